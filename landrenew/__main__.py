@@ -1,0 +1,3 @@
+from landrenew.cli import main
+
+main()

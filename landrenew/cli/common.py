@@ -1,0 +1,66 @@
+"""What every CLI module shares: the console, global state, progress bars, error exit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from landrenew.core.errors import LandrenewError, ValidationFailed
+from landrenew.core.settings import Settings
+from landrenew.core.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    database_url: str | None = None
+    user: str | None = None
+
+    def settings(self) -> Settings:
+        base = Settings()
+        updates = {}
+        if self.database_url:
+            updates["database_url"] = self.database_url
+        if self.user:
+            updates["user"] = self.user
+        return base.model_copy(update=updates)
+
+    def store(self) -> Store:
+        return Store.open(self.settings().database_url)
+
+
+state = CliState()
+
+
+def fail(exc: LandrenewError) -> None:
+    """One clear line (plus the first problems of a refused file) and a non-zero exit."""
+    err_console.print(f"[bold red]error[/bold red] [{exc.code}] {exc}", highlight=False)
+    if isinstance(exc, ValidationFailed):
+        for p in exc.problems[:20]:
+            where = f"row {p.row}" + (f", field '{p.field}'" if p.field else "")
+            err_console.print(f"  {p.file}: {where}: [{p.code}] {p.message}", highlight=False)
+        if len(exc.problems) > 20:
+            err_console.print(f"  … and {len(exc.problems) - 20} more in the report")
+    sys.exit(1 if not isinstance(exc, ValidationFailed) else 2)
+
+
+@contextmanager
+def progress_bar() -> Iterator[object]:
+    """A Rich progress bar driven by ``callback(step, done, total)``."""
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def callback(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=max(total, 1))
+            bar.update(tasks[step], completed=done, total=max(total, 1))
+
+        yield callback

@@ -1,0 +1,338 @@
+"""CLI for the land database: db, import, export, parcels, stats, batches, settings, demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from landrenew.cli.common import console, err_console, progress_bar, state
+from landrenew.core.errors import InputError
+from landrenew.core.store import Store
+
+DateOpt = Annotated[str | None, typer.Option("--as-of", help="State on this date (YYYY-MM-DD)")]
+
+
+def parse_day(value: str | None, field: str = "as-of") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"'{value}' is not a date (YYYY-MM-DD)", field=field) from exc
+
+
+db_app = typer.Typer(help="Database schema (数据库).", no_args_is_help=True)
+import_app = typer.Typer(help="Import survey files (成果入库).", no_args_is_help=True)
+export_app = typer.Typer(help="Export for QGIS and Excel (导出).", no_args_is_help=True)
+parcels_app = typer.Typer(help="Parcels and their history (地块).", no_args_is_help=True)
+batches_app = typer.Typer(help="Survey batches and their review (调查批次).", no_args_is_help=True)
+settings_app = typer.Typer(help="City settings kept in the database.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision."""
+    from landrenew.core.store.migrate import upgrade
+
+    store = state.store()
+    rev = upgrade(store.engine)
+    console.print(f"database {store.display_url} is at revision [bold]{rev}[/bold] "
+                  f"({store.caps.name})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision in force."""
+    from landrenew.core.store.migrate import current_revision, head_revision
+
+    store = state.store()
+    console.print(f"{store.display_url}: {current_revision(store.engine)} (latest {head_revision()})")
+
+
+@import_app.command("parcels")
+def import_parcels_cmd(
+    path: Annotated[str, typer.Argument(help="GeoPackage, Shapefile (folder/.zip), GeoJSON, "
+                                              "GeoParquet, CSV or Excel")],
+    mapping: Annotated[str | None, typer.Option(help="YAML field mapping")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:4547")] = None,
+    batch: Annotated[str | None, typer.Option(help="Survey batch name")] = None,
+    partial: Annotated[bool, typer.Option(help="Store the good rows, report the rest")] = False,
+    strict_geometry: Annotated[bool, typer.Option(help="Refuse invalid geometry")] = False,
+    encoding: Annotated[str | None, typer.Option(help="Override the file's encoding")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer or sheet to read")] = None,
+    attributes: Annotated[str | None, typer.Option(help="Excel sheet joined by parcel_code")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in history)")] = None,
+    report: Annotated[str | None, typer.Option(help="Problem report path (.csv or .json)")] = None,
+) -> None:
+    """Import parcels; all or nothing unless --partial."""
+    from landrenew.land.importing import ImportOptions, import_parcels
+
+    settings = state.settings()
+    opts = ImportOptions(mapping=mapping, crs=crs, encoding=encoding, layer=layer, batch=batch,
+                         partial=partial, strict_geometry=strict_geometry, attributes=attributes,
+                         reason=reason, report=report)
+    with progress_bar() as cb:
+        result = import_parcels(state.store(), path, opts, user=settings.user,
+                                projected_crs=settings.projected_crs, progress=cb)  # type: ignore[arg-type]
+    table = Table(title=f"导入 import: {path}")
+    for col in ("read", "new", "changed", "unchanged", "refused", "warnings", "亩", "CRS"):
+        table.add_column(col, justify="right")
+    table.add_row(str(result.rows_read), str(result.inserted), str(result.updated),
+                  str(result.unchanged), str(result.refused), str(len(result.warnings)),
+                  f"{result.area_mu:,.2f}", result.projected_crs or "")
+    console.print(table)
+    if result.report_path:
+        console.print(f"problems reported in [bold]{result.report_path}[/bold]")
+
+
+@import_app.command("zones")
+def import_zones_cmd(
+    path: Annotated[str, typer.Argument(help="Zone layer file")],
+    kind: Annotated[str | None, typer.Option(help="Zone kind (else a 'kind' column)")] = None,
+    mapping: Annotated[str | None, typer.Option(help="YAML field mapping")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS when the file has none")] = None,
+    encoding: Annotated[str | None, typer.Option()] = None,
+    append: Annotated[bool, typer.Option(help="Keep zones missing from the file")] = False,
+    strict_geometry: Annotated[bool, typer.Option()] = False,
+    reason: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Import a zone layer (replaces the layer's state; history is kept)."""
+    from landrenew.land.zones import import_zones
+
+    settings = state.settings()
+    with progress_bar() as cb:
+        r = import_zones(state.store(), path, kind=kind, user=settings.user, mapping=mapping,
+                         crs=crs, encoding=encoding, append=append,
+                         strict_geometry=strict_geometry, reason=reason,
+                         projected_crs=settings.projected_crs, progress=cb)  # type: ignore[arg-type]
+    console.print(f"zones {', '.join(r.kinds)}: read {r.rows_read}, new {r.inserted}, changed "
+                  f"{r.updated}, unchanged {r.unchanged}, deleted {r.deleted}")
+
+
+@import_app.command("districts")
+def import_districts_cmd(
+    path: Annotated[str, typer.Argument(help="District boundaries (district_code, name)")],
+    crs: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Import or update district boundaries."""
+    from landrenew.land.districts import import_districts
+
+    settings = state.settings()
+    n = import_districts(state.store(), path, user=settings.user, crs=crs,
+                         projected_crs=settings.projected_crs)
+    console.print(f"{n} districts stored")
+
+
+@export_app.command("parcels")
+def export_parcels_cmd(
+    out: Annotated[str, typer.Argument(help=".gpkg .shp .geojson .parquet .xlsx .csv")],
+    as_of: DateOpt = None,
+    district: Annotated[str | None, typer.Option(help="District code")] = None,
+) -> None:
+    """Export parcels (current, or as of a date)."""
+    from landrenew.land.exporting import export_parcels
+
+    with progress_bar() as cb:
+        r = export_parcels(state.store(), out, as_of=parse_day(as_of), district=district,
+                           progress=cb)  # type: ignore[arg-type]
+    console.print(f"{r.count} parcels, {r.area_mu:,.2f} 亩 → [bold]{r.path}[/bold] ({r.format})")
+    for extra in r.extra_files:
+        console.print(f"field name mapping → {extra}")
+
+
+@export_app.command("zones")
+def export_zones_cmd(
+    out: Annotated[str, typer.Argument()],
+    kind: Annotated[list[str] | None, typer.Option(help="Only these kinds")] = None,
+    as_of: DateOpt = None,
+) -> None:
+    """Export zone layers."""
+    from landrenew.land.exporting import export_zones
+
+    r = export_zones(state.store(), out, kinds=kind, as_of=parse_day(as_of))
+    console.print(f"{r.count} zones → [bold]{r.path}[/bold] ({r.format})")
+
+
+@parcels_app.command("history")
+def parcels_history(code: Annotated[str, typer.Argument()],
+                    as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every version of a parcel: when, who, why, what changed."""
+    from landrenew.land.parcels import changed_fields, parcel_history
+
+    store = state.store()
+    store.ensure_current()
+    with store.read_session() as session:
+        versions = parcel_history(session, code)
+        rows = []
+        for i, v in enumerate(versions):
+            before = versions[i - 1] if i else None
+            rows.append({"version": v.version, "operation": v.operation,
+                         "valid_from": v.valid_from.isoformat(sep=" ", timespec="seconds"),
+                         "valid_to": v.valid_to.isoformat(sep=" ", timespec="seconds")
+                         if v.valid_to else "", "changed_by": v.changed_by,
+                         "reason": v.reason or "", "changed": ", ".join(changed_fields(before, v)),
+                         "land_use": v.land_use or "", "area_mu": round(v.area_m2 * 0.0015, 4)
+                         if v.area_m2 else None})
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=f"地块 {code} 历史 history (UTC)")
+    for col in rows[0]:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*[str(x) if x is not None else "" for x in r.values()])
+    console.print(table)
+
+
+@parcels_app.command("show")
+def parcels_show(code: Annotated[str, typer.Argument()], as_of: DateOpt = None) -> None:
+    """A parcel's attributes (current, or as of a date)."""
+    from landrenew.land.parcels import get_parcel
+
+    frame = get_parcel(state.store(), code, as_of=parse_day(as_of))
+    row = frame.iloc[0]
+    table = Table(title=f"地块 parcel {code}", show_header=False)
+    for name in frame.columns:
+        if name == "geometry":
+            continue
+        table.add_row(name, "" if row[name] is None else str(row[name]))
+    console.print(table)
+
+
+@parcels_app.command("delete")
+def parcels_delete(code: Annotated[str, typer.Argument()],
+                   reason: Annotated[str, typer.Option(help="Why (required)")]) -> None:
+    """Record a parcel as deleted (its history stays)."""
+    from landrenew.land.editing import delete_parcel
+
+    v = delete_parcel(state.store(), code, user=state.settings().user, reason=reason)
+    console.print(f"parcel {code} deleted (version {v})")
+
+
+def stats_cmd(as_of: DateOpt = None,
+              district: Annotated[str | None, typer.Option()] = None) -> None:
+    """Count and area (亩) by district and land-use class."""
+    from landrenew.land.stats import parcel_stats
+
+    df = parcel_stats(state.store(), as_of=parse_day(as_of), district=district)
+    table = Table(title="地块统计 parcels by district and land use" + (f" as of {as_of}" if as_of else ""))
+    for col, label in (("district", "行政区"), ("land_class", "类"), ("land_class_name", "用地"),
+                       ("count", "宗数"), ("area_mu", "面积(亩)"), ("area_ha", "公顷")):
+        table.add_column(label, justify="right" if col in ("count", "area_mu", "area_ha") else "left")
+    for r in df.itertuples():
+        table.add_row(r.district, r.land_class, r.land_class_name, f"{r.count:,}",
+                      f"{r.area_mu:,.2f}", f"{r.area_ha:,.2f}")
+    console.print(table)
+
+
+@batches_app.command("list")
+def batches_list() -> None:
+    """Survey batches and their review status."""
+    from landrenew.land.batches import STATUS_ZH, list_batches
+
+    table = Table(title="调查批次 survey batches")
+    for col in ("name", "district", "status", "parcels", "submitted by", "submitted", "reasons"):
+        table.add_column(col)
+    for b in list_batches(state.store()):
+        table.add_row(b.name, b.district_code or "", f"{b.status} {STATUS_ZH[b.status]}",
+                      str(b.parcel_count), b.submitted_by, f"{b.submitted_at:%Y-%m-%d %H:%M}",
+                      "; ".join(b.reasons or []))
+    console.print(table)
+
+
+def _decide(name: str, action: str, reasons: list[str] | None) -> None:
+    from landrenew.land.batches import decide
+
+    b = decide(state.store(), name, action, user=state.settings().user, reasons=reasons)
+    console.print(f"batch {name}: {b.status}")
+
+
+@batches_app.command("review")
+def batches_review(name: str) -> None:
+    """Mark a submitted batch as reviewed (审核)."""
+    _decide(name, "review", None)
+
+
+@batches_app.command("accept")
+def batches_accept(name: str) -> None:
+    """Accept a reviewed batch (通过)."""
+    _decide(name, "accept", None)
+
+
+@batches_app.command("return")
+def batches_return(name: str, reason: Annotated[list[str], typer.Option(help="Reason(s)")]) -> None:
+    """Return a batch to the district with reasons (退回)."""
+    _decide(name, "return", reason)
+
+
+@settings_app.command("show")
+def settings_show() -> None:
+    """Settings in force (environment and database)."""
+    from landrenew.core.store import get_setting
+
+    s = state.settings()
+    store = _checked_store()
+    with store.read_session() as session:
+        stored = get_setting(session, "projected_crs")
+    console.print(f"database: {store.display_url} ({store.caps.name})\nuser: {s.user}\n"
+                  f"projected_crs: {s.projected_crs or stored or '(from the data extent)'}")
+
+
+@settings_app.command("set")
+def settings_set(key: str, value: str) -> None:
+    """Set a city setting (projected_crs)."""
+    from landrenew.core.audit import record
+    from landrenew.core.spatial import check_projected, parse_crs
+    from landrenew.core.store import get_setting, put_setting
+
+    if key != "projected_crs":
+        raise InputError(f"unknown setting '{key}' (known: projected_crs)", field="key")
+    crs = check_projected(parse_crs(value))  # type: ignore[arg-type]
+    store = _checked_store()
+    user = state.settings().user
+    with store.session() as session:
+        before = get_setting(session, key)
+        put_setting(session, key, f"EPSG:{crs.to_epsg()}", user)
+        record(session, actor=user, action="set_setting", entity_type="setting", entity_id=key,
+               before=before, after=f"EPSG:{crs.to_epsg()}")
+    console.print(f"{key} = EPSG:{crs.to_epsg()} ({crs.name}); areas of new versions use it")
+
+
+def _checked_store() -> Store:
+    store = state.store()
+    store.ensure_current()
+    return store
+
+
+def demo_cmd(
+    parcels: Annotated[int, typer.Option("--parcels", help="Number of parcels")] = 20000,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 42,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it afterwards")] = True,
+    force: Annotated[bool, typer.Option(help="Rebuild even if the database has parcels")] = False,
+) -> None:
+    """Build the Jiangmen demo database (江门示例库)."""
+    from landrenew.demo.build import build_demo
+
+    settings = state.settings()
+    with progress_bar() as cb:
+        summary = build_demo(state.store(), n=parcels, seed=seed, user=settings.user,
+                             force=force, progress=cb)  # type: ignore[arg-type]
+    console.print(summary.describe())
+    if serve:
+        err_console.print("[yellow]the web server arrives with the platform issue; "
+                          "nothing to serve yet — explore with the commands above[/yellow]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+    app.add_typer(parcels_app, name="parcels")
+    app.add_typer(batches_app, name="batches")
+    app.add_typer(settings_app, name="settings")
+    app.command("stats")(stats_cmd)
+    app.command("demo")(demo_cmd)

@@ -1,0 +1,1 @@
+"""Core services shared by every domain: settings, errors, units, spatial engine, store, audit."""

@@ -1,0 +1,118 @@
+"""Opening a store: engine, capabilities, sessions, migrations check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from landrenew.core.errors import ConfigurationError
+from landrenew.core.store.capabilities import Capabilities, capabilities_for
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA cache_size=-131072")  # 128 MiB page cache
+    cur.close()
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def create_store_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise ConfigurationError(f"cannot read database URL {url!r}: {exc}", field="database_url") from exc
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise ConfigurationError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://…",
+        field="database_url",
+    )
+
+
+@dataclass
+class Store:
+    """A database plus what its backend can do."""
+
+    url: str
+    engine: Engine
+    caps: Capabilities
+    _sessions: sessionmaker[Session] = field(repr=False)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        engine = create_store_engine(url)
+        return cls(url, engine, capabilities_for(engine.dialect.name), sessionmaker(engine))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def read_session(self) -> Session:
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def ensure_current(self) -> None:
+        """Refuse to work on a database whose schema is not at the latest migration."""
+        from landrenew.core.store.migrate import current_revision, head_revision
+
+        current = current_revision(self.engine)
+        head = head_revision()
+        if current != head:
+            state = "is empty" if current is None else f"is at revision {current}"
+            raise ConfigurationError(
+                f"database {self.display_url} {state}; run `landrenew db upgrade` (latest is {head})",
+                code="schema_out_of_date",
+            )
+
+    @property
+    def display_url(self) -> str:
+        return make_url(normalise_url(self.url)).render_as_string(hide_password=True)
+
+
+def utcnow() -> dt.datetime:
+    """Timestamps are stored as naive UTC on both backends."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    from landrenew.core.store.models import CitySetting
+
+    return session.scalar(select(CitySetting.value).where(CitySetting.key == key))
+
+
+def put_setting(session: Session, key: str, value: str, user: str) -> None:
+    from landrenew.core.store.models import CitySetting
+
+    row = session.get(CitySetting, key)
+    if row is None:
+        session.add(CitySetting(key=key, value=value, updated_at=utcnow(), updated_by=user))
+    else:
+        row.value, row.updated_at, row.updated_by = value, utcnow(), user

@@ -1,0 +1,202 @@
+"""Exporting (数据导出) for QGIS and Excel: GeoPackage, Shapefile, GeoJSON, GeoParquet, Excel, CSV.
+
+The format follows the file extension. Shapefile field names are cut to 10 characters; the
+mapping is written beside the file (``OUT.mapping.yaml``) and works as ``--mapping`` on re-import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+import yaml
+from openpyxl import Workbook
+
+from landrenew.core.errors import InputError
+from landrenew.core.store import Store
+from landrenew.land.fields import CANONICAL, FIELDS_BY_NAME
+from landrenew.land.importing import Progress, _noop
+from landrenew.land.parcels import count_parcels, iter_parcels
+from landrenew.land.zones import ZONE_KINDS, iter_zones
+
+FORMATS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
+           ".parquet": "parquet", ".xlsx": "xlsx", ".csv": "csv"}
+PARCEL_EXPORT_COLUMNS = (*CANONICAL, "area_m2", "area_mu", "area_ha", "version", "valid_from")
+
+
+@dataclass
+class ExportReport:
+    path: str
+    format: str
+    count: int
+    area_mu: float
+    extra_files: list[str]
+
+
+def format_of(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"unknown export format {suffix!r}; use one of {', '.join(FORMATS)}",
+                         file=str(path))
+    return FORMATS[suffix]
+
+
+def _flatten(frame: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Canonical columns first, extra attributes as their own columns, plain types for files."""
+    extras = pd.json_normalize(frame["attributes"].map(lambda a: a or {}).tolist())
+    extras.index = frame.index
+    extras = extras[[c for c in extras.columns if c not in columns]]
+    out = frame[[c for c in columns if c in frame.columns]].copy()
+    for name in ("tax_10k_yuan", "output_10k_yuan", "investment_10k_yuan"):
+        if name in out.columns:
+            out[name] = out[name].map(lambda v: float(v) if isinstance(v, Decimal) else v
+                                      ).astype("float64")
+    if "building_year" in out.columns:
+        out["building_year"] = pd.array(out["building_year"], dtype="Int64")
+    for name in [c for c in CANONICAL if FIELDS_BY_NAME[c].kind == "date" and c in out.columns]:
+        out[name] = pd.to_datetime(out[name]).dt.date.astype(object).where(out[name].notna(), None)
+    out = pd.concat([out, extras], axis=1)
+    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
+
+
+def shapefile_names(columns: list[str]) -> dict[str, str]:
+    """Unique ≤ 10-byte field names for a Shapefile (dBASE), keeping short names as they are."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for name in columns:
+        if len(name.encode("utf-8")) <= 10 and name not in used:
+            short = name
+        else:
+            base = name.encode("utf-8")[:8].decode("utf-8", errors="ignore")
+            short, n = base, 1
+            while short in used:
+                short = f"{base[: 10 - len(str(n)) - 1]}_{n}"
+                n += 1
+        used.add(short)
+        mapping[name] = short
+    return mapping
+
+
+def _write(parts: Iterator[gpd.GeoDataFrame], path: Path, fmt: str,
+           on_part: Callable[[int], None]) -> tuple[int, float, list[str]]:
+    count, area_mu, extra = 0, 0.0, []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    if fmt in ("xlsx", "csv", "parquet"):
+        frames = [p for p in parts]
+        frame = (pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame())
+        count = len(frame)
+        area_mu = float(np.nansum(frame["area_mu"])) if count else 0.0
+        if fmt == "parquet":
+            gpd.GeoDataFrame(frame, geometry="geometry", crs=4490).to_parquet(path)
+        elif fmt == "csv":
+            table = pd.DataFrame(frame.drop(columns="geometry"))
+            table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1) if count else []
+            table.to_csv(path, index=False, encoding="utf-8-sig")
+        else:
+            _write_excel(pd.DataFrame(frame.drop(columns="geometry")), path)
+        on_part(count)
+        return count, area_mu, extra
+    shp_map: dict[str, str] | None = None
+    for i, part in enumerate(parts):
+        if fmt == "ESRI Shapefile":
+            if shp_map is None:
+                shp_map = shapefile_names([c for c in part.columns if c != "geometry"])
+            part = part.rename(columns=shp_map)
+        kwargs: dict[str, Any] = {"driver": fmt, "append": i > 0}
+        if fmt == "ESRI Shapefile":
+            kwargs["encoding"] = "UTF-8"
+        if fmt == "GPKG":
+            kwargs["layer"] = path.stem
+        pyogrio.write_dataframe(part, path, **kwargs)
+        count += len(part)
+        area_mu += float(np.nansum(part.get("area_mu", pd.Series(dtype=float))))
+        on_part(len(part))
+    if shp_map is not None:
+        mapping_file = path.with_suffix(".mapping.yaml")
+        mapping_file.write_text(yaml.safe_dump(
+            {"fields": {v: k for k, v in shp_map.items() if v != k}}, allow_unicode=True,
+            sort_keys=False),
+            encoding="utf-8")
+        extra.append(str(mapping_file))
+    return count, area_mu, extra
+
+
+def _write_excel(frame: pd.DataFrame, path: Path) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("parcels")
+    columns = list(frame.columns)
+    ws.append(columns)
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_cell(v) for v in row])
+    legend = wb.create_sheet("字段说明 fields")
+    legend.append(["字段 field", "中文名称", "English"])
+    for c in columns:
+        spec = FIELDS_BY_NAME.get(c)
+        zh = spec.label_zh if spec else {"area_m2": "面积(㎡)", "area_mu": "面积(亩)",
+                                         "area_ha": "面积(公顷)"}.get(c, "")
+        legend.append([c, zh, spec.label_en if spec else c])
+    wb.save(path)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def export_parcels(store: Store, out: str | Path, *, as_of: dt.date | None = None,
+                   district: str | None = None, progress: Progress = _noop) -> ExportReport:
+    store.ensure_current()
+    path = Path(out)
+    fmt = format_of(path)
+    total = count_parcels(store, as_of=as_of, district=district)
+    done = [0]
+
+    def on_part(n: int) -> None:
+        done[0] += n
+        progress("export", done[0], total)
+
+    parts = (_flatten(p, PARCEL_EXPORT_COLUMNS)
+             for p in iter_parcels(store, as_of=as_of, district=district))
+    progress("export", 0, total)
+    count, area_mu, extra = _write(parts, path, fmt, on_part)
+    return ExportReport(str(path), fmt, count, area_mu, extra)
+
+
+def export_zones(store: Store, out: str | Path, *, kinds: list[str] | None = None,
+                 as_of: dt.date | None = None, progress: Progress = _noop) -> ExportReport:
+    store.ensure_current()
+    path = Path(out)
+    fmt = format_of(path)
+    for k in kinds or []:
+        if k not in ZONE_KINDS:
+            raise InputError(f"unknown zone kind '{k}'", field="kind")
+    columns = ("zone_code", "kind", "name", "area_m2", "area_mu", "version", "valid_from")
+
+    def parts() -> Iterator[gpd.GeoDataFrame]:
+        for p in iter_zones(store, kinds=kinds, as_of=as_of):
+            p["area_mu"] = p["area_m2"] * 15 / 10000
+            yield _flatten(p, columns)
+
+    count, area_mu, extra = _write(parts(), path, fmt, lambda n: progress("export", n, n))
+    return ExportReport(str(path), fmt, count, area_mu, extra)

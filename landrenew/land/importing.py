@@ -1,0 +1,388 @@
+"""Importing parcel surveys (成果入库): read → map → check → version → store, all or nothing.
+
+The default refuses the whole file when one row is refused (nothing is stored, every problem is
+reported); ``partial`` stores the good rows and reports the rest. Re-importing a known
+``parcel_code`` writes a new version when anything changed and nothing when nothing did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landrenew.core import audit
+from landrenew.core.audit import jsonable
+from landrenew.core.errors import InputError, Problem, ValidationFailed
+from landrenew.core.spatial import (
+    STORAGE_CRS,
+    areas_m2,
+    parse_crs,
+    projected_crs_for_bounds,
+    to_storage,
+)
+from landrenew.core.store import Store, get_setting, put_setting, utcnow
+from landrenew.core.store.models import District, SurveyBatch
+from landrenew.core.store.versions import current_versions, write_versions
+from landrenew.core.units import m2_to_mu
+from landrenew.land import parcels as P
+from landrenew.land.fields import CANONICAL
+from landrenew.land.mapping import load_mapping
+from landrenew.land.readers import ReadResult, read_any
+from landrenew.land.report import write_report
+from landrenew.land.validate import check_attributes, check_codes_unique, check_geometry
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    mapping: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    layer: str | None = None
+    batch: str | None = None
+    partial: bool = False
+    strict_geometry: bool = False
+    attributes: str | None = None  # an Excel/CSV sheet joined to the file by parcel_code
+    reason: str | None = None
+    report: str | None = None  # where to write the problem report (.csv or .json)
+
+
+@dataclass
+class ImportReport:
+    file: str
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    batch: str | None = None
+    stored: bool = False
+    projected_crs: str | None = None
+    area_mu: float = 0.0
+    report_path: str | None = None
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "rows_read": self.rows_read, "inserted": self.inserted,
+            "updated": self.updated, "unchanged": self.unchanged, "refused": self.refused,
+            "errors": len(self.errors), "warnings": len(self.warnings), "batch": self.batch,
+            "stored": self.stored, "projected_crs": self.projected_crs,
+            "area_mu": round(self.area_mu, 4), "report_path": self.report_path,
+        }
+
+
+def _noop(_: str, __: int, ___: int) -> None:
+    return None
+
+
+def resolve_projected_crs(session: Session, configured: str | None,
+                          bounds: tuple[float, float, float, float], user: str) -> CRS:
+    """The city's projected CRS for areas: the setting, else the stored one, else from the extent.
+
+    A CRS chosen from the extent is kept in the database so that every later area of the city is
+    computed in the same zone.
+    """
+    if configured:
+        return parse_crs(configured)  # type: ignore[return-value]
+    stored = get_setting(session, "projected_crs")
+    if stored:
+        return parse_crs(stored)  # type: ignore[return-value]
+    crs = projected_crs_for_bounds(bounds)
+    put_setting(session, "projected_crs", f"EPSG:{crs.to_epsg()}", user)
+    return crs
+
+
+def _join_attributes(frame: pd.DataFrame, sheet: ReadResult, file: str,
+                     mapping_path: str | None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Join an attribute sheet (Excel) to the geometry file by parcel_code."""
+    mapping = load_mapping(mapping_path, (*CANONICAL, *P.COMPUTED_COLUMNS))
+    attrs = mapping.apply(sheet.frame)
+    sheet_name = str(sheet.path)
+    if "parcel_code" not in attrs.columns:
+        raise InputError("the attribute sheet has no 'parcel_code' column", file=sheet_name,
+                         field="parcel_code")
+    attrs["parcel_code"] = attrs["parcel_code"].map(_code_text)
+    problems = list(check_codes_unique(attrs, sheet_name).problems)
+    known = set(frame["parcel_code"].dropna().astype(str))
+    unknown = attrs["parcel_code"].notna() & ~attrs["parcel_code"].isin(known)
+    for label in attrs.index[unknown.to_numpy()]:
+        problems.append(Problem(sheet_name, int(label), "parcel_code", "unknown_parcel",
+                                f"'{attrs.at[label, 'parcel_code']}' is not a parcel of {file}"))
+    attrs = attrs[~unknown & ~attrs["parcel_code"].duplicated(keep=False)]
+    attrs = attrs.set_index("parcel_code")
+    joined = frame.copy()
+    key = joined["parcel_code"].map(_code_text)
+    for column in attrs.columns:
+        values = key.map(attrs[column])
+        if column in joined.columns:
+            joined[column] = values.where(values.notna(), joined[column])
+        else:
+            joined[column] = values
+    return joined, problems
+
+
+def _code_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _assign_districts(session: Session, gdf: gpd.GeoDataFrame, checked: pd.DataFrame,
+                      file: str) -> list[Problem]:
+    """Fill a missing district_code from the stored district boundaries; refuse unknown codes."""
+    rows = session.execute(select(District.code, District.boundary)).all()
+    if not rows:
+        return []
+    codes = [r[0] for r in rows]
+    problems: list[Problem] = []
+    if "district_code" not in checked.columns:
+        checked["district_code"] = None
+    current = checked["district_code"].to_numpy(dtype=object)
+    missing = np.array([c is None for c in current])
+    if missing.any():
+        boundaries = gpd.GeoDataFrame({"code": codes},
+                                      geometry=shapely.from_wkb([r[1] for r in rows]),
+                                      crs=STORAGE_CRS)
+        points = gpd.GeoDataFrame(geometry=gdf.geometry[missing].representative_point(),
+                                  crs=gdf.crs).to_crs(STORAGE_CRS)
+        found = gpd.sjoin(points, boundaries, how="left", predicate="within")
+        found = found[~found.index.duplicated(keep="first")]
+        current[missing] = found["code"].reindex(points.index).to_numpy(dtype=object)
+        current = np.array([None if (c is None or c != c) else c for c in current], dtype=object)
+        checked["district_code"] = current
+    unknown = np.array([c is not None and c not in codes for c in current])
+    for label in checked.index[unknown]:
+        problems.append(Problem(file, int(label) if str(label).isdigit() else label,
+                                "district_code", "unknown_district",
+                                f"'{checked.at[label, 'district_code']}' is not a district of the city"
+                                f" ({', '.join(codes)})"))
+    return problems
+
+
+def _extras(frame: pd.DataFrame) -> list[dict[str, Any] | None]:
+    extra_cols = [c for c in frame.columns if c not in CANONICAL and c != frame_geometry(frame)
+                  and c not in P.COMPUTED_COLUMNS]
+    if not extra_cols:
+        return [None] * len(frame)
+    records = frame[extra_cols].to_dict("records")
+    out: list[dict[str, Any] | None] = []
+    for rec in records:
+        clean = {k: jsonable(v) for k, v in rec.items()}
+        clean = {k: v for k, v in clean.items() if v is not None}
+        out.append(clean or None)
+    return out
+
+
+def frame_geometry(frame: pd.DataFrame) -> str | None:
+    return frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+
+
+def _check(frame: pd.DataFrame, has_geometry: bool, file: str, strict_geometry: bool
+           ) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None, list[Problem], np.ndarray]:
+    """All row checks; returns typed attributes, repaired geometry, problems, refused mask."""
+    frame = frame.copy()
+    frame["parcel_code"] = frame["parcel_code"].map(_code_text)
+    codes = check_codes_unique(frame, file)
+    attrs = check_attributes(frame, file)
+    problems = codes.problems + attrs.problems
+    refused = codes.refused | attrs.refused
+    geo = None
+    if has_geometry:
+        geom_check = check_geometry(frame, file, strict=strict_geometry)  # type: ignore[arg-type]
+        geo = geom_check.frame
+        problems += geom_check.problems
+        refused |= geom_check.refused
+    checked = attrs.frame
+    checked["parcel_code"] = frame["parcel_code"].to_numpy()
+    return checked, geo, problems, refused
+
+
+def _attribute_update_rows(store: Store, checked: pd.DataFrame, present: list[str], file: str
+                           ) -> tuple[pd.DataFrame, list[Problem], np.ndarray]:
+    """For an attribute-only file: merge the given fields into each parcel's current version."""
+    codes = [c for c in checked["parcel_code"] if c is not None]
+    current = P.read_parcels(store, codes=codes) if codes else P.to_frame([])
+    current = current.set_index("parcel_code")
+    problems: list[Problem] = []
+    unknown = ~checked["parcel_code"].isin(current.index).to_numpy()
+    for label in checked.index[unknown & checked["parcel_code"].notna().to_numpy()]:
+        problems.append(Problem(file, int(label), "parcel_code", "unknown_parcel",
+                                f"'{checked.at[label, 'parcel_code']}' is not in the database; "
+                                "an attribute sheet can only update known parcels"))
+    merged = current.reindex(checked["parcel_code"]).reset_index()
+    merged.index = checked.index
+    for name in present:
+        if name in checked.columns and name != "parcel_code":
+            merged[name] = checked[name].to_numpy()
+    return merged, problems, unknown
+
+
+def import_parcels(store: Store, path: str | Path, options: ImportOptions | None = None, *,
+                   user: str, projected_crs: str | None = None,
+                   progress: Progress = _noop) -> ImportReport:
+    """Import a parcel survey file (or an attribute sheet for known parcels)."""
+    options = options or ImportOptions()
+    store.ensure_current()
+    file = str(path)
+    report = ImportReport(file=file, batch=options.batch)
+    progress("read", 0, 1)
+    read = read_any(path, crs=options.crs, encoding=options.encoding, layer=options.layer)
+    mapping = load_mapping(options.mapping, (*CANONICAL, *P.COMPUTED_COLUMNS))
+    frame = mapping.apply(read.frame)
+    frame = frame.drop(columns=[c for c in P.COMPUTED_COLUMNS if c in frame.columns])
+    report.rows_read = len(frame)
+    progress("read", 1, 1)
+    problems: list[Problem] = []
+    if options.attributes:
+        sheet = read_any(options.attributes, encoding=options.encoding)
+        frame, join_problems = _join_attributes(frame, sheet, file, options.mapping)
+        problems += join_problems
+    P.require_codes(frame, file)
+    progress("check", 0, 1)
+    checked, geo, row_problems, refused = _check(frame, read.has_geometry, file,
+                                                 options.strict_geometry)
+    problems += row_problems
+    present = [c for c in CANONICAL if c in frame.columns]
+    with store.session() as session:
+        if geo is not None:
+            problems += _assign_districts(session, geo, checked, file)
+    if read.has_geometry:
+        merged = checked
+    else:
+        merged, update_problems, unknown = _attribute_update_rows(store, checked, present, file)
+        problems += update_problems
+        refused |= unknown
+    refused |= _refused_by(problems, file, checked.index)
+    report.problems = problems
+    report.refused = int(refused.sum())
+    progress("check", 1, 1)
+    if report.errors and (not options.partial or refused.all()):
+        report.report_path = write_report(problems, options.report or _default_report(path))
+        raise ValidationFailed(
+            f"{report.refused} of {report.rows_read} rows refused, nothing stored; "
+            f"every problem is listed in {report.report_path}" if not options.partial else
+            f"all {report.rows_read} rows refused; see {report.report_path}", problems, file=file)
+    keep = ~refused
+    _store_rows(store, read, merged[keep], geo[keep] if geo is not None else None,
+                frame[keep], options, report, user, projected_crs, progress)
+    if problems:
+        report.report_path = write_report(problems, options.report or _default_report(path))
+    return report
+
+
+def _refused_by(problems: list[Problem], file: str, index: pd.Index) -> np.ndarray:
+    refused_rows = {p.row for p in problems if p.severity == "error" and p.file == file}
+    return np.array([_label(v) in refused_rows for v in index], dtype=bool)
+
+
+def _label(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _default_report(path: str | Path) -> str:
+    return f"{Path(path).stem}.import-report.csv"
+
+
+def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
+                geo: gpd.GeoDataFrame | None, source: pd.DataFrame, options: ImportOptions,
+                report: ImportReport, user: str, projected_crs: str | None,
+                progress: Progress) -> None:
+    now = utcnow()
+    with store.session() as session:
+        if geo is not None:
+            progress("reproject", 0, 1)
+            stored_geo = to_storage(gpd.GeoDataFrame(geometry=geo.geometry.values, crs=geo.crs))
+            geoms = shapely.normalize(np.asarray(stored_geo.geometry.values))
+            bounds = tuple(shapely.total_bounds(np.asarray(geoms)))
+            crs = resolve_projected_crs(session, projected_crs, bounds, user)  # type: ignore[arg-type]
+            area = areas_m2(np.asarray(geoms), STORAGE_CRS, crs)
+            rows = P.storage_frame(merged, np.asarray(geoms), area, _extras(source), store.caps)
+            report.projected_crs = f"EPSG:{crs.to_epsg()}"
+            progress("reproject", 1, 1)
+        else:
+            rows = P.storage_frame(merged, None, None, list(merged["attributes"]), store.caps)
+            kept = merged[["area_m2"]].to_numpy()[:, 0]
+            geoms = np.asarray(merged.geometry.values)
+            rows["area_m2"] = kept
+            rows = pd.concat([rows, P.geometry_columns(geoms, store.caps)], axis=1)
+        rows["content_hash"] = P.content_hash(rows)
+        previous = current_versions(session, P.TABLE, ["parcel_code"], rows[["parcel_code"]])
+        previous = previous.set_index("parcel_code")
+        prev = previous.reindex(rows["parcel_code"])
+        is_new = prev["id"].isna().to_numpy()
+        was_deleted = prev["is_deleted"].fillna(False).astype(bool).to_numpy()
+        same = (~is_new & ~was_deleted & (prev["content_hash"].to_numpy() ==
+                                          rows["content_hash"].to_numpy()))
+        write = ~same
+        rows["version"] = np.where(is_new, 1, prev["version"].fillna(0).to_numpy() + 1).astype(int)
+        rows["operation"] = np.where(is_new | was_deleted, "insert", "update")
+        batch = _open_batch(session, options, read, int(write.sum()), user, now)
+        rows["batch_id"] = batch.id if batch else None
+        to_write = rows[write].reset_index(drop=True)
+        closing = prev[write & ~is_new].reset_index()
+        total = len(to_write)
+        progress("write", 0, total)
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            progress("write", done[0], total)
+
+        write_versions(session, store.caps, P.TABLE, to_write, now=now, user=user,
+                       reason=options.reason or f"import {Path(read.path).name}",
+                       previous=closing, on_rows=advance)
+        report.inserted = int((write & (is_new | was_deleted)).sum())
+        report.updated = int((write & ~is_new & ~was_deleted).sum())
+        report.unchanged = int(same.sum())
+        report.area_mu = float(m2_to_mu(np.nansum(rows["area_m2"].to_numpy(dtype=float))))
+        report.stored = True
+        audit.record(session, actor=user, action="import_parcels", entity_type="parcel_file",
+                     entity_id=Path(read.path).name, reason=options.reason,
+                     after={**report.as_dict(), "errors": len(report.errors)})
+        progress("write", total, total)
+
+
+def _open_batch(session: Session, options: ImportOptions, read: ReadResult, count: int,
+                user: str, now: dt.datetime) -> SurveyBatch | None:
+    if not options.batch:
+        return None
+    existing = session.scalar(select(SurveyBatch).where(SurveyBatch.name == options.batch))
+    if existing is not None:
+        if existing.status not in ("submitted", "returned"):
+            raise InputError(f"survey batch '{options.batch}' is {existing.status}; "
+                             "start a new batch for new data", field="batch")
+        existing.parcel_count += count
+        existing.status = "submitted"
+        return existing
+    batch = SurveyBatch(name=options.batch, status="submitted", submitted_by=user,
+                        submitted_at=now, source_file=str(read.path), parcel_count=count,
+                        reasons=[])
+    session.add(batch)
+    session.flush()
+    audit.record(session, actor=user, action="submit_batch", entity_type="survey_batch",
+                 entity_id=options.batch, after={"status": "submitted", "file": str(read.path)})
+    return batch

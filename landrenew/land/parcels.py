@@ -1,0 +1,176 @@
+"""Parcels in the store (地块库): building storage rows, writing versions, reading states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from landrenew.core.errors import InputError, NotFound
+from landrenew.core.spatial import STORAGE_CRS, STORAGE_EPSG
+from landrenew.core.store import Store
+from landrenew.core.store.capabilities import Capabilities
+from landrenew.core.store.models import ParcelVersion
+from landrenew.core.store.versions import as_of_cutoff, valid_at
+from landrenew.core.units import m2_to_ha, m2_to_mu
+from landrenew.land.fields import ATTRIBUTE_FIELDS, CANONICAL
+
+TABLE = ParcelVersion.__table__
+STAMP_COLUMNS = ("version", "valid_from", "valid_to", "changed_by", "reason", "operation",
+                 "is_deleted")
+#: Columns a file may carry that are computed by landrenew and never read back as attributes.
+COMPUTED_COLUMNS = ("area_m2", "area_mu", "area_ha", "version", "valid_from", "valid_to",
+                    "changed_by", "reason", "operation", "is_deleted", "batch", "fid")
+
+
+def geometry_columns(geoms: np.ndarray, caps: Capabilities) -> pd.DataFrame:
+    """WKB (EWKB with SRID 4490 where the backend wants it) and bounding boxes."""
+    bounds = shapely.bounds(geoms)
+    if caps.wkb_with_srid:
+        geoms = shapely.set_srid(geoms, STORAGE_EPSG)
+    wkb = shapely.to_wkb(geoms, include_srid=caps.wkb_with_srid)
+    return pd.DataFrame({"geom": wkb, "minx": bounds[:, 0], "miny": bounds[:, 1],
+                         "maxx": bounds[:, 2], "maxy": bounds[:, 3]})
+
+
+def storage_frame(checked: pd.DataFrame, geoms: np.ndarray | None, area_m2: np.ndarray | None,
+                  extras: list[dict[str, Any] | None], caps: Capabilities) -> pd.DataFrame:
+    """Rows for ``parcel_versions`` (without the version stamps) from checked attributes."""
+    out = pd.DataFrame(index=range(len(checked)))
+    for name in CANONICAL:
+        out[name] = checked[name].to_numpy() if name in checked.columns else None
+    out["attributes"] = extras
+    if geoms is not None:
+        out["area_m2"] = area_m2
+        out = pd.concat([out, geometry_columns(geoms, caps)], axis=1)
+    return out
+
+
+def content_hash(rows: pd.DataFrame) -> np.ndarray:
+    """A digest of a version's content (attributes, extras and geometry) to skip no-op re-imports."""
+    cols = [c for c in (*CANONICAL, "attributes", "geom") if c in rows.columns]
+    normal = pd.DataFrame({c: rows[c].map(_canonical_text) for c in cols})
+    hashed = pd.util.hash_pandas_object(normal, index=False).to_numpy()
+    return np.array([format(int(h), "016x") for h in hashed], dtype=object)
+
+
+def _canonical_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return repr(sorted(value.items()))
+    if isinstance(value, float):
+        return repr(round(value, 9))
+    return str(value)
+
+
+# ---------------------------------------------------------------- reading
+
+def _parcel_select(store: Store, *, as_of: dt.date | dt.datetime | None, district: str | None,
+                   bbox: tuple[float, float, float, float] | None, codes: list[str] | None,
+                   include_deleted: bool = False) -> Select:
+    cutoff = as_of_cutoff(as_of)
+    stmt = select(TABLE).where(valid_at(TABLE, cutoff))
+    if not include_deleted:
+        stmt = stmt.where(TABLE.c.is_deleted.is_(False))
+    if district:
+        stmt = stmt.where(TABLE.c.district_code == district)
+    if codes is not None:
+        stmt = stmt.where(TABLE.c.parcel_code.in_(codes))
+    if bbox is not None:
+        stmt = stmt.where(bbox_filter(store.caps, bbox))
+    return stmt.order_by(TABLE.c.parcel_code)
+
+
+def bbox_filter(caps: Capabilities, bbox: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
+    minx, miny, maxx, maxy = bbox
+    if caps.spatial_sql:
+        return text("geom && ST_MakeEnvelope(:bminx, :bminy, :bmaxx, :bmaxy, 4490)").bindparams(
+            bminx=minx, bminy=miny, bmaxx=maxx, bmaxy=maxy)
+    return TABLE.c.id.in_(text(
+        "SELECT id FROM parcel_versions_rtree WHERE minx <= :bmaxx AND maxx >= :bminx "
+        "AND miny <= :bmaxy AND maxy >= :bminy").bindparams(
+        bminx=minx, bminy=miny, bmaxx=maxx, bmaxy=maxy).columns())
+
+
+def to_frame(rows: list[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Stored rows → a frame with canonical columns, extras expanded, and areas in three units."""
+    names = [c.name for c in TABLE.columns]
+    df = pd.DataFrame([tuple(r) for r in rows], columns=names)
+    for money in ("tax_10k_yuan", "output_10k_yuan", "investment_10k_yuan"):
+        df[money] = df[money].astype(object)
+    df["area_mu"] = m2_to_mu(df["area_m2"].astype(float))
+    df["area_ha"] = m2_to_ha(df["area_m2"].astype(float))
+    if not with_geometry:
+        return df.drop(columns=["geom"])
+    geoms = shapely.from_wkb(df["geom"].to_numpy())
+    return gpd.GeoDataFrame(df.drop(columns=["geom"]), geometry=geoms, crs=STORAGE_CRS)
+
+
+def iter_parcels(store: Store, *, as_of: dt.date | dt.datetime | None = None,
+                 district: str | None = None, bbox: tuple[float, float, float, float] | None = None,
+                 codes: list[str] | None = None, chunk: int = 100_000,
+                 with_geometry: bool = True) -> Iterator[gpd.GeoDataFrame]:
+    """Stored parcels in chunks (memory stays flat on a million parcels)."""
+    stmt = _parcel_select(store, as_of=as_of, district=district, bbox=bbox, codes=codes)
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
+        for part in result.partitions(chunk):
+            yield to_frame(part, with_geometry)
+
+
+def read_parcels(store: Store, **kwargs: Any) -> gpd.GeoDataFrame:
+    parts = list(iter_parcels(store, **kwargs))
+    if not parts:
+        return to_frame([], kwargs.get("with_geometry", True))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def count_parcels(store: Store, *, as_of: dt.date | None = None, district: str | None = None) -> int:
+    stmt = _parcel_select(store, as_of=as_of, district=district, bbox=None, codes=None)
+    with store.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+
+
+def get_parcel(store: Store, code: str, *, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
+    frame = read_parcels(store, codes=[code], as_of=as_of)
+    if frame.empty:
+        when = f" on {as_of}" if as_of else ""
+        raise NotFound(f"no parcel '{code}'{when}", field="parcel_code")
+    return frame
+
+
+def parcel_history(session: Session, code: str) -> list[ParcelVersion]:
+    versions = list(session.scalars(select(ParcelVersion).where(ParcelVersion.parcel_code == code)
+                                    .order_by(ParcelVersion.version)))
+    if not versions:
+        raise NotFound(f"no parcel '{code}' has ever been stored", field="parcel_code")
+    return versions
+
+
+def changed_fields(before: ParcelVersion | None, after: ParcelVersion) -> list[str]:
+    """Names of the attributes (and geometry) that differ between two versions."""
+    if before is None:
+        return []
+    names = [*ATTRIBUTE_FIELDS, "attributes"]
+    diff = [n for n in names if getattr(before, n) != getattr(after, n)]
+    if before.geom != after.geom:
+        diff.append("geometry")
+    if before.is_deleted != after.is_deleted:
+        diff.append("deleted")
+    return diff
+
+
+def require_codes(frame: pd.DataFrame, file: str) -> None:
+    if "parcel_code" not in frame.columns:
+        raise InputError("the file has no 'parcel_code' field (map one with --mapping)",
+                         file=file, field="parcel_code")
