@@ -72,7 +72,8 @@ def update_parcel(store: Store, code: str, changes: dict[str, Any], *, user: str
         after = {**before, **{k: values[k] for k in changes}, "version": row.version + 1}
         audit.record(session, actor=user, action="update", entity_type="parcel", entity_id=code,
                      reason=reason, before=before, after=after)
-    return {"changed": True, "version": row.version + 1}
+        new_version = row.version + 1  # read before commit: ``row`` is expired afterwards
+    return {"changed": True, "version": new_version}
 
 
 def delete_parcel(store: Store, code: str, *, user: str, reason: str) -> int:

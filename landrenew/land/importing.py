@@ -143,7 +143,8 @@ def _join_attributes(frame: pd.DataFrame, sheet: ReadResult, file: str,
 
 
 def _code_text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -161,8 +162,10 @@ def _assign_districts(session: Session, gdf: gpd.GeoDataFrame, checked: pd.DataF
     problems: list[Problem] = []
     if "district_code" not in checked.columns:
         checked["district_code"] = None
-    current = checked["district_code"].to_numpy(dtype=object)
-    missing = np.array([c is None for c in current])
+    # a writable copy; a missing code may be None or NaN (pandas ≥ 3 ``str`` columns)
+    current = checked["district_code"].to_numpy(dtype=object).copy()
+    missing = pd.isna(checked["district_code"]).to_numpy()
+    current[missing] = None
     if missing.any():
         boundaries = gpd.GeoDataFrame({"code": codes},
                                       geometry=shapely.from_wkb([r[1] for r in rows]),

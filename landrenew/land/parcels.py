@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Integer, Select, column, func, select, text
 from sqlalchemy.orm import Session
 
 from landrenew.core.errors import InputError, NotFound
@@ -20,7 +22,7 @@ from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.models import ParcelVersion
 from landrenew.core.store.versions import as_of_cutoff, valid_at
 from landrenew.core.units import m2_to_ha, m2_to_mu
-from landrenew.land.fields import ATTRIBUTE_FIELDS, CANONICAL
+from landrenew.land.fields import ATTRIBUTE_FIELDS, CANONICAL, FIELDS_BY_NAME
 
 TABLE = ParcelVersion.__table__
 STAMP_COLUMNS = ("version", "valid_from", "valid_to", "changed_by", "reason", "operation",
@@ -40,37 +42,64 @@ def geometry_columns(geoms: np.ndarray, caps: Capabilities) -> pd.DataFrame:
                          "maxx": bounds[:, 2], "maxy": bounds[:, 3]})
 
 
-def storage_frame(checked: pd.DataFrame, geoms: np.ndarray | None, area_m2: np.ndarray | None,
+def canonical_column(name: str, values: Any) -> Any:
+    """One canonical column in its storage dtype: float64, Int64, datetime64 or object/None."""
+    kind = FIELDS_BY_NAME[name].kind
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(drop=True)
+    if kind in ("float", "ratio", "money"):
+        return pd.to_numeric(series.map(lambda v: float(v) if isinstance(v, Decimal) else v)
+                             if series.dtype == object else series, errors="coerce"
+                             ).astype("float64").to_numpy()
+    if kind == "int":
+        return pd.array(pd.to_numeric(series, errors="coerce").round(), dtype="Int64")
+    if kind == "date":
+        return pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    obj = series.astype(object).to_numpy()
+    mask = pd.isna(series).to_numpy()
+    if mask.any():
+        obj = obj.copy()
+        obj[mask] = None
+    return obj
+
+
+def storage_frame(checked: pd.DataFrame, geoms: np.ndarray | None, area_m2: Any,
                   extras: list[dict[str, Any] | None], caps: Capabilities) -> pd.DataFrame:
     """Rows for ``parcel_versions`` (without the version stamps) from checked attributes."""
-    out = pd.DataFrame(index=range(len(checked)))
-    for name in CANONICAL:
-        out[name] = checked[name].to_numpy() if name in checked.columns else None
+    n = len(checked)
+    out = pd.DataFrame({name: canonical_column(name, checked[name] if name in checked.columns
+                                               else [None] * n) for name in CANONICAL})
     out["attributes"] = extras
     if geoms is not None:
-        out["area_m2"] = area_m2
+        out["area_m2"] = np.asarray(area_m2, dtype="float64")
         out = pd.concat([out, geometry_columns(geoms, caps)], axis=1)
     return out
 
 
-def content_hash(rows: pd.DataFrame) -> np.ndarray:
-    """A digest of a version's content (attributes, extras and geometry) to skip no-op re-imports."""
-    cols = [c for c in (*CANONICAL, "attributes", "geom") if c in rows.columns]
-    normal = pd.DataFrame({c: rows[c].map(_canonical_text) for c in cols})
-    hashed = pd.util.hash_pandas_object(normal, index=False).to_numpy()
-    return np.array([format(int(h), "016x") for h in hashed], dtype=object)
+def content_hash(rows: pd.DataFrame,
+                 columns: tuple[str, ...] = (*CANONICAL, "attributes", "geom")) -> np.ndarray:
+    """A digest of a version's content (attributes, extras and geometry) to skip no-op re-imports.
 
-
-def _canonical_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, dict):
-        return repr(sorted(value.items()))
-    if isinstance(value, float):
-        return repr(round(value, 9))
-    return str(value)
+    Computed on the canonical storage dtypes, so the same content always gives the same digest
+    whatever file format it came from.
+    """
+    parts: dict[str, Any] = {}
+    for c in columns:
+        if c not in rows.columns:
+            continue
+        col = rows[c]
+        if c == "attributes":
+            parts[c] = col.map(lambda a: json.dumps(a, sort_keys=True, ensure_ascii=False,
+                                                    default=str) if a else "")
+        elif col.dtype.kind == "f":
+            parts[c] = col.round(9)
+        elif col.dtype.kind == "M":
+            parts[c] = col.astype("int64")
+        elif str(col.dtype) == "Int64":
+            parts[c] = col.fillna(-1).astype("int64")
+        else:
+            parts[c] = col.astype(object).where(col.notna(), "")
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(parts), index=False).to_numpy()
+    return np.char.mod("%016x", hashed).astype(object)
 
 
 # ---------------------------------------------------------------- reading
@@ -99,7 +128,7 @@ def bbox_filter(caps: Capabilities, bbox: tuple[float, float, float, float]):  #
     return TABLE.c.id.in_(text(
         "SELECT id FROM parcel_versions_rtree WHERE minx <= :bmaxx AND maxx >= :bminx "
         "AND miny <= :bmaxy AND maxy >= :bminy").bindparams(
-        bminx=minx, bminy=miny, bmaxx=maxx, bmaxy=maxy).columns())
+        bminx=minx, bminy=miny, bmaxx=maxx, bmaxy=maxy).columns(column("id", Integer)))
 
 
 def to_frame(rows: list[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:

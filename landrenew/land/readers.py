@@ -88,9 +88,18 @@ def read_ogr(
         kwargs["encoding"] = encoding
     if layer:
         kwargs["layer"] = layer
+    if path.suffix.lower() in (".geojson", ".json"):
+        # GDAL otherwise guesses DATE fields and silently rolls an impossible date such as
+        # 2021-02-30 into 2021-03-02 (or fails on the whole file without Arrow): read the text
+        # and let validation name the row and field.
+        kwargs["DATE_AS_STRING"] = "YES"
     try:
         gdf = pyogrio.read_dataframe(source, **kwargs)
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError …
+        if "not encoded in UTF-8" in str(exc):
+            raise InputError("the file's text is not UTF-8 and no .cpg says which encoding it "
+                             "uses; give --encoding (e.g. GBK)", file=str(path),
+                             field="encoding") from exc
         raise InputError(f"cannot read the file: {exc}", file=str(path)) from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
         return ReadResult(path, gdf, False, "feature")

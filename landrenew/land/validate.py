@@ -87,26 +87,32 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dates(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(array of datetime.date or None, impossible-date mask)."""
-    if pd.api.types.is_datetime64_any_dtype(col.dtype):
-        ts = col
-        bad = np.zeros(len(col), dtype=bool)
+    """(datetime64[ns] array, NaT for blank or bad; impossible-date mask)."""
+    if not pd.api.types.is_string_dtype(col.dtype) and pd.api.types.infer_dtype(
+            col, skipna=True) in ("date", "datetime", "datetime64", "empty"):
+        ts = pd.Series(pd.to_datetime(col, errors="coerce").to_numpy(dtype="datetime64[ns]"),
+                       index=col.index)
+        bad = (col.notna() & ts.isna()).to_numpy()
     else:
-        text = _text(col.map(lambda v: v.isoformat() if isinstance(v, dt.date) else v))
-        text = text.str.replace(_CN_DATE, lambda m: f"{m.group(1)}-{int(m.group(2)):02d}-"
-                                f"{int(m.group(3)):02d}", regex=True)
-        text = text.str.split("T").str[0].str.split(" ").str[0]
-        ts = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
-        for fmt in DATE_FORMATS[:4]:
-            todo = ts.isna() & text.notna()
-            if not todo.any():
-                break
-            ts[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        text = _text(col.map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
+                     if col.dtype == object else col)
+        ts = pd.Series(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"),
+                       index=col.index).astype("datetime64[ns]")
+        todo = ts.isna() & text.notna()
+        if todo.any():  # the slow path only for rows not in ISO form
+            rest = text[todo].str.replace(_CN_DATE, lambda m: f"{m.group(1)}-{int(m.group(2)):02d}"
+                                          f"-{int(m.group(3)):02d}", regex=True)
+            rest = rest.str.split("T").str[0].str.split(" ").str[0]
+            for fmt in DATE_FORMATS[:4]:
+                left = ts.isna() & todo
+                if not left.any():
+                    break
+                ts[left] = pd.to_datetime(rest[left[todo]], format=fmt, errors="coerce")
         bad = (text.notna() & ts.isna()).to_numpy()
     years = ts.dt.year.to_numpy(dtype="float64", na_value=np.nan)
     far = np.isfinite(years) & ((years < 1949) | (years > 2100))
-    values = np.array([None if pd.isna(t) else t.date() for t in ts], dtype=object)
-    values[far] = None
+    values = ts.to_numpy(dtype="datetime64[ns]").copy()
+    values[far] = np.datetime64("NaT")
     return values, bad | far
 
 
@@ -187,9 +193,9 @@ def _check_date_order(out: pd.DataFrame, col: _Collector) -> None:
     pairs = [("approved_on", "supplied_on"), ("supplied_on", "started_on")]
     for first, then in pairs:
         if first in out.columns and then in out.columns:
-            a = pd.to_datetime(pd.Series(out[first].to_numpy(dtype=object)))
-            b = pd.to_datetime(pd.Series(out[then].to_numpy(dtype=object)))
-            wrong = (a.notna() & b.notna() & (b < a)).to_numpy()
+            a = out[first].to_numpy(dtype="datetime64[ns]")
+            b = out[then].to_numpy(dtype="datetime64[ns]")
+            wrong = ~np.isnat(a) & ~np.isnat(b) & (b < a)
             col.add(wrong, then, "date_order", f"is earlier than {first}", None, "warning")
 
 
@@ -200,8 +206,9 @@ def check_codes_unique(frame: pd.DataFrame, file: str, code_field: str = "parcel
         col.add(np.ones(len(frame), dtype=bool), code_field, "missing_field",
                 f"the file has no '{code_field}' field (map one with --mapping)")
         return Checked(frame, col.problems, col.refused)
-    codes = frame[code_field].to_numpy(dtype=object)
-    missing = np.array([c is None for c in codes], dtype=bool)
+    # pandas ≥ 3 keeps a missing text value as NaN (not None) in a ``str`` column
+    missing = pd.isna(frame[code_field]).to_numpy()
+    codes = np.where(missing, None, frame[code_field].to_numpy(dtype=object))
     col.add(missing, code_field, "missing_code", "is empty")
     series = pd.Series(codes)
     dup = series.notna() & series.duplicated(keep=False)

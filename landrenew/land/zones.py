@@ -141,7 +141,7 @@ def _store_zones(store: Store, gdf: gpd.GeoDataFrame, source: Path, out: ZoneImp
             "area_m2": areas_m2(geoms, STORAGE_CRS, crs),
         })
         rows = pd.concat([rows, geometry_columns(geoms, store.caps)], axis=1)
-        rows["content_hash"] = content_hash(rows.rename(columns={"zone_code": "parcel_code"}))
+        rows["content_hash"] = content_hash(rows, ("zone_code", "kind", "name", "attributes", "geom"))
         for kind in sorted(rows["kind"].unique()):
             _ensure_layer(session, kind, source, int((rows["kind"] == kind).sum()), user, now)
         out.kinds = sorted(rows["kind"].unique().tolist())

@@ -93,7 +93,7 @@ class SurveyBatch(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    reasons: Mapped[Any] = mapped_column(JsonType)
+    reasons: Mapped[Any] = mapped_column(JsonType, nullable=True)
 
 
 class ParcelVersion(VersionMixin, BBoxMixin, Base):
@@ -122,7 +122,7 @@ class ParcelVersion(VersionMixin, BBoxMixin, Base):
     invested_ratio: Mapped[float | None] = mapped_column(Float)
     stopped_since: Mapped[dt.date | None] = mapped_column(Date)
     right_holder: Mapped[str | None] = mapped_column(Text)
-    attributes: Mapped[Any] = mapped_column(JsonType)
+    attributes: Mapped[Any] = mapped_column(JsonType, nullable=True)
     area_m2: Mapped[float | None] = mapped_column(Float)
     geom: Mapped[bytes | None] = mapped_column(Geometry())
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("survey_batches.id"))
@@ -165,7 +165,7 @@ class ZoneVersion(VersionMixin, BBoxMixin, Base):
     zone_code: Mapped[str] = mapped_column(String(128), nullable=False)
     kind: Mapped[str] = mapped_column(ForeignKey("zone_layers.kind"), nullable=False)
     name: Mapped[str | None] = mapped_column(String(256))
-    attributes: Mapped[Any] = mapped_column(JsonType)
+    attributes: Mapped[Any] = mapped_column(JsonType, nullable=True)
     area_m2: Mapped[float | None] = mapped_column(Float)
     geom: Mapped[bytes | None] = mapped_column(Geometry())
 
@@ -193,5 +193,5 @@ class AuditEvent(Base):
     entity_type: Mapped[str] = mapped_column(String(64), nullable=False)
     entity_id: Mapped[str | None] = mapped_column(String(128))
     reason: Mapped[str | None] = mapped_column(Text)
-    before: Mapped[Any] = mapped_column(JsonType)
-    after: Mapped[Any] = mapped_column(JsonType)
+    before: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    after: Mapped[Any] = mapped_column(JsonType, nullable=True)

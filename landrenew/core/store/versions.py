@@ -21,6 +21,7 @@ from landrenew.core.store.capabilities import Capabilities
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
 _IN_CHUNK = 5000
+_FULL_SCAN = 20_000
 
 
 def as_of_cutoff(day: dt.date | dt.datetime | None) -> dt.datetime | None:
@@ -49,6 +50,15 @@ def current_versions(
     cols: list[Column] = [table.c[k] for k in key_columns]
     wanted = [table.c.id, table.c.version, table.c.content_hash, table.c.is_deleted, *cols]
     frames = []
+    if len(keys) > _FULL_SCAN:
+        # Large loads: one scan of the current versions beats thousands of IN (…) queries.
+        stmt = select(*wanted).where(table.c.valid_to.is_(None))
+        current = pd.DataFrame(session.execute(stmt).all(), columns=[c.name for c in wanted])
+        if current.empty:
+            return current
+        wanted_keys = pd.MultiIndex.from_frame(keys[list(key_columns)].drop_duplicates())
+        have = pd.MultiIndex.from_frame(current[list(key_columns)])
+        return current[have.isin(wanted_keys)].reset_index(drop=True)
     if len(key_columns) == 1:
         values = keys[key_columns[0]].unique().tolist()
         for start in range(0, len(values), _IN_CHUNK):

@@ -41,12 +41,9 @@ def _spatial_index(table: str, column: str, key: str) -> None:
         op.create_index(f"ix_{table}_{column}_gist", table, [column], postgresql_using="gist")
     else:
         rtree = f"{table}_rtree"
+        # Filled by landrenew.core.store.bulk after each load (one pass, much faster than a
+        # per-row trigger); deletions of rows are mirrored by the trigger below.
         op.execute(f"CREATE VIRTUAL TABLE {rtree} USING rtree({key}, minx, maxx, miny, maxy)")
-        op.execute(
-            f"CREATE TRIGGER {table}_rtree_ins AFTER INSERT ON {table} "
-            f"WHEN NEW.minx IS NOT NULL BEGIN "
-            f"INSERT INTO {rtree} VALUES (NEW.{key}, NEW.minx, NEW.maxx, NEW.miny, NEW.maxy); END"
-        )
         op.execute(
             f"CREATE TRIGGER {table}_rtree_del AFTER DELETE ON {table} BEGIN "
             f"DELETE FROM {rtree} WHERE {key} = OLD.{key}; END"
@@ -182,7 +179,6 @@ def downgrade() -> None:
     bind = op.get_bind()
     for table in ("parcel_versions", "zone_versions"):
         if bind.dialect.name == "sqlite":
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_rtree_ins")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_rtree_del")
             op.execute(f"DROP TABLE IF EXISTS {table}_rtree")
     for table in (
