@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 import yaml
 from openpyxl import Workbook
+from pyproj import CRS
 
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
@@ -104,6 +105,10 @@ def _write(parts: Iterator[gpd.GeoDataFrame], path: Path, fmt: str,
             table = pd.DataFrame(frame.drop(columns="geometry"))
             table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1) if count else []
             table.to_csv(path, index=False, encoding="utf-8-sig")
+            # the WKT is lon/lat in EPSG:4490: say so beside it (the CSV reader reads a .prj)
+            prj = path.with_suffix(".prj")
+            prj.write_text(CRS.from_epsg(4490).to_wkt(), encoding="utf-8")
+            extra.append(str(prj))
         else:
             _write_excel(pd.DataFrame(frame.drop(columns="geometry")), path)
         on_part(count)

@@ -343,7 +343,9 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
         write = ~same
         rows["version"] = np.where(is_new, 1, prev["version"].fillna(0).to_numpy() + 1).astype(int)
         rows["operation"] = np.where(is_new | was_deleted, "insert", "update")
-        batch = _open_batch(session, options, read, int(write.sum()), user, now)
+        districts = rows["district_code"].dropna().unique()
+        batch = _open_batch(session, options, read, int(write.sum()), user, now,
+                            districts[0] if len(districts) == 1 else None)
         rows["batch_id"] = batch.id if batch else None
         to_write = rows[write].reset_index(drop=True)
         closing = prev[write & ~is_new].reset_index()
@@ -370,7 +372,7 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
 
 
 def _open_batch(session: Session, options: ImportOptions, read: ReadResult, count: int,
-                user: str, now: dt.datetime) -> SurveyBatch | None:
+                user: str, now: dt.datetime, district: str | None) -> SurveyBatch | None:
     if not options.batch:
         return None
     existing = session.scalar(select(SurveyBatch).where(SurveyBatch.name == options.batch))
@@ -381,7 +383,8 @@ def _open_batch(session: Session, options: ImportOptions, read: ReadResult, coun
         existing.parcel_count += count
         existing.status = "submitted"
         return existing
-    batch = SurveyBatch(name=options.batch, status="submitted", submitted_by=user,
+    batch = SurveyBatch(name=options.batch, district_code=district, status="submitted",
+                        submitted_by=user,
                         submitted_at=now, source_file=str(read.path), parcel_count=count,
                         reasons=[])
     session.add(batch)

@@ -21,6 +21,7 @@ from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.types import Geometry
 
 CHUNK = 50_000
+NULL = "\\N"  # COPY's NULL marker; an unquoted \N never occurs in our data
 #: Tables whose bounding boxes are indexed in ``<table>_rtree`` on SQLite.
 RTREE_TABLES = ("parcel_versions", "zone_versions")
 
@@ -77,18 +78,30 @@ def _converter(column_type: Any, caps: Capabilities) -> Callable[[pd.Series], np
     return None
 
 
+def _columns(part: pd.DataFrame, table: Table, caps: Capabilities) -> list[np.ndarray]:
+    columns = []
+    for name in part.columns:
+        conv = _converter(table.c[name].type, caps)
+        series = part[name]
+        if str(series.dtype) == "Int64":
+            series = series.astype(object)
+        columns.append(conv(series) if conv else _nullify(series))
+    return columns
+
+
 def _rows(frame: pd.DataFrame, table: Table, caps: Capabilities) -> Iterator[tuple]:
     for start in range(0, len(frame), CHUNK):
+        yield from zip(*_columns(frame.iloc[start : start + CHUNK], table, caps), strict=True)
+
+
+def _csv_chunks(frame: pd.DataFrame, table: Table, caps: Capabilities) -> Iterator[tuple[int, str]]:
+    """CSV text for ``COPY … (FORMAT csv)``, written by pandas' C writer, chunk by chunk."""
+    for start in range(0, len(frame), CHUNK):
         part = frame.iloc[start : start + CHUNK]
-        columns = []
-        for name in frame.columns:
-            col_type = table.c[name].type
-            conv = _converter(col_type, caps)
-            series = part[name]
-            if str(series.dtype) == "Int64":
-                series = series.astype(object)
-            columns.append(conv(series) if conv else _nullify(series))
-        yield from zip(*columns, strict=True)
+        cols = _columns(part, table, caps)
+        text = pd.DataFrame(dict(zip(part.columns, cols, strict=True))).to_csv(
+            index=False, header=False, na_rep=NULL, lineterminator="\n")
+        yield len(part), text
 
 
 def bulk_insert(session: Session, caps: Capabilities, table: Table, frame: pd.DataFrame,
@@ -99,12 +112,13 @@ def bulk_insert(session: Session, caps: Capabilities, table: Table, frame: pd.Da
     names = list(frame.columns)
     raw = session.connection().connection.driver_connection
     if caps.bulk_copy:
-        sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        sql = (f"COPY {table.name} ({', '.join(names)}) FROM STDIN "
+               f"WITH (FORMAT csv, NULL '{NULL}')")
         with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-            for i, row in enumerate(_rows(frame, table, caps), 1):
-                copy.write_row(row)
-                if on_rows and i % CHUNK == 0:
-                    on_rows(CHUNK)
+            for n, text in _csv_chunks(frame, table, caps):
+                copy.write(text.encode("utf-8"))
+                if on_rows:
+                    on_rows(n)
     else:
         sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         cur = raw.cursor()  # type: ignore[union-attr]
