@@ -6,12 +6,14 @@ import datetime as dt
 import json
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
 from landrenew.cli.common import console, err_console, progress_bar, state
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
+from landrenew.land.fields import DATE_FIELDS
 
 DateOpt = Annotated[str | None, typer.Option("--as-of", help="State on this date (YYYY-MM-DD)")]
 
@@ -199,7 +201,10 @@ def parcels_show(code: Annotated[str, typer.Argument()], as_of: DateOpt = None) 
     for name in frame.columns:
         if name == "geometry":
             continue
-        table.add_row(name, "" if row[name] is None else str(row[name]))
+        value = row[name]
+        if isinstance(value, pd.Timestamp) and name in DATE_FIELDS:
+            value = value.date()
+        table.add_row(name, "" if value is None or value is pd.NaT or value != value else str(value))
     console.print(table)
 
 

@@ -54,19 +54,18 @@ def format_of(path: str | Path) -> str:
 
 def _flatten(frame: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
     """Canonical columns first, extra attributes as their own columns, plain types for files."""
-    extras = pd.json_normalize(frame["attributes"].map(lambda a: a or {}).tolist())
-    extras.index = frame.index
-    extras = extras[[c for c in extras.columns if c not in columns]]
     out = frame[[c for c in columns if c in frame.columns]].copy()
-    for name in ("tax_10k_yuan", "output_10k_yuan", "investment_10k_yuan"):
-        if name in out.columns:
-            out[name] = out[name].map(lambda v: float(v) if isinstance(v, Decimal) else v
-                                      ).astype("float64")
     if "building_year" in out.columns:
         out["building_year"] = pd.array(out["building_year"], dtype="Int64")
     for name in [c for c in CANONICAL if FIELDS_BY_NAME[c].kind == "date" and c in out.columns]:
-        out[name] = pd.to_datetime(out[name]).dt.date.astype(object).where(out[name].notna(), None)
-    out = pd.concat([out, extras], axis=1)
+        days = pd.to_datetime(out[name]).to_numpy(dtype="datetime64[D]")
+        out[name] = np.array(days.tolist(), dtype=object)  # datetime.date → a Date field
+    attrs = frame["attributes"] if "attributes" in frame.columns else pd.Series(dtype=object)
+    if attrs.notna().any():
+        extras = pd.json_normalize(attrs.map(lambda a: a or {}).tolist())
+        extras.index = frame.index
+        extras = extras[[c for c in extras.columns if c not in columns]]
+        out = pd.concat([out, extras], axis=1)
     return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs)
 
 

@@ -19,6 +19,7 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.spatial import STORAGE_CRS, STORAGE_EPSG
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
+from landrenew.core.store.frames import convert, raw_select
 from landrenew.core.store.models import ParcelVersion
 from landrenew.core.store.versions import as_of_cutoff, valid_at
 from landrenew.core.units import m2_to_ha, m2_to_mu
@@ -108,7 +109,7 @@ def _parcel_select(store: Store, *, as_of: dt.date | dt.datetime | None, distric
                    bbox: tuple[float, float, float, float] | None, codes: list[str] | None,
                    include_deleted: bool = False) -> Select:
     cutoff = as_of_cutoff(as_of)
-    stmt = select(TABLE).where(valid_at(TABLE, cutoff))
+    stmt = raw_select(TABLE).where(valid_at(TABLE, cutoff))
     if not include_deleted:
         stmt = stmt.where(TABLE.c.is_deleted.is_(False))
     if district:
@@ -132,11 +133,12 @@ def bbox_filter(caps: Capabilities, bbox: tuple[float, float, float, float]):  #
 
 
 def to_frame(rows: list[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:
-    """Stored rows → a frame with canonical columns, extras expanded, and areas in three units."""
+    """Raw stored rows → a frame with canonical columns and the area in m², 亩 and 公顷.
+
+    Dates are ``datetime64``, money and numbers ``float64`` (analysis frames), extras a dict.
+    """
     names = [c.name for c in TABLE.columns]
-    df = pd.DataFrame([tuple(r) for r in rows], columns=names)
-    for money in ("tax_10k_yuan", "output_10k_yuan", "investment_10k_yuan"):
-        df[money] = df[money].astype(object)
+    df = convert(pd.DataFrame([tuple(r) for r in rows], columns=names), TABLE)
     df["area_mu"] = m2_to_mu(df["area_m2"].astype(float))
     df["area_ha"] = m2_to_ha(df["area_m2"].astype(float))
     if not with_geometry:
@@ -152,7 +154,7 @@ def iter_parcels(store: Store, *, as_of: dt.date | dt.datetime | None = None,
     """Stored parcels in chunks (memory stays flat on a million parcels)."""
     stmt = _parcel_select(store, as_of=as_of, district=district, bbox=bbox, codes=codes)
     with store.engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
+        result = conn.execution_options(stream_results=True).execute(stmt)
         for part in result.partitions(chunk):
             yield to_frame(part, with_geometry)
 

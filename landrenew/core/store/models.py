@@ -195,3 +195,48 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     before: Mapped[Any] = mapped_column(JsonType, nullable=True)
     after: Mapped[Any] = mapped_column(JsonType, nullable=True)
+
+
+class EvaluationRun(Base):
+    """One identification run (低效用地认定批次): rule pack and version, as-of date, who, when.
+
+    Runs are kept, never overwritten: the mid-term and the final evaluation are two runs.
+    """
+
+    __tablename__ = "evaluation_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pack_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    pack_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    as_of: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    projected_crs: Mapped[str | None] = mapped_column(String(32))
+    engine: Mapped[str] = mapped_column(String(16), nullable=False)
+    parcel_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    low_efficiency_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[Any] = mapped_column(JsonType)
+
+
+class ParcelResult(Base):
+    """A parcel's result in one run: categories, flags, indicators, reasons, potential."""
+
+    __tablename__ = "parcel_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_runs.id"), nullable=False)
+    parcel_code: Mapped[str] = mapped_column(String(64), nullable=False)
+    parcel_version_id: Mapped[int | None] = mapped_column(Integer)
+    district_code: Mapped[str | None] = mapped_column(String(12))
+    land_use: Mapped[str | None] = mapped_column(String(16))
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    is_low_efficiency: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    categories: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[str | None] = mapped_column(Text)
+    potential_floor_area_m2: Mapped[float | None] = mapped_column(Float)
+    indicators: Mapped[Any] = mapped_column(JsonType)
+    reasons: Mapped[Any] = mapped_column(JsonType)
+
+    __table_args__ = (
+        Index("uq_result_run_parcel", "run_id", "parcel_code", unique=True),
+        Index("ix_result_parcel", "parcel_code"),
+    )
