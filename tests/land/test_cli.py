@@ -1,0 +1,148 @@
+"""The command line against a temporary SQLite database (and the real entry point for errors)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from landrenew.cli import app
+from landrenew.core.errors import ValidationFailed
+
+from .conftest import PARCELS, parcels_gdf
+
+runner = CliRunner()
+
+
+def _run(db: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--db", f"sqlite:///{db}", "--user", "cli-user", *args],
+                         catch_exceptions=True)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.db"
+    result = _run(path, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    from landrenew.core.store.migrate import head_revision
+
+    assert str(head_revision()) in result.output and "(sqlite)" in result.output
+    return path
+
+
+def test_commands_need_upgrade(tmp_path: Path, gpkg_file: Path) -> None:
+    result = _run(tmp_path / "fresh.db", "import", "parcels", str(gpkg_file))
+    assert result.exit_code != 0
+    assert "landrenew db upgrade" in str(result.exception)
+
+
+def test_import_export_history_stats(db: Path, shp_gbk: Path, mapping_file: Path,
+                                     tmp_path: Path) -> None:
+    result = _run(db, "import", "parcels", str(shp_gbk), "--mapping", str(mapping_file),
+                  "--batch", "B1", "--report", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output
+    assert "EPSG:4547" in result.output and "111.00" in result.output
+    out = tmp_path / "out.gpkg"
+    result = _run(db, "export", "parcels", str(out))
+    assert result.exit_code == 0, result.output
+    assert "5 parcels, 111.00 亩" in result.output and out.exists()
+    result = _run(db, "parcels", "history", "JM-0001", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["version"], r["operation"], r["changed_by"]) for r in rows] == [(1, "insert", "cli-user")]
+    assert rows[0]["area_mu"] == pytest.approx(15.0, abs=1e-4)
+    result = _run(db, "parcels", "delete", "JM-0001", "--reason", "合并")
+    assert result.exit_code == 0 and "version 2" in result.output
+    result = _run(db, "parcels", "history", "JM-0001")
+    assert result.exit_code == 0 and "delete" in result.output and "合并" in result.output
+    result = _run(db, "stats")
+    assert result.exit_code == 0, result.output
+    assert "合计 total" in result.output and "96.00" in result.output  # 111 − 15 亩
+    result = _run(db, "batches", "review", "B1")
+    assert result.exit_code == 0 and "reviewed" in result.output
+    result = _run(db, "batches", "return", "B1", "--reason", "缺图")
+    assert result.exit_code == 0 and "returned" in result.output
+    result = _run(db, "batches", "list")
+    assert "缺图" in result.output and "已退回" in result.output
+
+
+def test_import_failure_in_process(db: Path, tmp_path: Path) -> None:
+    rows = [dict(p) for p in PARCELS]
+    rows[2]["land_use"] = "9999"
+    path = tmp_path / "bad.gpkg"
+    import pyogrio
+
+    pyogrio.write_dataframe(parcels_gdf(rows), path)
+    result = _run(db, "import", "parcels", str(path), "--report", str(tmp_path / "r.json"))
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ValidationFailed)
+    (p,) = result.exception.problems
+    assert (p.file, p.row, p.field, p.code) == (str(path), 3, "land_use", "unknown_land_use")
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["count"] == 1
+
+
+def test_entry_point_error_names_file_row_field(db: Path, tmp_path: Path) -> None:
+    """The installed ``landrenew`` prints one line per problem and exits 2 on a refused file."""
+    rows = [dict(p) for p in PARCELS]
+    rows[3]["approved_on"] = "2021-02-30"
+    path = tmp_path / "bad.csv"
+    from .conftest import write_csv_wkt
+
+    write_csv_wkt(parcels_gdf(rows), path)
+    exe = Path(sys.executable).with_name("landrenew")
+    env = {**os.environ, "LANDRENEW_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    proc = subprocess.run([str(exe), "import", "parcels", str(path), "--report",
+                           str(tmp_path / "r.csv")], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert "nothing stored" in proc.stderr
+    assert f"{path}: row 5, field 'approved_on':" in proc.stderr
+    assert "'2021-02-30' is not a real date" in proc.stderr
+    proc = subprocess.run([str(exe), "export", "parcels", str(tmp_path / "x.dwg")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1 and "unknown export format" in proc.stderr
+
+
+def test_bad_as_of(db: Path, tmp_path: Path) -> None:
+    result = _run(db, "export", "parcels", str(tmp_path / "x.gpkg"), "--as-of", "2024-02-30")
+    assert result.exit_code != 0
+    assert result.exception.field == "as-of"  # type: ignore[union-attr]
+
+
+def test_demo(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = _run(db, "demo", "--parcels", "300", "--seed", "3", "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert "300 parcels" in result.output and "7 districts" in result.output
+    result = _run(db, "stats")
+    assert result.exit_code == 0 and "合计 total" in result.output and "│  300 │" in result.output
+    result = _run(db, "demo", "--parcels", "300", "--no-serve")
+    assert "already present" in result.output
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        (code,) = conn.execute("SELECT min(parcel_code) FROM parcel_versions").fetchone()
+    result = _run(db, "parcels", "show", code)
+    assert result.exit_code == 0 and "land_use" in result.output
+
+
+
+
+def test_error_line_shows_machine_codes(db: Path, tmp_path: Path) -> None:
+    rows = [dict(p) for p in PARCELS]
+    rows[3]["approved_on"] = "2021-02-30"
+    path = tmp_path / "bad.gpkg"
+    import pyogrio
+
+    pyogrio.write_dataframe(parcels_gdf(rows), path)
+    exe = Path(sys.executable).with_name("landrenew")
+    env = {**os.environ, "LANDRENEW_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    proc = subprocess.run([str(exe), "import", "parcels", str(path), "--report",
+                           str(tmp_path / "r.csv")], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert "[validation_failed]" in proc.stderr and "[impossible_date]" in proc.stderr
