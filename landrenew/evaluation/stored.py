@@ -56,16 +56,26 @@ def _reasons(value: Any) -> Any:
 
 
 def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, user: str,
-                 engine: str = "local", scheduler: str | None = None, note: str | None = None,
+                 data_as_of: dt.date | str | None = "same", engine: str = "local",
+                 scheduler: str | None = None, note: str | None = None,
                  progress: Progress | None = None) -> StoredRun:
-    """Evaluate the parcels (and zones) as they stood on ``as_of`` and store the run."""
+    """Evaluate the stored parcels and zones with the pack on ``as_of`` and keep the run.
+
+    ``data_as_of`` picks the state of the database: ``"same"`` (default) reads it as it stood on
+    the evaluation date — what a mid-term evaluation saw —, a date reads that day's state, and
+    ``None`` reads the current state (e.g. when historical data was loaded later).
+    """
     store.ensure_current()
     as_of = as_of or dt.date.today()
     pack = load_pack(pack_id)
-    parcels = read_parcels(store, as_of=as_of)
+    state_day = as_of if data_as_of == "same" else data_as_of
+    parcels = read_parcels(store, as_of=state_day)
     if parcels.empty:
-        raise InputError(f"the database holds no parcels on {as_of}", field="as_of")
-    zones = read_zones(store, as_of=as_of)
+        when = f"on {state_day}" if state_day else "now"
+        raise InputError(f"the database holds no parcels {when}; evaluate the current data "
+                         "with --data-as-of current", field="data_as_of")
+    zones = read_zones(store, as_of=state_day)
+    parcels = parcels.drop(columns=["area_m2", "area_mu", "area_ha"])
     with store.read_session() as session:
         crs = get_setting(session, "projected_crs")
     if engine == "dask":
@@ -80,6 +90,7 @@ def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, us
     low = result["is_low_efficiency"].astype(bool).to_numpy()
     with store.session() as session:
         run = EvaluationRun(pack_id=pack.id, pack_version=str(pack.version), as_of=as_of,
+                            data_as_of=state_day if isinstance(state_day, dt.date) else None,
                             created_at=now, created_by=user, projected_crs=result.attrs.get(
                                 "projected_crs"), engine=engine, parcel_count=len(result),
                             low_efficiency_count=int(low.sum()), note=note,
@@ -92,7 +103,7 @@ def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, us
             "parcel_version_id": parcels["id"].to_numpy(),
             "district_code": parcels["district_code"].to_numpy(dtype=object),
             "land_use": parcels["land_use"].to_numpy(dtype=object),
-            "area_m2": result["area_m2"].to_numpy(dtype=float),
+            "area_m2": result["area_m2"].to_numpy(dtype=float),  # in the run's projected CRS
             "is_low_efficiency": low,
             "categories": result["categories"].to_numpy(dtype=object),
             "flags": result["flags"].to_numpy(dtype=object),

@@ -208,6 +208,8 @@ class EvaluationRun(Base):
     pack_id: Mapped[str] = mapped_column(String(64), nullable=False)
     pack_version: Mapped[str] = mapped_column(String(32), nullable=False)
     as_of: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    #: The database state evaluated (NULL = the state current when the run was made).
+    data_as_of: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(String(128), nullable=False)
     projected_crs: Mapped[str | None] = mapped_column(String(32))

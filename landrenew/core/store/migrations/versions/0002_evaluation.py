@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("pack_id", sa.String(64), nullable=False),
         sa.Column("pack_version", sa.String(32), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("data_as_of", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.String(128), nullable=False),
         sa.Column("projected_crs", sa.String(32)),

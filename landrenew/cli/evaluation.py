@@ -1,0 +1,202 @@
+"""``landrenew evaluate`` and ``landrenew rules``: identification runs and rule packs (规则包).
+
+``landrenew evaluate PARCELS --zones Z --rules jiangmen --as-of D --output OUT`` is the file mode;
+without PARCELS it evaluates the database; ``landrenew evaluate diff RUN_A RUN_B`` compares runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.table import Table
+from typer.core import TyperGroup
+
+from landrenew.cli.common import console, progress_bar, state
+from landrenew.core.errors import InputError
+from landrenew.evaluation import loader, runs
+from landrenew.evaluation.packs import RulePack
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first argument falls back to a default command when it is not a
+    subcommand: ``evaluate FILE …`` means ``evaluate run FILE …``."""
+
+    default_command = "run"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+rules_app = typer.Typer(help="Rule packs (规则包): list, show and check.", no_args_is_help=True)
+evaluate_app = typer.Typer(cls=DefaultCommandGroup, help=(
+    "Identify low-efficiency land (低效用地认定): `evaluate PARCELS --zones … --rules PACK "
+    "--output OUT` (files), `evaluate --rules PACK` (database), `evaluate diff A B`."))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``rules`` and ``evaluate`` to the main app."""
+    app.add_typer(rules_app, name="rules")
+    app.add_typer(evaluate_app, name="evaluate")
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"not a date (use YYYY-MM-DD): {value!r}", field="as_of") from None
+
+
+@evaluate_app.command("run")
+def evaluate_run(
+    rules: Annotated[str, typer.Option("--rules", help="Rule pack id or YAML path")],
+    parcels: Annotated[Path | None, typer.Argument(help="Parcel file; omit to use the database")] = None,
+    zones: Annotated[list[str] | None, typer.Option("--zones", help="Zone file with a 'kind' column, or KIND=PATH (repeatable)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Result file: .gpkg .geojson .parquet .csv .xlsx")] = None,
+    summary: Annotated[Path | None, typer.Option("--summary", help="Statistics: .csv or .xlsx")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask.distributed scheduler address")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS of input files that have none")] = None,
+    projected_crs: Annotated[str | None, typer.Option("--projected-crs", help="CRS for areas (default: GK zone of the data)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Threads for the local engine")] = None,
+    data_as_of: Annotated[str | None, typer.Option("--data-as-of", help="Database mode: state to evaluate, YYYY-MM-DD or 'current' (default: the --as-of date)")] = None,
+) -> None:
+    """Evaluate parcels (file mode) or the database (no PARCELS)."""
+    day = _date(as_of)
+    if parcels is None:
+        state_day: dt.date | str | None = ("same" if data_as_of is None else None
+                                            if data_as_of == "current" else _date(data_as_of))
+        _run_on_database(rules, day, state_day, summary, engine, scheduler)
+        return
+    if output is None and summary is None:
+        raise InputError("give --output and/or --summary", field="output")
+    from landrenew.evaluation.service import evaluate_files
+
+    with progress_bar() as cb:
+        out = evaluate_files(parcels, zones or [], rules, day, output, summary, engine=engine,
+                             scheduler=scheduler, progress=cb, crs=crs,
+                             projected_crs=projected_crs, workers=workers)
+    _print_counts(out)
+
+
+def _print_counts(out: Any) -> None:
+    t = Table(title=f"{out.pack.id} {out.pack.version} · {out.as_of} · {len(out.result)} parcels "
+              f"· {out.seconds:.1f} s")
+    for col in ("kind", "code", "名称", "parcels", "area (亩)"):
+        t.add_column(col, justify="right" if col in ("parcels", "area (亩)") else "left")
+    for r in out.counts().itertuples():
+        t.add_row(r.kind, r.code, r.name, f"{r.parcels:,}", f"{r.area_mu:,.2f}")
+    console.print(t)
+    if out.output:
+        console.print(f"result → {out.output}")
+    for p in out.summary_files:
+        console.print(f"statistics → {p}")
+
+
+def _run_on_database(rules: str, day: dt.date, data_as_of: dt.date | str | None,
+                     summary: Path | None, engine: str, scheduler: str | None) -> None:
+    from landrenew.evaluation.report import write_tables
+    from landrenew.evaluation.service import EvaluationOutput, summary_tables
+
+    settings = state.settings()
+    t0 = time.perf_counter()
+    with progress_bar() as cb:
+        stored = runs.run_on_database(rules, day, store=state.store(), user=settings.user,
+                                      data_as_of=data_as_of, engine=engine, scheduler=scheduler,
+                                      progress=cb)
+    pack = loader.load_pack(rules)
+    out = EvaluationOutput(stored.result, pack, day, None, seconds=time.perf_counter() - t0)
+    if summary:
+        out.summary_files = write_tables(summary_tables(stored.result, pack, day), summary)
+    _print_counts(out)
+    console.print(f"stored as evaluation run [bold]{stored.run.id}[/bold] "
+                  f"({stored.run.pack_id} {stored.run.pack_version}, as of {day})")
+
+
+@evaluate_app.command("diff")
+def evaluate_diff(run_a: str, run_b: str) -> None:
+    """Parcels whose categories changed between two stored runs."""
+    table = runs.diff_runs(run_a, run_b, store=state.store())
+    if table.empty:
+        console.print(f"no parcel changed its categories or flags between runs {run_a} and {run_b}")
+        return
+    t = Table(title=f"runs {run_a} → {run_b}: {len(table)} parcels changed")
+    for col in table.columns:
+        t.add_column(col)
+    for row in table.itertuples(index=False):
+        t.add_row(*["" if v is None or v != v else str(v) for v in row])
+    console.print(t)
+
+
+@evaluate_app.command("runs")
+def evaluate_runs() -> None:
+    """Stored evaluation runs."""
+    from landrenew.evaluation.stored import list_runs
+
+    t = Table(title="认定批次 evaluation runs")
+    for col in ("run", "pack", "version", "as of", "parcels", "low-efficiency", "by", "at (UTC)"):
+        t.add_column(col)
+    for r in list_runs(state.store()):
+        t.add_row(str(r.id), r.pack_id, r.pack_version, r.as_of.isoformat(), f"{r.parcel_count:,}",
+                  f"{r.low_efficiency_count:,}", r.created_by, f"{r.created_at:%Y-%m-%d %H:%M}")
+    console.print(t)
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """The built-in rule packs."""
+    t = Table(title="rule packs")
+    for col in ("id", "version", "jurisdiction", "in force", "parent", "rules"):
+        t.add_column(col)
+    for pid in loader.builtin_packs():
+        p = loader.load_pack(pid)
+        parent = p.chain[1][0] if len(p.chain) > 1 else ""
+        t.add_row(p.id, p.version, p.jurisdiction.name,
+                  f"{p.effective_from} → {p.effective_to or ''}", parent, str(len(p.rules)))
+    console.print(t)
+
+
+def _show(pack: RulePack) -> None:
+    console.print(f"[bold]{pack.id}[/bold] {pack.version} — {pack.title.zh} / {pack.title.en}")
+    console.print(f"chain: {' → '.join(f'{i} {v}' for i, v in pack.chain)}; in force "
+                  f"{pack.effective_from} → {pack.effective_to or 'open'}")
+    pt = Table(title="parameters")
+    for col in ("name", "value", "unit", "basis", "clause", "set by"):
+        pt.add_column(col)
+    for name, p in pack.parameters.items():
+        pt.add_row(name, json.dumps(p.value, ensure_ascii=False, default=str), p.unit or "",
+                   p.basis, str(p.clause or ""), p.set_by or "")
+    console.print(pt)
+    rt = Table(title="rules")
+    for col in ("id", "sets", "applies to", "clause", "message"):
+        rt.add_column(col)
+    for r in pack.rules:
+        rt.add_row(r.id, f"{r.kind}: {r.output}", ", ".join(r.applies_to), str(r.clause),
+                   r.message.zh)
+    console.print(rt)
+
+
+@rules_app.command("show")
+def rules_show(pack: str) -> None:
+    """Parameters and rules of a pack (id or YAML path), after inheritance."""
+    _show(loader.load_pack(pack))
+
+
+@rules_app.command("check")
+def rules_check(pack: str) -> None:
+    """Validate a pack; exits non-zero with file:line when it is refused."""
+    p = loader.load_pack(pack)
+    secondary = [n for n, v in p.parameters.items() if v.basis == "secondary"]
+    console.print(f"[green]ok[/green] {p.id} {p.version}: {len(p.rules)} rules, "
+                  f"{len(p.parameters)} parameters ({len(secondary)} secondary: "
+                  f"{', '.join(secondary) or '-'})")

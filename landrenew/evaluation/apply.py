@@ -1,0 +1,180 @@
+"""Applying a rule pack to an indicator frame: categories, flags, reasons (认定理由), potential.
+
+Everything is vectorised over the rows; the only loop over values is the formatting of the
+reasons of the rules that fired.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from landrenew.evaluation.conditions import Columns, Leaf, evaluate
+from landrenew.evaluation.packs import Rule, RulePack
+
+RESULT_COLUMNS = ("is_low_efficiency", "categories", "flags", "potential_floor_area_m2",
+                  "potential_source", "reasons", "rules_not_evaluated")
+
+
+@dataclass
+class RuleOutcome:
+    """Where a rule applies (by land use), fired, or could not be decided (missing values)."""
+
+    rule: Rule
+    applicable: np.ndarray
+    fired: np.ndarray
+    unknown: np.ndarray
+    leaves: list[Leaf]
+
+
+def land_use_mask(land_use: pd.Series, prefixes: tuple[str, ...]) -> np.ndarray:
+    """Rows whose 用地用海 code starts with one of ``prefixes``."""
+    codes, uniques = pd.factorize(land_use, use_na_sentinel=True)
+    hit = np.array([str(u).startswith(prefixes) for u in uniques] + [False], dtype=bool)
+    return hit[codes]  # the sentinel -1 picks the trailing False
+
+
+def apply_pack(frame: pd.DataFrame, pack: RulePack) -> list[RuleOutcome]:
+    """Evaluate every enabled rule of the pack over ``frame`` (inputs + indicators)."""
+    cols = Columns(frame.reset_index(drop=True))
+    masks: dict[tuple[str, ...], np.ndarray] = {}
+    out = []
+    for rule in pack.rules:
+        if not rule.enabled:
+            continue
+        pre = pack.prefixes(rule.applies_to)
+        if pre not in masks:
+            masks[pre] = land_use_mask(frame["land_use"], pre)
+        applicable = masks[pre]
+        res = evaluate(rule.when, cols, pack.param)
+        fired = applicable & res.true
+        unknown = applicable & ~res.true & ~res.false
+        out.append(RuleOutcome(rule, applicable, fired, unknown, res.leaves))
+    return out
+
+
+def _join_codes(n: int, pairs: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    s = np.full(n, "", dtype=object)
+    for code, mask in pairs:
+        if mask.any():
+            s = s + np.where(mask, code + ";", "").astype(object)
+    return pd.Series(s, dtype=object).str.rstrip(";").to_numpy(dtype=object)
+
+
+def _json_value(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, float | np.floating):
+        return repr(float(v))
+    if v is None or v is pd.NA:
+        return "null"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    return json.dumps(v if isinstance(v, str) else str(v), ensure_ascii=False)
+
+
+def build_reasons(n: int, outcomes: list[RuleOutcome]) -> np.ndarray:
+    """Per row a JSON array of ``{rule, category|flag, clause, field, value, op, threshold}``,
+    one object per comparison that made a rule fire."""
+    idx_parts: list[np.ndarray] = []
+    frag_parts: list[np.ndarray] = []
+    for oc in outcomes:
+        if not oc.fired.any():
+            continue
+        head = (f'{{"rule":{json.dumps(oc.rule.id)},"{oc.rule.kind}":{json.dumps(oc.rule.output)},'
+                f'"clause":{json.dumps(str(oc.rule.clause), ensure_ascii=False)},')
+        for leaf in oc.leaves:
+            decisive = leaf.true if leaf.positive else (leaf.known & ~leaf.true)
+            idx = np.flatnonzero(oc.fired & decisive)
+            if len(idx) == 0:
+                continue
+            op = leaf.op if leaf.positive else f"not {leaf.op}"
+            thr = json.dumps(leaf.threshold, ensure_ascii=False, default=str)
+            pre = f'{head}"field":{json.dumps(leaf.field)},"value":'
+            post = f',"op":{json.dumps(op)},"threshold":{thr}}}'
+            vals = leaf.values[idx]
+            if leaf.other_values is not None:
+                pre = pre.replace('"value":', f'"other":{json.dumps(leaf.other)},"value":')
+                post = f',"op":{json.dumps(op)},"threshold":'
+                frag = [pre + _json_value(v) + post + _json_value(t) + "}"
+                        for v, t in zip(vals.tolist(), leaf.other_values[idx].tolist(),
+                                        strict=True)]
+            else:
+                frag = [pre + _json_value(v) + post for v in vals.tolist()]
+            frag_parts.append(np.array(frag, dtype=object))
+            idx_parts.append(idx)
+    result = np.full(n, "[]", dtype=object)
+    if not idx_parts:
+        return result
+    pidx = np.concatenate(idx_parts)
+    frags = np.concatenate(frag_parts)
+    order = np.argsort(pidx, kind="stable")
+    pidx, frags = pidx[order], frags[order]
+    first = np.r_[True, pidx[1:] != pidx[:-1]]
+    frags = np.where(first, frags, np.array([","], dtype=object) + frags)
+    starts = np.flatnonzero(first)
+    joined = np.add.reduceat(frags, starts)
+    result[pidx[starts]] = np.array(["["], dtype=object) + joined + np.array(["]"], dtype=object)
+    return result
+
+
+def target_far(land_use: pd.Series, pack: RulePack) -> np.ndarray:
+    """The pack's target FAR by longest matching land-use prefix (NaN where none)."""
+    codes, uniques = pd.factorize(land_use, use_na_sentinel=True)
+    targets = sorted(pack.potential.target_far, key=lambda t: -len(t.land_use))
+    vals = []
+    for u in uniques:
+        hit = next((t for t in targets if str(u).startswith(t.land_use)), None)
+        vals.append(float(pack.param(hit.param)) if hit else np.nan)
+    return np.asarray([*vals, np.nan], dtype="float64")[codes]
+
+
+def potential(frame: pd.DataFrame, low: np.ndarray, pack: RulePack) -> tuple[np.ndarray, np.ndarray]:
+    """Additional floor area (再开发潜力): max(0, FAR × site area − floor area), with the planned
+    FAR where known, else the pack's target FAR for low-efficiency parcels, else 0. A missing
+    floor area counts as none built."""
+    area = frame["area_m2"].to_numpy("float64")
+    floor = (frame["floor_area_m2"].to_numpy("float64", na_value=np.nan)
+             if "floor_area_m2" in frame.columns else np.zeros(len(frame)))
+    floor = np.nan_to_num(floor, nan=0.0)
+    planned = (frame["planned_far"].to_numpy("float64", na_value=np.nan)
+               if "planned_far" in frame.columns else np.full(len(frame), np.nan))
+    target = target_far(frame["land_use"], pack)
+    has_plan = ~np.isnan(planned)
+    use_target = ~has_plan & low & ~np.isnan(target)
+    far = np.where(has_plan, planned, np.where(use_target, target, 0.0))
+    pot = np.maximum(0.0, far * area - floor)
+    source = np.where(has_plan, "planned_far", np.where(use_target, "target_far", ""))
+    return np.where(has_plan | use_target, pot, 0.0), source.astype(object)
+
+
+def outcome_columns(frame: pd.DataFrame, outcomes: list[RuleOutcome], pack: RulePack
+                    ) -> pd.DataFrame:
+    """The result columns: ``is_low_efficiency``, ``categories``, ``flags``, the potential,
+    ``reasons`` and ``rules_not_evaluated`` (applicable rules whose inputs were missing)."""
+    n = len(frame)
+
+    def fired_by(code: str, kind: str) -> np.ndarray:
+        m = np.zeros(n, dtype=bool)
+        for oc in outcomes:
+            if oc.rule.output == code and oc.rule.kind == kind:
+                m |= oc.fired
+        return m
+
+    cats = [(c, fired_by(c, "category")) for c in pack.categories]
+    flags = [(f, fired_by(f, "flag")) for f in pack.flags]
+    low = np.logical_or.reduce([m for _, m in cats]) if cats else np.zeros(n, dtype=bool)
+    pot, source = potential(frame, low, pack)
+    out = pd.DataFrame(index=frame.index)
+    out["is_low_efficiency"] = low
+    out["categories"] = _join_codes(n, cats)
+    out["flags"] = _join_codes(n, flags)
+    out["potential_floor_area_m2"] = pot
+    out["potential_source"] = source
+    out["reasons"] = build_reasons(n, outcomes)
+    out["rules_not_evaluated"] = _join_codes(n, [(oc.rule.id, oc.unknown) for oc in outcomes])
+    return out

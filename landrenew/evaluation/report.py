@@ -1,0 +1,67 @@
+"""Writing results and statistics: the output format follows the file extension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from landrenew.core.errors import InputError
+from landrenew.evaluation.statistics import HEADERS_ZH
+
+RESULT_FORMATS = (".gpkg", ".geojson", ".parquet", ".csv", ".xlsx")
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def write_result(result: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write the per-parcel result (.gpkg, .geojson, .parquet, .csv with WKT, .xlsx)."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in RESULT_FORMATS:
+        raise InputError(f"unknown output format {ext!r} (use {', '.join(RESULT_FORMATS)})",
+                         file=str(p))
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if ext in (".gpkg", ".geojson"):
+        if p.exists():
+            p.unlink()
+        result.to_file(p, engine="pyogrio", layer="evaluation" if ext == ".gpkg" else None,
+                       driver="GPKG" if ext == ".gpkg" else "GeoJSON")
+    elif ext == ".parquet":
+        result.to_parquet(p)
+    else:
+        frame = pd.DataFrame(result.drop(columns=[result.geometry.name]))
+        if ext == ".csv":
+            frame["wkt"] = result.geometry.to_wkt().to_numpy()
+            frame.to_csv(p, index=False, encoding="utf-8-sig")
+        else:
+            if len(frame) > EXCEL_MAX_ROWS:
+                raise InputError(f"{len(frame)} rows do not fit in one Excel sheet; use .gpkg, "
+                                 ".parquet or .csv", file=str(p))
+            frame.to_excel(p, index=False, sheet_name="evaluation", engine="openpyxl")
+    return p
+
+
+def chinese(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns=HEADERS_ZH)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> list[Path]:
+    """Statistics with Chinese headers: one .xlsx with a sheet per table, or one .csv per table
+    (``SUMMARY.csv`` for the first, ``SUMMARY_<name>.csv`` for the others)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    ext = p.suffix.lower()
+    if ext == ".xlsx":
+        with pd.ExcelWriter(p, engine="openpyxl") as xl:
+            for name, table in tables.items():
+                chinese(table).to_excel(xl, sheet_name=name, index=False)
+        return [p]
+    if ext != ".csv":
+        raise InputError("the summary must be .csv or .xlsx", file=str(p))
+    written = []
+    for i, (name, table) in enumerate(tables.items()):
+        target = p if i == 0 else p.with_name(f"{p.stem}_{name}{p.suffix}")
+        chinese(table).to_csv(target, index=False, encoding="utf-8-sig")
+        written.append(target)
+    return written

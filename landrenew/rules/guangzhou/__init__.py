@@ -1,0 +1,1 @@
+"""Rule-pack data (package data only)."""
