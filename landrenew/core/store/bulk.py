@@ -7,12 +7,15 @@ geometry. Missing values may be None or NaN. Everything runs inside the caller's
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 from sqlalchemy.types import JSON, Date, DateTime, Integer
@@ -21,7 +24,6 @@ from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.types import Geometry
 
 CHUNK = 50_000
-NULL = "\\N"  # COPY's NULL marker; an unquoted \N never occurs in our data
 #: Tables whose bounding boxes are indexed in ``<table>_rtree`` on SQLite.
 RTREE_TABLES = ("parcel_versions", "zone_versions")
 
@@ -94,14 +96,21 @@ def _rows(frame: pd.DataFrame, table: Table, caps: Capabilities) -> Iterator[tup
         yield from zip(*_columns(frame.iloc[start : start + CHUNK], table, caps), strict=True)
 
 
-def _csv_chunks(frame: pd.DataFrame, table: Table, caps: Capabilities) -> Iterator[tuple[int, str]]:
-    """CSV text for ``COPY … (FORMAT csv)``, written by pandas' C writer, chunk by chunk."""
+def _csv_chunks(frame: pd.DataFrame, table: Table, caps: Capabilities
+                ) -> Iterator[tuple[int, bytes]]:
+    """CSV for ``COPY … (FORMAT csv)`` written by Arrow's C++ writer, chunk by chunk.
+
+    Arrow writes nulls as unquoted empty fields (PostgreSQL's CSV NULL) and quotes every string,
+    so an empty string stays an empty string.
+    """
     for start in range(0, len(frame), CHUNK):
         part = frame.iloc[start : start + CHUNK]
         cols = _columns(part, table, caps)
-        text = pd.DataFrame(dict(zip(part.columns, cols, strict=True))).to_csv(
-            index=False, header=False, na_rep=NULL, lineterminator="\n")
-        yield len(part), text
+        arrow = pa.table({name: pa.array(col) for name, col in zip(part.columns, cols,
+                                                                    strict=True)})
+        sink = io.BytesIO()
+        pa_csv.write_csv(arrow, sink, pa_csv.WriteOptions(include_header=False))
+        yield len(part), sink.getvalue()
 
 
 def bulk_insert(session: Session, caps: Capabilities, table: Table, frame: pd.DataFrame,
@@ -112,11 +121,10 @@ def bulk_insert(session: Session, caps: Capabilities, table: Table, frame: pd.Da
     names = list(frame.columns)
     raw = session.connection().connection.driver_connection
     if caps.bulk_copy:
-        sql = (f"COPY {table.name} ({', '.join(names)}) FROM STDIN "
-               f"WITH (FORMAT csv, NULL '{NULL}')")
+        sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
         with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-            for n, text in _csv_chunks(frame, table, caps):
-                copy.write(text.encode("utf-8"))
+            for n, data in _csv_chunks(frame, table, caps):
+                copy.write(data)
                 if on_rows:
                     on_rows(n)
     else:
