@@ -38,6 +38,9 @@ def _register() -> None:
     from landrenew.cli import land
 
     land.register(app)
+    from landrenew.cli import platform
+
+    platform.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

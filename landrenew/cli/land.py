@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, err_console, progress_bar, state
+from landrenew.cli.common import console, progress_bar, state
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.land.fields import DATE_FIELDS
@@ -328,8 +328,9 @@ def demo_cmd(
                              force=force, progress=cb)  # type: ignore[arg-type]
     console.print(summary.describe())
     if serve:
-        err_console.print("[yellow]the web server arrives with the platform issue; "
-                          "nothing to serve yet — explore with the commands above[/yellow]")
+        from landrenew.cli.platform import run_server
+
+        run_server("127.0.0.1", 8000)
 
 
 def register(app: typer.Typer) -> None:

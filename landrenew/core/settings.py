@@ -5,10 +5,13 @@ from __future__ import annotations
 import getpass
 from functools import lru_cache
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///landrenew.db"
+#: The development secret: fine on a laptop, refused in production mode.
+DEV_SECRET_KEY = "dev-insecure-secret-change-me"
+MIN_SECRET_LENGTH = 32
 
 
 def _default_user() -> str:
@@ -27,6 +30,13 @@ class Settings(BaseSettings):
     ``EPSG:4547``); when unset it is chosen from the data's extent at the first import and kept in
     the database.
     ``user``: the name recorded as ``changed_by`` for work done from the command line.
+
+    Platform (平台) settings: ``secret_key`` signs tokens (HS256) and must be set — at least 32
+    characters, not the development default — when ``mode`` is ``production``;
+    ``token_minutes`` is the lifetime of API tokens and session cookies; ``cookie_*`` shape the
+    session cookie; ``login_max_failures`` failed logins per user and address within
+    ``login_window_seconds`` make further attempts answer 429; ``tianditu_token`` is the key for
+    天地图 base maps (optional; pages fall back to a plain background without it).
     """
 
     model_config = SettingsConfigDict(env_prefix="LANDRENEW_", extra="ignore")
@@ -36,12 +46,43 @@ class Settings(BaseSettings):
     user: str = Field(default_factory=_default_user)
     mode: str = "development"
 
+    secret_key: str = DEV_SECRET_KEY
+    token_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
+    cookie_name: str = "landrenew_session"
+    cookie_secure: bool = False
+    cookie_samesite: str = "lax"
+    csrf_cookie_name: str = "landrenew_csrf"
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    tianditu_token: str | None = None
+
     @field_validator("mode")
     @classmethod
     def _mode(cls, v: str) -> str:
         if v not in {"development", "production", "test"}:
             raise ValueError("mode must be development, production or test")
         return v
+
+    @field_validator("cookie_samesite")
+    @classmethod
+    def _samesite(cls, v: str) -> str:
+        if v.lower() not in {"lax", "strict"}:
+            raise ValueError("cookie_samesite must be lax or strict")
+        return v.lower()
+
+    @model_validator(mode="after")
+    def _production_secret(self) -> Settings:
+        if self.mode == "production":
+            insecure = [n for n, bad in (
+                ("secret_key", not self.secret_key or self.secret_key == DEV_SECRET_KEY
+                 or len(self.secret_key) < MIN_SECRET_LENGTH),
+            ) if bad]
+            if insecure:
+                raise ValueError(
+                    "production mode refuses the default or an empty/short secret_key: set "
+                    f"LANDRENEW_SECRET_KEY to at least {MIN_SECRET_LENGTH} random characters "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
+        return self
 
 
 @lru_cache

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from landrenew.core.auth import create_demo_accounts
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
@@ -27,12 +28,16 @@ class DemoSummary:
     zones: int
     districts: int
     built: bool
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
     def describe(self) -> str:
         state = "built" if self.built else "already present (use --force to rebuild)"
         lines = [f"江门示例库 Jiangmen demo database {state}: {self.database}",
                  f"  {self.districts} districts, {self.zones} zones, {self.parcels} parcels"]
         lines += [f"  {k}: {v}" for k, v in self.files.items()]
+        if self.accounts:
+            lines.append("示例账户 demo accounts (name / role / password — demo only):")
+            lines += [f"  {n:<10} {r:<15} {p}" for n, r, p in self.accounts]
         lines += ["next:", "  landrenew stats", "  landrenew export parcels parcels.gpkg   # open in QGIS",
                   "  landrenew parcels history <CODE>"]
         return "\n".join(lines)
@@ -55,7 +60,8 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
         existing = session.scalar(select(func.count()).select_from(ParcelVersion)) or 0
     folder = files_dir(store)
     if existing and not force:
-        return DemoSummary(store.display_url, {}, int(existing), 0, 0, False)
+        return DemoSummary(store.display_url, {}, int(existing), 0, 0, False,
+                           create_demo_accounts(store, actor=user))
     folder.mkdir(parents=True, exist_ok=True)
     progress("generate", 0, 1)
     files = write_demo_files(folder, n=n, seed=seed)
@@ -70,4 +76,4 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
                              user=user, projected_crs=DEMO_CRS, progress=progress)
     return DemoSummary(store.display_url, {k: str(v) for k, v in files.items()},
                        parcels.inserted + parcels.updated, zones.inserted + zones.updated,
-                       districts, True)
+                       districts, True, create_demo_accounts(store, actor=user))

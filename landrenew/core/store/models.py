@@ -242,3 +242,34 @@ class ParcelResult(Base):
         Index("uq_result_run_parcel", "run_id", "parcel_code", unique=True),
         Index("ix_result_parcel", "parcel_code"),
     )
+
+
+class User(Base):
+    """A platform user (平台用户) with one role and, for district staff, the districts assigned.
+
+    Roles: ``admin``, ``city_staff``, ``district_staff``, ``viewer`` (see ``landrenew.core.auth``).
+    Users are disabled, never deleted, so that audit entries keep naming a known account.
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), nullable=False, unique=True)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    districts: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class LoginFailure(Base):
+    """A failed login (登录失败), kept for rate limiting by user name and client address."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(128), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+    __table_args__ = (Index("ix_login_failure_user_at", "username", "address", "at"),)

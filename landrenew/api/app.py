@@ -1,0 +1,65 @@
+"""The FastAPI application (平台服务): ``create_app(settings)`` wires settings, store and routers.
+
+Later faces (OGC API Features, vector tiles, pages) add their routers to :data:`ROUTERS` or
+mount beside them; they share ``deps.py`` (settings, store, user, CSRF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from landrenew import __version__
+from landrenew.api import errors
+from landrenew.api.routes import ROUTERS
+from landrenew.core.settings import Settings
+from landrenew.core.store import Store
+
+OPENAPI_URL = "/api/openapi.json"
+
+
+def validated(settings: Settings | None) -> Settings:
+    """Settings checked again (a ``model_copy(update=…)`` skips validation): production mode
+    refuses a default or empty secret here, before anything is served."""
+    if settings is None:
+        return Settings()
+    return Settings(**settings.model_dump())
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """The application for these settings (and an already open store, if given)."""
+    settings = validated(settings)
+    own_store = store is None
+    store = store or Store.open(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_store:
+            store.dispose()
+
+    # No Swagger/ReDoc pages: FastAPI loads their scripts from a CDN, and the platform must work
+    # on an intranet with no internet. The OpenAPI document is served; tools read it directly.
+    app = FastAPI(title="landrenew 低效用地再开发平台 API", version=__version__,
+                  openapi_url=OPENAPI_URL, docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.store = store
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every ``(METHOD, path)`` the app serves (HEAD left out): the permission matrix's rows."""
+    from fastapi.routing import iter_route_contexts
+
+    out: set[tuple[str, str]] = set()
+    for ctx in iter_route_contexts(app.routes):
+        for method in getattr(ctx, "methods", None) or ():
+            if method != "HEAD":
+                out.add((str(method), str(ctx.path)))
+    return sorted(out, key=lambda mp: (mp[1], mp[0]))

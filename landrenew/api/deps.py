@@ -1,0 +1,121 @@
+"""Dependencies shared by every router (依赖): settings, store, the acting user, CSRF.
+
+The full-stack-template habit: ``Annotated`` aliases (``SettingsDep``, ``StoreDep``,
+``CurrentUser``, ``AdminUser``, ``PageUser``) that routes declare as parameter types. The
+services take a :class:`~landrenew.core.store.Store` rather than a session (each opens its own
+transaction), so ``StoreDep`` stands where the template has ``SessionDep``.
+
+Credentials: the API reads ``Authorization: Bearer <token>``; it also accepts the pages' session
+cookie, and then requires the CSRF token in the ``X-CSRF-Token`` header on every unsafe method
+(so a page's htmx call may use the API, a forged cross-site form may not). Pages use
+``PageUser`` and ``verify_csrf_form`` (a ``csrf_token`` form field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from landrenew.core import auth
+from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_admin
+from landrenew.core.settings import Settings
+from landrenew.core.store import Store
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def session_user(request: Request, settings: Settings, store: Store) -> Principal | None:
+    """The user of the page session cookie, or None when there is no valid one."""
+    cookie = request.cookies.get(settings.cookie_name)
+    if not cookie:
+        return None
+    try:
+        claims = auth.read_token(settings, cookie, kind="session")
+        return auth.load_principal(store, claims["sub"])
+    except NotAuthenticated:
+        return None
+
+
+def current_user(request: Request, settings: SettingsDep, store: StoreDep, token: TokenDep
+                 ) -> Principal:
+    """The authenticated user (bearer token, else session cookie with CSRF on writes), or 401."""
+    if token:
+        claims = auth.read_token(settings, token, kind="access")
+        return auth.load_principal(store, claims["sub"])
+    cookie = request.cookies.get(settings.cookie_name)
+    if cookie:
+        claims = auth.read_token(settings, cookie, kind="session")
+        user = auth.load_principal(store, claims["sub"])
+        if request.method not in SAFE_METHODS and not auth.check_csrf(
+                settings, cookie, request.headers.get(CSRF_HEADER)):
+            raise PermissionDenied(f"missing or wrong {CSRF_HEADER} header", field="csrf_token",
+                                   code="csrf_failed")
+        return user
+    raise NotAuthenticated("log in first: POST /api/auth/token, then send "
+                           "'Authorization: Bearer <token>'", field="token")
+
+
+def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
+    require_admin(user)
+    return user
+
+
+def page_user(request: Request, settings: SettingsDep, store: StoreDep) -> Principal | None:
+    """For pages: the session's user, or None (anonymous: public pages only)."""
+    return session_user(request, settings, store)
+
+
+def verify_csrf_form(request: Request, settings: SettingsDep,
+                     csrf_token: Annotated[str | None, Form()] = None) -> None:
+    """For page form posts: the ``csrf_token`` field must match the session's CSRF token."""
+    cookie = request.cookies.get(settings.cookie_name)
+    if not cookie or not auth.check_csrf(settings, cookie, csrf_token):
+        raise PermissionDenied("the form's CSRF token is missing or wrong; reload the page",
+                               field="csrf_token", code="csrf_failed")
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+AdminUser = Annotated[Principal, Depends(admin_user)]
+PageUser = Annotated[Principal | None, Depends(page_user)]
+CsrfChecked = Annotated[None, Depends(verify_csrf_form)]
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+
+
+def page_params(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")]
+                = DEFAULT_LIMIT,
+                offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0
+                ) -> PageParams:
+    """Pagination (分页) everywhere: ``limit`` 1…1000 (default 100), ``offset`` ≥ 0."""
+    return PageParams(limit, offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

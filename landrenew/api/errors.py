@@ -1,0 +1,64 @@
+"""Errors as JSON (错误响应): ``{"code", "message", "field", ...}`` for every failure.
+
+:class:`~landrenew.core.errors.LandrenewError` carries its own status and code (the pygeoapi
+habit of typed errors); FastAPI's request validation errors and HTTP errors are mapped to the
+same shape so that a client reads one format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from landrenew.core.errors import LandrenewError, ValidationFailed
+
+HTTP_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 429: "rate_limited"}
+
+
+def error_body(exc: LandrenewError) -> dict[str, Any]:
+    body = exc.to_dict()
+    if isinstance(exc, ValidationFailed):
+        body["problems"] = [p.as_dict() for p in exc.problems[:1000]]
+        body["problem_count"] = len(exc.problems)
+    return body
+
+
+def _headers(status: int) -> dict[str, str] | None:
+    return {"WWW-Authenticate": "Bearer"} if status == 401 else None
+
+
+async def landrenew_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LandrenewError)
+    return JSONResponse(error_body(exc), status_code=exc.status, headers=_headers(exc.status))
+
+
+async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(x) for x in first.get("loc", ()) if x not in ("body", "query", "path", "form")]
+    field = ".".join(loc) or None
+    message = f"{field}: {first.get('msg')}" if field else str(first.get("msg", "invalid request"))
+    details = [{"field": ".".join(str(x) for x in e.get("loc", ())[1:]) or None,
+                "message": e.get("msg"), "type": e.get("type")} for e in errors]
+    return JSONResponse({"code": "invalid_input", "message": message, "file": None, "row": None,
+                         "field": field, "errors": details}, status_code=422)
+
+
+async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse({"code": code, "message": str(exc.detail), "file": None, "row": None,
+                         "field": None}, status_code=exc.status_code,
+                        headers=exc.headers or _headers(exc.status_code))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LandrenewError, landrenew_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,0 +1,18 @@
+"""One router per area; :data:`ROUTERS` is what ``create_app`` mounts."""
+
+from landrenew.api.routes import (
+    audit,
+    auth,
+    districts,
+    evaluations,
+    health,
+    imports,
+    parcels,
+    users,
+    zones,
+)
+
+ROUTERS = (health.router, auth.router, auth.page_router, users.router, parcels.router,
+           zones.router, districts.router, evaluations.router, imports.router, audit.router)
+
+__all__ = ["ROUTERS"]

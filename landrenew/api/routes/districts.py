@@ -1,0 +1,18 @@
+"""Districts (行政区); district staff see their own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from landrenew.api.deps import CurrentUser, PageDep, StoreDep
+from landrenew.api.schemas import DistrictPublic, Page
+from landrenew.platform import catalogue
+
+router = APIRouter(prefix="/api/districts", tags=["districts"])
+
+
+@router.get("", response_model=Page[DistrictPublic])
+def list_districts(store: StoreDep, user: CurrentUser, page: PageDep) -> Page[DistrictPublic]:
+    total, items = catalogue.list_districts(store, user, limit=page.limit, offset=page.offset)
+    return Page(total=total, limit=page.limit, offset=page.offset,
+                items=[DistrictPublic(**i) for i in items])

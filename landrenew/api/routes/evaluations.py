@@ -1,0 +1,35 @@
+"""Evaluation runs (认定批次) and their statistics, district-scoped."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from landrenew.api.deps import CurrentUser, PageDep, StoreDep
+from landrenew.api.schemas import (
+    EvaluationRunDetail,
+    EvaluationRunPublic,
+    EvaluationStatistics,
+    Page,
+)
+from landrenew.platform import evaluations as service
+
+router = APIRouter(prefix="/api/evaluations", tags=["evaluations"])
+
+
+@router.get("", response_model=Page[EvaluationRunPublic])
+def list_runs(store: StoreDep, user: CurrentUser, page: PageDep) -> Page[EvaluationRunPublic]:
+    total, items = service.list_runs(store, user, limit=page.limit, offset=page.offset)
+    return Page(total=total, limit=page.limit, offset=page.offset,
+                items=[EvaluationRunPublic(**i) for i in items])
+
+
+@router.get("/{run_id}", response_model=EvaluationRunDetail)
+def get_run(run_id: int, store: StoreDep, user: CurrentUser) -> EvaluationRunDetail:
+    return EvaluationRunDetail(**service.get_run(store, user, run_id))
+
+
+@router.get("/{run_id}/statistics", response_model=EvaluationStatistics)
+def run_statistics(run_id: int, store: StoreDep, user: CurrentUser,
+                   district: str | None = None) -> EvaluationStatistics:
+    """Parcels and 亩 by district × category and flag."""
+    return EvaluationStatistics(**service.run_statistics(store, user, run_id, district=district))

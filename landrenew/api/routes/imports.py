@@ -1,0 +1,39 @@
+"""Uploading parcel surveys (成果上传): validate (``dry_run``) or store, all or nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from landrenew.api.deps import CurrentUser, SettingsDep, StoreDep
+from landrenew.api.schemas import ImportReportPublic
+from landrenew.core.errors import InputError
+from landrenew.land.importing import ImportOptions
+from landrenew.platform.imports import upload_parcels
+
+router = APIRouter(prefix="/api/imports", tags=["imports"])
+MAX_UPLOAD = 512 * 1024 * 1024
+
+
+@router.post("/parcels", response_model=ImportReportPublic)
+def import_parcels(store: StoreDep, settings: SettingsDep, user: CurrentUser,
+                   file: Annotated[UploadFile, File(description="GeoPackage, zipped Shapefile, "
+                                                                "Excel, GeoJSON …")],
+                   dry_run: Annotated[bool, Form(description="Validate only (试导入)")] = True,
+                   batch: Annotated[str | None, Form()] = None,
+                   crs: Annotated[str | None, Form()] = None,
+                   reason: Annotated[str | None, Form()] = None) -> ImportReportPublic:
+    """Validate (``dry_run=true``, the default) or store (``dry_run=false``) an upload.
+
+    A refused file answers 422 with every problem; nothing is stored.
+    """
+    content = file.file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise InputError(f"the upload exceeds {MAX_UPLOAD // 2**20} MiB; import it with "
+                         "the command line", field="file")
+    options = ImportOptions(batch=batch, crs=crs, reason=reason)
+    report = upload_parcels(store, user, file.filename or "upload", content,
+                            dry_run=dry_run, options=options,
+                            projected_crs=settings.projected_crs)
+    return ImportReportPublic(**report)

@@ -1,0 +1,151 @@
+"""Who may do what (权限): roles, district scope and sensitive fields — pure policy, no HTTP.
+
+Roles (角色):
+
+* ``admin`` (系统管理员) — users and settings, the audit trail, and everything ``city_staff`` can.
+* ``city_staff`` (市局工作人员) — the whole city, read and write.
+* ``district_staff`` (区县工作人员) — read and write only the districts assigned to them; any
+  other district's parcel is answered as absent (404), naming another district in a filter is
+  refused (403).
+* ``viewer`` (只读用户) — the whole city, read only, **without** the sensitive fields.
+* anonymous (匿名) — no data from the API at all.
+
+Sensitive fields (敏感字段: enterprise tax, output, investment, right holder —
+:data:`landrenew.land.fields.SENSITIVE_FIELDS`) are shown to ``admin``, ``city_staff`` and
+``district_staff`` (for their own districts); never to ``viewer`` or anonymous users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from landrenew.core.errors import InputError, LandrenewError, NotFound
+from landrenew.land.fields import SENSITIVE_FIELDS
+
+ROLES: dict[str, str] = {
+    "admin": "系统管理员",
+    "city_staff": "市局工作人员",
+    "district_staff": "区县工作人员",
+    "viewer": "只读用户",
+}
+WRITE_ROLES = frozenset({"admin", "city_staff", "district_staff"})
+SENSITIVE_ROLES = frozenset({"admin", "city_staff", "district_staff"})
+
+
+class PermissionDenied(LandrenewError):
+    """The user is known but may not do this (403)."""
+
+    code = "forbidden"
+    status = 403
+
+
+class NotAuthenticated(LandrenewError):
+    """No valid credentials (401)."""
+
+    code = "not_authenticated"
+    status = 401
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting user as the policy sees it: name, role and assigned districts."""
+
+    name: str
+    role: str
+    districts: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+    @property
+    def sees_sensitive(self) -> bool:
+        return self.role in SENSITIVE_ROLES
+
+    @property
+    def scope(self) -> tuple[str, ...] | None:
+        """The districts this user is limited to, or ``None`` for the whole city."""
+        return self.districts if self.role == "district_staff" else None
+
+    def covers(self, district: str | None) -> bool:
+        """Whether a record of ``district`` is visible (and, for writers, changeable)."""
+        scope = self.scope
+        return scope is None or (district is not None and district in scope)
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InputError(f"unknown role '{role}'; known: {', '.join(ROLES)}", field="role")
+    return role
+
+
+def require_admin(user: Principal) -> None:
+    if not user.is_admin:
+        raise PermissionDenied("only an administrator may do this", field="role")
+
+
+def require_write(user: Principal) -> None:
+    if not user.can_write:
+        raise PermissionDenied(f"role '{user.role}' is read-only", field="role")
+
+
+def district_filter(user: Principal, requested: str | None) -> tuple[str, ...] | None:
+    """The districts a query must be limited to: the request's, within the user's scope.
+
+    ``None`` means the whole city. Naming a district outside the scope is refused (403).
+    """
+    scope = user.scope
+    if requested:
+        if scope is not None and requested not in scope:
+            raise PermissionDenied(f"district '{requested}' is not assigned to you",
+                                   field="district")
+        return (requested,)
+    return scope
+
+
+def require_district(user: Principal, district: str | None, what: str, field_name: str
+                     ) -> None:
+    """A single record outside the user's districts is answered as absent (404)."""
+    if not user.covers(district):
+        raise NotFound(f"no {what}", field=field_name)
+
+
+def require_write_district(user: Principal, district: str | None, field_name: str) -> None:
+    """Writing a record into a district the user does not hold is refused (403)."""
+    if not user.covers(district):
+        raise PermissionDenied(f"district '{district}' is not assigned to you", field=field_name)
+
+
+def redact(record: Mapping[str, Any], user: Principal,
+           names: Iterable[str] = SENSITIVE_FIELDS) -> dict[str, Any]:
+    """The record without the sensitive fields when the user may not see them."""
+    if user.sees_sensitive:
+        return dict(record)
+    hidden = set(names)
+    return {k: v for k, v in record.items() if k not in hidden}
+
+
+#: Indicators computed from sensitive fields (亩均税收 …): hidden like the fields themselves.
+SENSITIVE_INDICATORS = ("tax_per_mu", "output_per_mu", "investment_per_mu")
+_HIDDEN = frozenset((*SENSITIVE_FIELDS, *SENSITIVE_INDICATORS))
+
+
+def redact_evaluation(indicators: Mapping[str, Any] | None, reasons: list[Any] | None,
+                      user: Principal) -> tuple[dict[str, Any] | None, list[Any]]:
+    """Indicators and rule reasons without the values derived from sensitive fields."""
+    reasons = list(reasons or [])
+    if user.sees_sensitive:
+        return (dict(indicators) if indicators is not None else None), reasons
+    ind = {k: v for k, v in (indicators or {}).items() if k not in _HIDDEN}
+    out = []
+    for r in reasons:
+        if isinstance(r, dict) and (r.get("field") in _HIDDEN or r.get("other") in _HIDDEN):
+            r = {k: v for k, v in r.items() if k != "value"}  # the rule's threshold stays
+        out.append(r)
+    return (ind if indicators is not None else None), out

@@ -1,0 +1,260 @@
+"""Users, passwords and tokens (用户与认证): argon2 hashes, HS256 JWTs, login rate limits.
+
+Service functions take a :class:`~landrenew.core.store.Store` and plain values; no web framework
+here. Tokens carry the user name, role and a ``kind`` (``access`` for the API, ``session`` for
+the pages' cookie); every request reloads the user so that disabling an account takes effect
+at once. A page session's CSRF token (跨站请求伪造防护) is an HMAC of the session's id, so it
+cannot be made without the secret (see :func:`csrf_token`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select
+
+from landrenew.core import audit
+from landrenew.core.access import NotAuthenticated, Principal, check_role
+from landrenew.core.errors import Conflict, InputError, LandrenewError, NotFound
+from landrenew.core.settings import Settings
+from landrenew.core.store import Store, utcnow
+from landrenew.core.store.models import District, LoginFailure, User
+
+ALGORITHM = "HS256"
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("landrenew-timing-equaliser")
+
+
+class TooManyAttempts(LandrenewError):
+    """Too many failed logins for this user from this address (429)."""
+
+    code = "rate_limited"
+    status = 429
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A user as the services hand it out (never the table row, never the hash)."""
+
+    name: str
+    role: str
+    districts: tuple[str, ...]
+    is_active: bool
+    created_at: dt.datetime
+    created_by: str
+
+    def principal(self) -> Principal:
+        return Principal(self.name, self.role, self.districts)
+
+
+def _info(row: User) -> UserInfo:
+    return UserInfo(row.name, row.role, tuple(row.districts or ()), bool(row.is_active),
+                    row.created_at, row.created_by)
+
+
+# ---------------------------------------------------------------- passwords
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; an unknown user still costs one hash (no timing oracle)."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"a password needs at least {MIN_PASSWORD} characters", field="password")
+    return password
+
+
+# ---------------------------------------------------------------- users
+
+def create_user(store: Store, name: str, role: str, password: str, *, districts: list[str] | None
+                = None, actor: str) -> UserInfo:
+    """Add a user; district staff must be given at least one known district."""
+    store.ensure_current()
+    name = name.strip()
+    if not name:
+        raise InputError("a user needs a name", field="name")
+    check_role(role)
+    check_password(password)
+    codes = sorted(set(districts or []))
+    if role == "district_staff" and not codes:
+        raise InputError("district staff need at least one district (--district CODE)",
+                         field="districts")
+    if role != "district_staff" and codes:
+        raise InputError(f"only district_staff are limited to districts, not {role}",
+                         field="districts")
+    now = utcnow()
+    with store.session() as session:
+        known = set(session.scalars(select(District.code)))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise InputError(f"unknown district(s) {unknown}; known: {', '.join(sorted(known))}",
+                             field="districts")
+        if session.scalar(select(User.id).where(User.name == name)) is not None:
+            raise Conflict(f"user '{name}' already exists", field="name")
+        row = User(name=name, role=role, districts=codes or None,
+                   password_hash=hash_password(password), is_active=True, created_at=now,
+                   created_by=actor, updated_at=now)
+        session.add(row)
+        audit.record(session, actor=actor, action="create_user", entity_type="user",
+                     entity_id=name, after={"role": role, "districts": codes})
+        session.flush()
+        return _info(row)
+
+
+def list_users(store: Store, *, limit: int | None = None, offset: int = 0
+               ) -> tuple[int, list[UserInfo]]:
+    store.ensure_current()
+    with store.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(User)) or 0
+        stmt = select(User).order_by(User.name).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return int(total), [_info(u) for u in session.scalars(stmt)]
+
+
+def get_user(store: Store, name: str) -> UserInfo:
+    with store.read_session() as session:
+        row = session.scalar(select(User).where(User.name == name))
+        if row is None:
+            raise NotFound(f"no user '{name}'", field="name")
+        return _info(row)
+
+
+def set_active(store: Store, name: str, active: bool, *, actor: str) -> UserInfo:
+    """Disable (or enable again) a user; a disabled user's tokens stop working at once."""
+    store.ensure_current()
+    with store.session() as session:
+        row = session.scalar(select(User).where(User.name == name))
+        if row is None:
+            raise NotFound(f"no user '{name}'", field="name")
+        before = bool(row.is_active)
+        row.is_active, row.updated_at = active, utcnow()
+        audit.record(session, actor=actor, action="enable_user" if active else "disable_user",
+                     entity_type="user", entity_id=name, before={"is_active": before},
+                     after={"is_active": active})
+        session.flush()
+        return _info(row)
+
+
+def authenticate(store: Store, settings: Settings, name: str, password: str, address: str
+                 ) -> UserInfo:
+    """Check a login; refuse with 429 after too many recent failures for this user and address."""
+    now = utcnow()
+    window = now - dt.timedelta(seconds=settings.login_window_seconds)
+    address = (address or "unknown")[:64]
+    with store.session() as session:
+        failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.username == name, LoginFailure.address == address,
+            LoginFailure.at >= window)) or 0
+        if failures >= settings.login_max_failures:
+            raise TooManyAttempts(f"too many failed logins; try again in "
+                                  f"{settings.login_window_seconds} seconds", field="username")
+        row = session.scalar(select(User).where(User.name == name))
+        ok = verify_password(row.password_hash if row else None, password)
+        if not ok or row is None or not row.is_active:
+            session.add(LoginFailure(username=name[:128], address=address, at=now))
+            session.execute(delete(LoginFailure).where(LoginFailure.at < window))
+            failed = True
+        else:
+            session.execute(delete(LoginFailure).where(LoginFailure.username == name,
+                                                       LoginFailure.address == address))
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = hash_password(password)
+            failed = False
+            info = _info(row)
+    if failed:  # outside the transaction so that the failure is stored
+        raise NotAuthenticated("wrong user name or password, or the account is disabled",
+                               field="username")
+    return info
+
+
+def load_principal(store: Store, name: str) -> Principal:
+    """The active user named by a token, or 401."""
+    with store.read_session() as session:
+        row = session.scalar(select(User).where(User.name == name))
+    if row is None or not row.is_active:
+        raise NotAuthenticated("the account no longer exists or is disabled", field="token")
+    return _info(row).principal()
+
+
+# ---------------------------------------------------------------- tokens
+
+def issue_token(settings: Settings, user: UserInfo | Principal, kind: str = "access") -> str:
+    now = dt.datetime.now(dt.UTC)
+    claims: dict[str, Any] = {"sub": user.name, "role": user.role, "kind": kind,
+                              "iat": now, "exp": now + dt.timedelta(minutes=settings.token_minutes),
+                              "jti": secrets.token_urlsafe(16)}
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def read_token(settings: Settings, token: str, kind: str = "access") -> dict[str, Any]:
+    """The claims of a valid, unexpired token of this kind, or 401."""
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM],
+                            options={"require": ["sub", "exp", "jti"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise NotAuthenticated("the token has expired; log in again", field="token") from exc
+    except jwt.PyJWTError as exc:
+        raise NotAuthenticated("the token is not valid", field="token") from exc
+    if claims.get("kind") != kind:
+        raise NotAuthenticated(f"a {claims.get('kind')} token cannot be used here", field="token")
+    return claims
+
+
+def csrf_token(settings: Settings, session_token: str) -> str:
+    """The CSRF token bound to a page session (HMAC of its ``jti`` with the secret)."""
+    claims = read_token(settings, session_token, kind="session")
+    return hmac.new(settings.secret_key.encode(), str(claims["jti"]).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def check_csrf(settings: Settings, session_token: str, submitted: str | None) -> bool:
+    if not submitted:
+        return False
+    return hmac.compare_digest(csrf_token(settings, session_token), submitted)
+
+
+# ---------------------------------------------------------------- demo accounts
+
+#: Demo accounts (示例账户) made by ``landrenew demo``: name, role, districts, password.
+DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("admin", "admin", (), "demo-admin-2024"),
+    ("city", "city_staff", (), "demo-city-2024"),
+    ("pengjiang", "district_staff", ("440703",), "demo-district-2024"),
+    ("viewer", "viewer", (), "demo-viewer-2024"),
+)
+
+
+def create_demo_accounts(store: Store, *, actor: str = "demo") -> list[tuple[str, str, str]]:
+    """Create the demo accounts that are missing; returns (name, role, password) of all four.
+
+    The district account gets the first demo district present (蓬江区 440703 when it exists).
+    """
+    with store.read_session() as session:
+        districts = sorted(session.scalars(select(District.code)))
+    out = []
+    for name, role, wanted, password in DEMO_ACCOUNTS:
+        codes = [c for c in wanted if c in districts] or districts[:1]
+        with contextlib.suppress(Conflict):
+            create_user(store, name, role, password, actor=actor,
+                        districts=codes if role == "district_staff" else None)
+        out.append((name, role, password))
+    return out

@@ -1,0 +1,113 @@
+"""Evaluation runs for the platform (认定批次): lists, detail and statistics, district-scoped.
+
+A run covers the whole city; district staff see its counts and statistics computed over their
+own districts only, never the city totals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Integer, cast, func, select
+
+from landrenew.core.access import Principal
+from landrenew.core.access import district_filter as scope_for
+from landrenew.core.errors import NotFound
+from landrenew.core.store import Store
+from landrenew.core.store.models import District, EvaluationRun, ParcelResult
+from landrenew.core.units import m2_to_mu
+
+R = ParcelResult.__table__
+
+
+def _run_record(run: EvaluationRun, counts: tuple[int, int] | None) -> dict[str, Any]:
+    rec = {"id": run.id, "pack_id": run.pack_id, "pack_version": run.pack_version,
+           "as_of": run.as_of, "data_as_of": run.data_as_of, "created_at": run.created_at,
+           "created_by": run.created_by, "engine": run.engine, "note": run.note,
+           "parcel_count": run.parcel_count, "low_efficiency_count": run.low_efficiency_count,
+           "scope": "city"}
+    if counts is not None:
+        rec.update(parcel_count=counts[0], low_efficiency_count=counts[1], scope="districts")
+    return rec
+
+
+def _scoped_counts(store: Store, run_ids: list[int], districts: tuple[str, ...]
+                   ) -> dict[int, tuple[int, int]]:
+    stmt = (select(R.c.run_id, func.count(), func.sum(cast(R.c.is_low_efficiency, Integer)))
+            .where(R.c.run_id.in_(run_ids), R.c.district_code.in_(districts))
+            .group_by(R.c.run_id))
+    with store.engine.connect() as conn:
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in conn.execute(stmt)}
+
+
+def list_runs(store: Store, user: Principal, *, limit: int = 100, offset: int = 0
+              ) -> tuple[int, list[dict[str, Any]]]:
+    """Runs, newest first."""
+    store.ensure_current()
+    with store.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(EvaluationRun)) or 0
+        runs = list(session.scalars(select(EvaluationRun).order_by(EvaluationRun.id.desc())
+                                    .limit(limit).offset(offset)))
+    scope = user.scope
+    counts = _scoped_counts(store, [r.id for r in runs], scope) if scope is not None else {}
+    return int(total), [_run_record(r, counts.get(r.id, (0, 0)) if scope is not None else None)
+                        for r in runs]
+
+
+def get_run(store: Store, user: Principal, run_id: int) -> dict[str, Any]:
+    store.ensure_current()
+    with store.read_session() as session:
+        run = session.get(EvaluationRun, run_id)
+        if run is None:
+            raise NotFound(f"no evaluation run {run_id}", field="id")
+        scope = user.scope
+        counts = None
+        if scope is not None:
+            counts = _scoped_counts(store, [run_id], scope).get(run_id, (0, 0))
+        rec = _run_record(run, counts)
+        rec["summary"] = run.summary if scope is None else None
+    return rec
+
+
+def run_statistics(store: Store, user: Principal, run_id: int, *, district: str | None = None
+                   ) -> dict[str, Any]:
+    """Parcels and 亩 by district × category and flag (分类统计), within the user's districts."""
+    get_run(store, user, run_id)
+    districts = scope_for(user, district)
+    stmt = select(R.c.district_code, R.c.area_m2, R.c.is_low_efficiency, R.c.categories,
+                  R.c.flags).where(R.c.run_id == run_id)
+    if districts is not None:
+        stmt = stmt.where(R.c.district_code.in_(districts))
+    with store.engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(stmt).all(),
+                          columns=["district_code", "area_m2", "low", "categories", "flags"])
+        names = dict(conn.execute(select(District.code, District.name)).all())
+    df["district_code"] = df["district_code"].fillna("")
+    df["area_mu"] = m2_to_mu(df["area_m2"].astype(float).fillna(0.0))
+    df["low"] = df["low"].astype(bool)
+    rows: list[dict[str, Any]] = []
+    for kind, col in (("category", "categories"), ("flag", "flags")):
+        exploded = df.assign(code=df[col].fillna("").str.split(";")).explode("code")
+        exploded = exploded[exploded["code"] != ""]
+        grouped = exploded.groupby(["district_code", "code"]).agg(
+            parcels=("area_mu", "size"), area_mu=("area_mu", "sum")).reset_index()
+        rows += [{"kind": kind, "district_code": g.district_code,
+                  "district": names.get(g.district_code, g.district_code or "(未定)"),
+                  "code": g.code, "parcels": int(g.parcels), "area_mu": round(float(g.area_mu), 4)}
+                 for g in grouped.itertuples()]
+    per_district = df.groupby("district_code").agg(
+        parcels=("area_mu", "size"), area_mu=("area_mu", "sum"),
+        low_efficiency=("low", "sum")).reset_index()
+    low_mu = df[df["low"]].groupby("district_code")["area_mu"].sum()
+    districts_out = [{"district_code": d.district_code,
+                      "district": names.get(d.district_code, d.district_code or "(未定)"),
+                      "parcels": int(d.parcels), "area_mu": round(float(d.area_mu), 4),
+                      "low_efficiency": int(d.low_efficiency),
+                      "low_efficiency_mu": round(float(low_mu.get(d.district_code, 0.0)), 4)}
+                     for d in per_district.itertuples()]
+    return {"run_id": run_id, "scope": "city" if districts is None else list(districts),
+            "total": {"parcels": len(df), "area_mu": round(float(df["area_mu"].sum()), 4),
+                      "low_efficiency": int(df["low"].sum()),
+                      "low_efficiency_mu": round(float(df.loc[df["low"], "area_mu"].sum()), 4)},
+            "districts": districts_out, "categories": rows}

@@ -1,0 +1,175 @@
+"""Parcels for the platform (地块查询与变更): scoped lists, detail with evaluation, history, edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import shapely
+from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy.engine import Connection
+
+from landrenew.core.access import (
+    Principal,
+    redact,
+    redact_evaluation,
+    require_district,
+    require_write,
+    require_write_district,
+)
+from landrenew.core.access import district_filter as scope_for
+from landrenew.core.errors import InputError, NotFound
+from landrenew.core.store import Store
+from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
+from landrenew.core.units import area_triplet
+from landrenew.land.editing import update_parcel
+from landrenew.land.fields import CANONICAL
+from landrenew.land.parcels import bbox_filter, changed_fields, parcel_history
+
+P = ParcelVersion.__table__
+R = ParcelResult.__table__
+BBox = tuple[float, float, float, float]
+
+
+def latest_run_id(conn: Connection) -> int | None:
+    """The newest evaluation run (认定批次), whose results the lists filter on."""
+    return conn.scalar(select(func.max(EvaluationRun.id)))
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(";") if v]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
+    """One parcel as the API shows it: canonical fields, area, version, latest categories."""
+    m = row._mapping
+    rec: dict[str, Any] = {name: _plain(m[name]) for name in CANONICAL}
+    rec.update(area_triplet(m["area_m2"]) if m["area_m2"] is not None
+               else {"area_m2": None, "area_mu": None, "area_ha": None})
+    rec.update(version=m["version"], valid_from=m["valid_from"], changed_by=m["changed_by"],
+               bbox=[m["minx"], m["miny"], m["maxx"], m["maxy"]] if m["minx"] is not None
+               else None)
+    low = m.get("is_low_efficiency")
+    rec.update(is_low_efficiency=None if low is None else bool(low),
+               categories=_split(m.get("categories")), flags=_split(m.get("flags")))
+    return redact(rec, user)
+
+
+def _listing(run_id: int | None) -> Select:
+    cols = [c for c in P.columns if c.name != "geom"]
+    if run_id is None:
+        return select(*cols).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
+    joined = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
+    return (select(*cols, R.c.is_low_efficiency, R.c.categories, R.c.flags).select_from(joined)
+            .where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False)))
+
+
+def _has(column: Any, code: str) -> Any:
+    """``code`` is one of the ';'-joined values of ``column``."""
+    return (literal(";") + column + literal(";")).like(f"%;{code};%")
+
+
+def list_parcels(store: Store, user: Principal, *, district: str | None = None,
+                 category: str | None = None, flag: str | None = None,
+                 bbox: BBox | None = None, limit: int = 100, offset: int = 0
+                 ) -> tuple[int, list[dict[str, Any]]]:
+    """Current parcels in the user's districts, filtered, one page; category and flag filters
+    use the latest evaluation run (a parcel it did not evaluate matches neither)."""
+    store.ensure_current()
+    districts = scope_for(user, district)
+    with store.engine.connect() as conn:
+        run_id = latest_run_id(conn)
+        if (category or flag) and run_id is None:
+            return 0, []
+        stmt = _listing(run_id)
+        if districts is not None:
+            stmt = stmt.where(P.c.district_code.in_(districts))
+        if category:
+            stmt = stmt.where(_has(R.c.categories, category))
+        if flag:
+            stmt = stmt.where(_has(R.c.flags, flag))
+        if bbox is not None:
+            stmt = stmt.where(bbox_filter(store.caps, bbox))
+        total = conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()
+    return int(total), [parcel_record(r, user) for r in rows]
+
+
+def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
+    stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of)
+            .join(EvaluationRun, EvaluationRun.id == R.c.run_id)
+            .where(R.c.parcel_code == code).order_by(R.c.run_id.desc()).limit(1))
+    row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    m = row._mapping
+    indicators, reasons = redact_evaluation(_json(m["indicators"]), _json(m["reasons"]), user)
+    return {"run_id": m["run_id"], "pack_id": m["pack_id"], "pack_version": m["pack_version"],
+            "as_of": m["as_of"], "is_low_efficiency": bool(m["is_low_efficiency"]),
+            "categories": _split(m["categories"]), "flags": _split(m["flags"]),
+            "potential_floor_area_m2": m["potential_floor_area_m2"],
+            "indicators": indicators, "reasons": reasons}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def parcel_detail(store: Store, user: Principal, code: str) -> dict[str, Any]:
+    """A current parcel: attributes, area in m²/亩/公顷, GeoJSON outline, latest evaluation."""
+    store.ensure_current()
+    with store.engine.connect() as conn:
+        row = conn.execute(select(P).where(P.c.parcel_code == code, P.c.valid_to.is_(None),
+                                           P.c.is_deleted.is_(False))).first()
+        if row is None:
+            raise NotFound(f"no parcel '{code}'", field="parcel_code")
+        require_district(user, row.district_code, f"parcel '{code}'", "parcel_code")
+        record = parcel_record(row, user)
+        geom = shapely.from_wkb(row.geom) if row.geom is not None else None
+        record["geometry"] = shapely.geometry.mapping(geom) if geom is not None else None
+        record["attributes"] = row.attributes
+        record["evaluation"] = _latest_result(conn, code, user)
+    record.pop("categories"), record.pop("flags"), record.pop("is_low_efficiency")
+    return record
+
+
+def history(store: Store, user: Principal, code: str, *, limit: int = 100, offset: int = 0
+            ) -> tuple[int, list[dict[str, Any]]]:
+    """Every version of a parcel (历史版本), oldest first: who, when, why, what changed."""
+    store.ensure_current()
+    with store.read_session() as session:
+        versions = parcel_history(session, code)
+        require_district(user, versions[-1].district_code, f"parcel '{code}'", "parcel_code")
+        items = []
+        for i, v in enumerate(versions[offset:offset + limit], start=offset):
+            before = versions[i - 1] if i else None
+            rec = {name: _plain(getattr(v, name)) for name in CANONICAL}
+            rec.update(version=v.version, operation=v.operation, valid_from=v.valid_from,
+                       valid_to=v.valid_to, changed_by=v.changed_by, reason=v.reason,
+                       is_deleted=bool(v.is_deleted), area_m2=v.area_m2,
+                       changed=changed_fields(before, v))
+            items.append(redact(rec, user))
+    return len(versions), items
+
+
+def edit_parcel(store: Store, user: Principal, code: str, changes: dict[str, Any],
+                reason: str) -> dict[str, Any]:
+    """Change a parcel's attributes as a new version (变更); audited by :func:`update_parcel`."""
+    require_write(user)
+    if not changes:
+        raise InputError("give at least one field to change", field="body")
+    current = parcel_detail(store, user, code)  # 404 outside the user's districts
+    if "district_code" in changes:
+        require_write_district(user, changes["district_code"], "district_code")
+    values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()}
+    result = update_parcel(store, code, values, user=user.name, reason=reason)
+    return {"parcel_code": code, "changed": result["changed"], "version": result["version"],
+            "previous_version": current["version"]}

@@ -1,0 +1,162 @@
+"""A small city for the API tests: two districts, six parcels with sensitive values, one
+evaluation run, one zone layer, and a user of every role with a bearer token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+
+from landrenew.api import create_app
+from landrenew.core.auth import create_user
+from landrenew.core.settings import Settings
+from landrenew.core.store import Store
+from landrenew.evaluation.stored import run_on_store
+from landrenew.land.districts import import_districts
+from landrenew.land.importing import ImportOptions, import_parcels
+from landrenew.land.zones import import_zones
+
+X0, Y0 = 405_000.0, 2_500_000.0
+CRS = "EPSG:4547"
+WEST, EAST = "440703", "440704"  # 蓬江区 (x < 406 000), 江海区
+PASSWORD = "correct-horse-battery"
+ROLES = ("viewer", "district_staff", "city_staff", "admin")
+SECRET = "test-secret-" + "x" * 40
+
+
+def rect(i: int, w: float = 100.0, h: float = 100.0) -> shapely.Polygon:
+    x = X0 + i * 500.0
+    return shapely.box(x, Y0, x + w, Y0 + h)
+
+
+#: Parcels 0–1 lie in WEST, 2–5 in EAST. Old, sparse industrial land: low-efficiency candidates.
+PARCELS: list[dict[str, Any]] = [
+    {"parcel_code": f"JM-{i:04d}", "land_use": "100101", "floor_area_m2": 2000.0 + i,
+     "building_year": 1995 + i, "tax_10k_yuan": 1.5 + i, "output_10k_yuan": 80.0 + i,
+     "investment_10k_yuan": 300.0 + i, "right_holder": f"江门市第{i}制造有限公司",
+     "supplied_on": dt.date(2001, 1, 1)}
+    for i in range(6)
+]
+WEST_CODES = {"JM-0000", "JM-0001"}
+EAST_CODES = {p["parcel_code"] for p in PARCELS} - WEST_CODES
+
+
+def districts_file(folder: Path) -> Path:
+    west = shapely.box(X0 - 5000, Y0 - 5000, 406_000, Y0 + 5000)
+    east = shapely.box(406_000, Y0 - 5000, X0 + 10_000, Y0 + 5000)
+    gdf = gpd.GeoDataFrame({"district_code": [WEST, EAST], "name": ["蓬江区", "江海区"]},
+                           geometry=[west, east], crs=CRS).to_crs(4490)
+    path = folder / "districts.geojson"
+    pyogrio.write_dataframe(gdf, path, driver="GeoJSON")
+    return path
+
+
+def parcels_file(folder: Path, rows: list[dict[str, Any]] | None = None,
+                 name: str = "parcels.gpkg", start: int = 0) -> Path:
+    rows = rows or PARCELS
+    gdf = gpd.GeoDataFrame(rows, geometry=[rect(start + i) for i in range(len(rows))], crs=CRS)
+    path = folder / name
+    pyogrio.write_dataframe(gdf, path, layer="parcels")
+    return path
+
+
+def zones_file(folder: Path) -> Path:
+    gdf = gpd.GeoDataFrame({"zone_code": ["UDB-1", "UDB-2"], "name": ["城区", "郊区"]},
+                           geometry=[shapely.box(X0 - 100, Y0 - 100, X0 + 1200, Y0 + 400),
+                                     shapely.box(X0 + 2000, Y0, X0 + 2600, Y0 + 300)], crs=CRS)
+    path = folder / "zones.gpkg"
+    pyogrio.write_dataframe(gdf, path, layer="zones")
+    return path
+
+
+@dataclass
+class World:
+    store: Store
+    client: TestClient
+    folder: Path
+    tokens: dict[str, str] = field(default_factory=dict)
+    run_id: int = 0
+
+    def headers(self, role: str | None) -> dict[str, str]:
+        if role is None or role == "anonymous":
+            return {}
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def settings_for(url: str, **kw: Any) -> Settings:
+    return Settings(database_url=url, secret_key=SECRET, mode="test", user="tester", **kw)
+
+
+def build_world(store: Store, folder: Path, **settings: Any) -> World:
+    import_districts(store, districts_file(folder), user="setup", projected_crs=CRS)
+    import_zones(store, zones_file(folder), kind="urban_development_boundary", user="setup",
+                 projected_crs=CRS)
+    import_parcels(store, parcels_file(folder), ImportOptions(report=str(folder / "r.csv")),
+                   user="setup", projected_crs=CRS)
+    run = run_on_store(store, "jiangmen", as_of=dt.date(2025, 6, 30), user="setup",
+                       data_as_of=None)
+    for role in ROLES:
+        create_user(store, role, role, PASSWORD, actor="setup",
+                    districts=[WEST] if role == "district_staff" else None)
+    app = create_app(settings_for(store.url, **settings), store=store)
+    client = TestClient(app)
+    world = World(store, client, folder, run_id=run.run.id)
+    for role in ROLES:
+        r = client.post("/api/auth/token", data={"username": role, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        world.tokens[role] = r.json()["access_token"]
+    return world
+
+
+@pytest.fixture
+def world(store: Store, tmp_path: Path) -> Iterator[World]:
+    w = build_world(store, tmp_path)
+    yield w
+    w.client.close()
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'spatial_ref_sys'")).scalars().all()
+        if tables:
+            conn.execute(text("DROP TABLE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+         postgres_url: str | None) -> Iterator[World]:
+    """One world per test module and backend (read-mostly tests share it; cheap to run)."""
+    import os
+
+    from landrenew.core.store.migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("city")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'city.db'}"
+    else:
+        if postgres_url is None:
+            if os.environ.get("CI"):
+                pytest.fail("CI must run the PostGIS tests: set LANDRENEW_TEST_POSTGRES_URL")
+            pytest.skip("PostGIS tests need LANDRENEW_TEST_POSTGRES_URL (CI sets it)")
+        _reset_postgres(postgres_url)
+        url = postgres_url
+    store = Store.open(url)
+    upgrade(store.engine)
+    w = build_world(store, folder)
+    yield w
+    w.client.close()
+    store.dispose()

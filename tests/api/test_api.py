@@ -1,0 +1,202 @@
+"""REST API behaviour on both backends: errors, pagination, filters, edits with history and
+audit, uploads, login rate limits, cookie sessions with CSRF, token checks, production settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from pydantic import ValidationError
+
+from landrenew.api import create_app
+from landrenew.core.auth import create_user, set_active
+from landrenew.core.settings import Settings
+
+from .conftest import EAST, PARCELS, PASSWORD, SECRET, WEST, World, parcels_file
+
+
+def _upload(w: World, role: str, path: Path, dry_run: bool) -> Any:
+    return w.client.post("/api/imports/parcels", headers=w.headers(role),
+                         data={"dry_run": str(dry_run).lower(), "reason": "upload test"},
+                         files={"file": (path.name, io.BytesIO(path.read_bytes()))})
+
+
+def test_validation_errors_name_the_field(city: World) -> None:
+    r = city.client.get("/api/parcels", params={"limit": 5000}, headers=city.headers("admin"))
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid_input" and body["field"] == "limit"
+    bad = city.client.get("/api/parcels", params={"bbox": "1,2,3"}, headers=city.headers("admin"))
+    assert bad.status_code == 422 and bad.json()["field"] == "bbox"
+    missing = city.client.get("/api/parcels/NOPE", headers=city.headers("admin"))
+    assert missing.status_code == 404 and missing.json() == {
+        "code": "not_found", "message": "no parcel 'NOPE'", "file": None, "row": None,
+        "field": "parcel_code"}
+
+
+def test_pagination_and_bbox(city: World) -> None:
+    h = city.headers("city_staff")
+    page = city.client.get("/api/parcels", params={"limit": 2, "offset": 2}, headers=h).json()
+    assert page["total"] == len(PARCELS) and (page["limit"], page["offset"]) == (2, 2)
+    assert [p["parcel_code"] for p in page["items"]] == ["JM-0002", "JM-0003"]
+    first = city.client.get("/api/parcels/JM-0000", headers=h).json()
+    minx, miny, maxx, maxy = first["bbox"]
+    box = f"{minx - 1e-5},{miny - 1e-5},{maxx + 1e-5},{maxy + 1e-5}"
+    found = city.client.get("/api/parcels", params={"bbox": box}, headers=h).json()
+    assert [p["parcel_code"] for p in found["items"]] == ["JM-0000"]
+    zones = city.client.get("/api/zones", params={"bbox": box}, headers=h).json()
+    assert [z["zone_code"] for z in zones["items"]] == ["UDB-1"]
+
+
+def test_category_filter_agrees_with_statistics(city: World) -> None:
+    h = city.headers("city_staff")
+    stats = city.client.get(f"/api/evaluations/{city.run_id}/statistics", headers=h).json()
+    for row in stats["categories"]:
+        listed = city.client.get("/api/parcels", headers=h, params={
+            "category": row["code"], "district": row["district_code"]}).json()
+        assert listed["total"] == row["parcels"]
+    none = city.client.get("/api/parcels", headers=h, params={"flag": "no-such-flag"}).json()
+    assert none["total"] == 0 and none["items"] == []
+
+
+def test_patch_makes_a_version_with_history_and_audit(city: World) -> None:
+    h = city.headers("district_staff")
+    r = city.client.patch("/api/parcels/JM-0000", headers=h,
+                          json={"building_year": 1990, "supplied_on": "2000-05-01",
+                                "reason": "核实建成年份"})
+    assert r.status_code == 200, r.text
+    assert r.json()["changed"] is True and r.json()["version"] == r.json()["previous_version"] + 1
+    detail = city.client.get("/api/parcels/JM-0000", headers=h).json()
+    assert detail["building_year"] == 1990 and detail["supplied_on"] == "2000-05-01"
+    history = city.client.get("/api/parcels/JM-0000/history", headers=h).json()
+    last = history["items"][-1]
+    assert last["reason"] == "核实建成年份" and last["changed_by"] == "district_staff"
+    assert set(last["changed"]) == {"building_year", "supplied_on"}
+    audit = city.client.get("/api/audit", headers=city.headers("admin"), params={
+        "entity_type": "parcel", "entity_id": "JM-0000", "actor": "district_staff"}).json()
+    event = audit["items"][0]
+    assert event["action"] == "update" and event["reason"] == "核实建成年份"
+    assert event["after"]["building_year"] == 1990 and event["before"]["building_year"] != 1990
+    no_reason = city.client.patch("/api/parcels/JM-0000", headers=h, json={"building_year": 1})
+    assert no_reason.status_code == 422 and no_reason.json()["field"] == "reason"
+    unknown = city.client.patch("/api/parcels/JM-0000", headers=h,
+                                json={"area_m2": 1, "reason": "x"})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "area_m2"
+    bad = city.client.patch("/api/parcels/JM-0000", headers=h,
+                            json={"developed_ratio": 7, "reason": "x"})
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
+
+
+def test_upload_dry_run_then_store_all_or_nothing(city: World) -> None:
+    new = dict(PARCELS[2], parcel_code="JM-0100", building_year=2010)
+    path = parcels_file(city.folder, [new], name="new.gpkg", start=2)
+    h = city.headers("city_staff")
+    dry = _upload(city, "city_staff", path, True)
+    assert dry.status_code == 200 and dry.json()["inserted"] == 1 and not dry.json()["stored"]
+    assert city.client.get("/api/parcels/JM-0100", headers=h).status_code == 404
+    stored = _upload(city, "city_staff", path, False)
+    assert stored.status_code == 200 and stored.json()["stored"] is True
+    assert city.client.get("/api/parcels/JM-0100", headers=h).json()["district_code"] == EAST
+    broken = [dict(PARCELS[2], parcel_code="JM-0101"),
+              dict(PARCELS[2], parcel_code="JM-0102", developed_ratio=3.0)]
+    refused = _upload(city, "city_staff", parcels_file(city.folder, broken, name="bad.gpkg"),
+                      False)
+    assert refused.status_code == 422 and refused.json()["code"] == "validation_failed"
+    problem = refused.json()["problems"][0]
+    assert problem["field"] == "developed_ratio" and problem["file"] == "bad.gpkg"
+    assert city.client.get("/api/parcels/JM-0101", headers=h).status_code == 404
+    (city.folder / "notes.txt").write_text("x")
+    wrong = _upload(city, "city_staff", city.folder / "notes.txt", True)
+    assert wrong.status_code == 422 and wrong.json()["field"] == "file"
+
+
+def test_district_staff_upload_is_refused_whole_when_one_parcel_is_foreign(city: World) -> None:
+    rows = [dict(PARCELS[1], floor_area_m2=999.0), dict(PARCELS[4], floor_area_m2=999.0)]
+    path = parcels_file(city.folder, rows, name="mixed.gpkg", start=1)
+    r = _upload(city, "district_staff", path, False)
+    assert r.status_code == 403 and r.json()["field"] == "district_code"
+    assert "JM-0004" in r.json()["message"] and "JM-0001" not in r.json()["message"]
+    h = city.headers("city_staff")
+    assert city.client.get("/api/parcels/JM-0001", headers=h).json()["floor_area_m2"] != 999.0
+    own = parcels_file(city.folder, rows[:1], name="own.gpkg", start=1)
+    ok = _upload(city, "district_staff", own, False)
+    assert ok.status_code == 200 and ok.json()["updated"] == 1
+    assert city.client.get("/api/parcels/JM-0001", headers=h).json()["floor_area_m2"] == 999.0
+
+
+def test_login_rate_limit(city: World) -> None:
+    create_user(city.store, "ratelimited", "viewer", PASSWORD, actor="setup")
+    for _ in range(5):
+        r = city.client.post("/api/auth/token", data={"username": "ratelimited",
+                                                      "password": "wrong-one"})
+        assert r.status_code == 401
+    blocked = city.client.post("/api/auth/token", data={"username": "ratelimited",
+                                                         "password": PASSWORD})
+    assert blocked.status_code == 429 and blocked.json()["code"] == "rate_limited"
+
+
+def test_disabled_user_token_stops_working(city: World) -> None:
+    create_user(city.store, "leaver", "city_staff", PASSWORD, actor="setup")
+    token = city.client.post("/api/auth/token", data={"username": "leaver",
+                                                      "password": PASSWORD}).json()
+    h = {"Authorization": f"Bearer {token['access_token']}"}
+    assert city.client.get("/api/districts", headers=h).status_code == 200
+    set_active(city.store, "leaver", False, actor="admin")
+    assert city.client.get("/api/districts", headers=h).status_code == 401
+    again = city.client.post("/api/auth/token", data={"username": "leaver", "password": PASSWORD})
+    assert again.status_code == 401
+
+
+def test_forged_expired_and_wrong_kind_tokens_are_refused(city: World) -> None:
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": "admin", "role": "admin", "kind": "access", "jti": "x"}
+    forged = jwt.encode({**claims, "exp": now + dt.timedelta(hours=1)}, "other-secret" * 4,
+                        algorithm="HS256")
+    expired = jwt.encode({**claims, "exp": now - dt.timedelta(minutes=1)}, SECRET,
+                         algorithm="HS256")
+    session = jwt.encode({**claims, "kind": "session", "exp": now + dt.timedelta(hours=1)},
+                         SECRET, algorithm="HS256")
+    for token, words in ((forged, "not valid"), (expired, "expired"), (session, "session")):
+        r = city.client.get("/api/audit", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and words in r.json()["message"]
+
+
+def test_session_cookie_needs_csrf_for_writes(city: World) -> None:
+    client = city.client
+    login = client.post("/login", data={"username": "city_staff", "password": PASSWORD},
+                        follow_redirects=False)
+    assert login.status_code == 303
+    csrf = login.cookies["landrenew_csrf"]
+    try:
+        assert client.get("/api/parcels/JM-0002").status_code == 200
+        body = {"floor_area_m2": 3100.0, "reason": "cookie edit"}
+        refused = client.patch("/api/parcels/JM-0002", json=body)
+        assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+        ok = client.patch("/api/parcels/JM-0002", json=body, headers={"X-CSRF-Token": csrf})
+        assert ok.status_code == 200
+    finally:
+        client.cookies.clear()
+    assert client.get("/api/parcels/JM-0002").status_code == 401
+
+
+def test_production_mode_refuses_default_secret(city: World) -> None:
+    with pytest.raises(ValidationError, match="secret_key"):
+        create_app(Settings(database_url=city.store.url, mode="production"))
+    weak = Settings(database_url=city.store.url).model_copy(
+        update={"mode": "production", "secret_key": "short"})
+    with pytest.raises(ValidationError, match="secret_key"):
+        create_app(weak, store=city.store)
+    app = create_app(Settings(database_url=city.store.url, mode="production",
+                              secret_key="s" * 48), store=city.store)
+    assert app.state.settings.mode == "production"
+
+
+def test_openapi_lists_the_api(city: World) -> None:
+    spec = city.client.get("/api/openapi.json").json()
+    assert {"/api/parcels", "/api/parcels/{code}", "/api/imports/parcels",
+            "/api/evaluations/{run_id}/statistics", "/api/audit"} <= set(spec["paths"])
+    assert WEST  # the district codes are shared with the matrix

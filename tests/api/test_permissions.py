@@ -1,0 +1,313 @@
+"""The permission matrix (权限矩阵): every route × every role, generated from the app's routes.
+
+A route without an entry in :data:`MATRIX` fails :func:`test_every_route_is_in_the_matrix`, so a
+new endpoint cannot ship without its permissions being decided and tested. Each cell checks the
+status and, where data comes back, that nothing of another district or no sensitive field leaks.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from landrenew.api.app import route_table
+from landrenew.land.fields import SENSITIVE_FIELDS
+
+from .conftest import EAST, EAST_CODES, PARCELS, PASSWORD, WEST, WEST_CODES, World, parcels_file
+
+ALL_ROLES = ("anonymous", "viewer", "district_staff", "city_staff", "admin")
+SEES_SENSITIVE = {"district_staff", "city_staff", "admin"}
+Case = Callable[[World, str], None]
+
+
+def _get(w: World, role: str, url: str, **kw: Any) -> Any:
+    return w.client.get(url, headers=w.headers(role), **kw)
+
+
+def _denied(r: Any, role: str, *, admin_only: bool = False, write: bool = False) -> bool:
+    """Assert the refusal a role should get; True when the role was refused."""
+    if role == "anonymous":
+        assert r.status_code == 401, r.text
+        assert r.json()["code"] == "not_authenticated"
+        assert r.headers.get("www-authenticate") == "Bearer"
+        return True
+    if (admin_only and role != "admin") or (write and role == "viewer"):
+        assert r.status_code == 403, r.text
+        assert r.json()["code"] == "forbidden"
+        return True
+    return False
+
+
+def _no_sensitive(record: dict[str, Any], role: str) -> None:
+    present = [f for f in SENSITIVE_FIELDS if f in record]
+    if role in SEES_SENSITIVE:
+        assert present, f"{role} should see the sensitive fields"
+    else:
+        assert present == [], f"{role} sees {present}"
+
+
+# ---------------------------------------------------------------- public routes
+
+def public_get(w: World, role: str, url: str) -> None:
+    assert _get(w, role, url).status_code == 200
+
+
+def token(w: World, role: str) -> None:
+    name = "viewer" if role == "anonymous" else role
+    password = "wrong-password" if role == "anonymous" else PASSWORD
+    r = w.client.post("/api/auth/token", data={"username": name, "password": password},
+                      headers={"X-Forwarded-For": role})
+    if role == "anonymous":
+        assert r.status_code == 401 and r.json()["field"] == "username"
+        return
+    body = r.json()
+    assert r.status_code == 200 and body["token_type"] == "bearer" and body["access_token"]
+
+
+def me(w: World, role: str) -> None:
+    r = _get(w, role, "/api/auth/me")
+    if _denied(r, role):
+        return
+    assert r.json()["role"] == role
+    assert r.json()["districts"] == ([WEST] if role == "district_staff" else [])
+
+
+def login(w: World, role: str) -> None:
+    name = "viewer" if role == "anonymous" else role
+    r = w.client.post("/login", data={"username": name, "password": PASSWORD if role !=
+                                      "anonymous" else "nope", "next": "//evil.example"},
+                      follow_redirects=False)
+    if role == "anonymous":
+        assert r.status_code == 401
+        return
+    assert r.status_code == 303 and r.headers["location"] == "/"  # no open redirect
+    cookies = r.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith("landrenew_session="))
+    assert "HttpOnly" in session and "samesite=lax" in session.lower()
+    w.client.cookies.clear()
+
+
+def logout(w: World, role: str) -> None:
+    if role == "anonymous":
+        r = w.client.post("/logout", data={"csrf_token": "x"}, follow_redirects=False)
+        assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+        return
+    r = w.client.post("/login", data={"username": role, "password": PASSWORD},
+                      follow_redirects=False)
+    csrf = r.cookies["landrenew_csrf"]
+    bad = w.client.post("/logout", data={"csrf_token": "forged"}, follow_redirects=False)
+    assert bad.status_code == 403
+    ok = w.client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert ok.status_code == 303
+    w.client.cookies.clear()
+
+
+# ---------------------------------------------------------------- users and audit (admin)
+
+def users_list(w: World, role: str) -> None:
+    r = _get(w, role, "/api/users")
+    if _denied(r, role, admin_only=True):
+        return
+    body = r.json()
+    assert body["total"] >= 4 and {u["name"] for u in body["items"]} >= {"viewer", "admin"}
+    assert all("password_hash" not in u for u in body["items"])
+
+
+def users_create(w: World, role: str) -> None:
+    r = w.client.post("/api/users", headers=w.headers(role), json={
+        "name": f"new-{role}", "role": "viewer", "password": "a-long-password"})
+    if _denied(r, role, admin_only=True):
+        return
+    assert r.status_code == 201 and r.json()["role"] == "viewer"
+
+
+def users_patch(w: World, role: str) -> None:
+    r = w.client.patch("/api/users/viewer", headers=w.headers(role), json={"is_active": True})
+    if _denied(r, role, admin_only=True):
+        return
+    assert r.status_code == 200 and r.json()["is_active"] is True
+
+
+def audit_list(w: World, role: str) -> None:
+    r = _get(w, role, "/api/audit", params={"entity_type": "user"})
+    if _denied(r, role, admin_only=True):
+        return
+    body = r.json()
+    assert body["total"] >= 4 and all(e["entity_type"] == "user" for e in body["items"])
+
+
+# ---------------------------------------------------------------- parcels
+
+def parcels_list(w: World, role: str) -> None:
+    r = _get(w, role, "/api/parcels")
+    if _denied(r, role):
+        return
+    body = r.json()
+    codes = {p["parcel_code"] for p in body["items"]}
+    expected = WEST_CODES if role == "district_staff" else WEST_CODES | EAST_CODES
+    assert codes == expected and body["total"] == len(expected)
+    for p in body["items"]:
+        _no_sensitive(p, role)
+    # filters on the latest run never widen the scope
+    low = _get(w, role, "/api/parcels", params={"category": "low_output"}).json()
+    assert {p["parcel_code"] for p in low["items"]} <= expected and low["total"] <= len(expected)
+    other = _get(w, role, "/api/parcels", params={"district": EAST})
+    if role == "district_staff":
+        assert other.status_code == 403 and other.json()["field"] == "district"
+    else:
+        assert {p["parcel_code"] for p in other.json()["items"]} == EAST_CODES
+
+
+def parcel_get(w: World, role: str) -> None:
+    own = _get(w, role, "/api/parcels/JM-0000")
+    if _denied(own, role):
+        return
+    body = own.json()
+    assert body["district_code"] == WEST and abs(body["area_mu"] - 15.0) < 1e-6
+    assert body["evaluation"]["run_id"] == w.run_id and body["evaluation"]["reasons"]
+    _no_sensitive(body, role)
+    derived = {"tax_per_mu", "output_per_mu", "investment_per_mu"}
+    if role not in SEES_SENSITIVE:
+        assert not derived & set(body["evaluation"]["indicators"])
+        assert all("value" not in r for r in body["evaluation"]["reasons"]
+                   if r["field"] in derived)
+    other = _get(w, role, "/api/parcels/JM-0003")
+    assert other.status_code == (404 if role == "district_staff" else 200)
+
+
+def parcel_patch(w: World, role: str) -> None:
+    body = {"floor_area_m2": 2500.0, "reason": f"survey correction by {role}"}
+    r = w.client.patch("/api/parcels/JM-0001", headers=w.headers(role), json=body)
+    if _denied(r, role, write=True):
+        return
+    assert r.status_code == 200, r.text
+    other = w.client.patch("/api/parcels/JM-0004", headers=w.headers(role), json=body)
+    assert other.status_code == (404 if role == "district_staff" else 200)
+    if role == "district_staff":  # cannot move a parcel out of (or into) a foreign district
+        moved = w.client.patch("/api/parcels/JM-0001", headers=w.headers(role),
+                               json={"district_code": EAST, "reason": "move"})
+        assert moved.status_code == 403 and moved.json()["field"] == "district_code"
+
+
+def parcel_history(w: World, role: str) -> None:
+    r = _get(w, role, "/api/parcels/JM-0000/history")
+    if _denied(r, role):
+        return
+    body = r.json()
+    assert body["total"] >= 1 and body["items"][0]["version"] == 1
+    _no_sensitive(body["items"][0], role)
+    other = _get(w, role, "/api/parcels/JM-0003/history")
+    assert other.status_code == (404 if role == "district_staff" else 200)
+
+
+# ---------------------------------------------------------------- zones, districts, evaluations
+
+def zones_list(w: World, role: str) -> None:
+    r = _get(w, role, "/api/zones", params={"kind": "urban_development_boundary"})
+    if _denied(r, role):
+        return
+    assert r.json()["total"] == 2
+
+
+def districts_list(w: World, role: str) -> None:
+    r = _get(w, role, "/api/districts")
+    if _denied(r, role):
+        return
+    codes = [d["code"] for d in r.json()["items"]]
+    assert codes == ([WEST] if role == "district_staff" else [WEST, EAST])
+
+
+def runs_list(w: World, role: str) -> None:
+    r = _get(w, role, "/api/evaluations")
+    if _denied(r, role):
+        return
+    run = r.json()["items"][0]
+    assert run["id"] == w.run_id
+    assert run["parcel_count"] == (len(WEST_CODES) if role == "district_staff" else len(PARCELS))
+
+
+def run_get(w: World, role: str) -> None:
+    r = _get(w, role, f"/api/evaluations/{w.run_id}")
+    if _denied(r, role):
+        return
+    body = r.json()
+    if role == "district_staff":
+        assert body["scope"] == "districts" and body["parcel_count"] == len(WEST_CODES)
+        assert body["summary"] is None  # city-wide counts would leak
+    else:
+        assert body["parcel_count"] == len(PARCELS) and body["summary"]["categories"]
+
+
+def run_statistics(w: World, role: str) -> None:
+    r = _get(w, role, f"/api/evaluations/{w.run_id}/statistics")
+    if _denied(r, role):
+        return
+    body = r.json()
+    districts = {d["district_code"] for d in body["districts"]}
+    districts |= {c["district_code"] for c in body["categories"]}
+    if role == "district_staff":
+        assert districts == {WEST} and body["total"]["parcels"] == len(WEST_CODES)
+        assert _get(w, role, f"/api/evaluations/{w.run_id}/statistics",
+                    params={"district": EAST}).status_code == 403
+    else:
+        assert districts == {WEST, EAST} and body["total"]["parcels"] == len(PARCELS)
+
+
+def imports_upload(w: World, role: str) -> None:
+    west_file = parcels_file(w.folder, [dict(PARCELS[0], floor_area_m2=1.0)],
+                             name=f"west-{role}.gpkg", start=0)
+    east_file = parcels_file(w.folder, [dict(PARCELS[3], floor_area_m2=1.0)],
+                             name=f"east-{role}.gpkg", start=3)
+
+    def post(path: Any) -> Any:
+        return w.client.post("/api/imports/parcels", headers=w.headers(role),
+                             data={"dry_run": "true"},
+                             files={"file": (path.name, io.BytesIO(path.read_bytes()))})
+
+    r = post(west_file)
+    if _denied(r, role, write=True):
+        return
+    assert r.status_code == 200, r.text
+    assert r.json()["updated"] == 1 and r.json()["stored"] is False
+    east = post(east_file)
+    assert east.status_code == (403 if role == "district_staff" else 200), east.text
+
+
+MATRIX: dict[tuple[str, str], Case] = {
+    ("GET", "/api/openapi.json"): lambda w, r: public_get(w, r, "/api/openapi.json"),
+    ("GET", "/api/health"): lambda w, r: public_get(w, r, "/api/health"),
+    ("POST", "/api/auth/token"): token,
+    ("GET", "/api/auth/me"): me,
+    ("POST", "/login"): login,
+    ("POST", "/logout"): logout,
+    ("GET", "/api/users"): users_list,
+    ("POST", "/api/users"): users_create,
+    ("PATCH", "/api/users/{name}"): users_patch,
+    ("GET", "/api/audit"): audit_list,
+    ("GET", "/api/parcels"): parcels_list,
+    ("GET", "/api/parcels/{code}"): parcel_get,
+    ("PATCH", "/api/parcels/{code}"): parcel_patch,
+    ("GET", "/api/parcels/{code}/history"): parcel_history,
+    ("GET", "/api/zones"): zones_list,
+    ("GET", "/api/districts"): districts_list,
+    ("GET", "/api/evaluations"): runs_list,
+    ("GET", "/api/evaluations/{run_id}"): run_get,
+    ("GET", "/api/evaluations/{run_id}/statistics"): run_statistics,
+    ("POST", "/api/imports/parcels"): imports_upload,
+}
+
+
+def test_every_route_is_in_the_matrix(city: World) -> None:
+    routes = route_table(city.client.app)  # type: ignore[arg-type]
+    assert set(routes) == set(MATRIX), (
+        f"routes without a permission entry: {sorted(set(routes) - set(MATRIX))}; "
+        f"entries without a route: {sorted(set(MATRIX) - set(routes))}")
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("route", list(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_matrix(city: World, route: tuple[str, str], role: str) -> None:
+    MATRIX[route](city, role)
