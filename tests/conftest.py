@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -52,17 +52,33 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _missing_postgres() -> None:
+    """No PostGIS server given: fail on CI (which provides one), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the PostGIS tests: set {PG_ENV}")
+    pytest.skip(f"PostGIS tests need {PG_ENV} (CI sets it)")
+
+
+@pytest.fixture(scope="session")
+def fresh_postgres(postgres_url: str | None) -> Callable[[], str]:
+    """A callable giving the test server's URL with every table dropped (any fixture scope)."""
+
+    def make() -> str:
+        if postgres_url is None:
+            _missing_postgres()
+        assert postgres_url is not None
+        _reset_postgres(postgres_url)
+        return postgres_url
+
+    return make
+
+
 @pytest.fixture(params=["sqlite", "postgis"])
-def backend_url(request: pytest.FixtureRequest, tmp_path, postgres_url) -> str:  # type: ignore[no-untyped-def]
+def backend_url(request: pytest.FixtureRequest, tmp_path, fresh_postgres) -> str:  # type: ignore[no-untyped-def]
     """The URL of an empty database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
-    if postgres_url is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostGIS tests: set {PG_ENV}")
-        pytest.skip(f"PostGIS tests need {PG_ENV} (CI sets it)")
-    _reset_postgres(postgres_url)
-    return postgres_url
+    return fresh_postgres()
 
 
 @pytest.fixture
@@ -83,14 +99,9 @@ def sqlite_store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def postgis_store(postgres_url: str | None) -> Iterator[Store]:
+def postgis_store(fresh_postgres: Callable[[], str]) -> Iterator[Store]:
     """A migrated, empty store on PostGIS only (for PostGIS-specific checks)."""
-    if postgres_url is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostGIS tests: set {PG_ENV}")
-        pytest.skip(f"PostGIS tests need {PG_ENV} (CI sets it)")
-    _reset_postgres(postgres_url)
-    s = Store.open(postgres_url)
+    s = Store.open(fresh_postgres())
     upgrade(s.engine)
     yield s
     s.dispose()

@@ -4,7 +4,7 @@ evaluation run, one zone layer, and a user of every role with a bearer token."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,37 +123,14 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
     w.client.close()
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'spatial_ref_sys'")).scalars().all()
-        if tables:
-            conn.execute(text("DROP TABLE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgis"])
 def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-         postgres_url: str | None) -> Iterator[World]:
+         fresh_postgres: Callable[[], str]) -> Iterator[World]:
     """One world per test module and backend (read-mostly tests share it; cheap to run)."""
-    import os
-
     from landrenew.core.store.migrate import upgrade
 
     folder = tmp_path_factory.mktemp("city")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'city.db'}"
-    else:
-        if postgres_url is None:
-            if os.environ.get("CI"):
-                pytest.fail("CI must run the PostGIS tests: set LANDRENEW_TEST_POSTGRES_URL")
-            pytest.skip("PostGIS tests need LANDRENEW_TEST_POSTGRES_URL (CI sets it)")
-        _reset_postgres(postgres_url)
-        url = postgres_url
+    url = f"sqlite:///{folder / 'city.db'}" if request.param == "sqlite" else fresh_postgres()
     store = Store.open(url)
     upgrade(store.engine)
     w = build_world(store, folder)
