@@ -276,6 +276,64 @@ def imports_upload(w: World, role: str) -> None:
     assert east.status_code == (403 if role == "district_staff" else 200), east.text
 
 
+# ---------------------------------------------------------------- OGC API Features and tiles
+# Unauthenticated requests are public: city-wide, never a sensitive field. With credentials the
+# role's view applies (district staff: own districts only; viewer: no sensitive fields).
+
+def _ogc_expected(role: str) -> set[str]:
+    return WEST_CODES if role == "district_staff" else WEST_CODES | EAST_CODES
+
+
+def ogc_collections(w: World, role: str) -> None:
+    r = _get(w, role, "/ogc/collections")
+    assert r.status_code == 200
+    ids = [c["id"] for c in r.json()["collections"]]
+    assert ids[:2] == ["parcels", "districts"] and "ecological_redline" in ids
+
+
+def ogc_collection(w: World, role: str) -> None:
+    r = _get(w, role, "/ogc/collections/parcels")
+    assert r.status_code == 200 and r.json()["id"] == "parcels"
+
+
+def ogc_items(w: World, role: str) -> None:
+    r = _get(w, role, "/ogc/collections/parcels/items")
+    assert r.status_code == 200
+    body = r.json()
+    assert {f["id"] for f in body["features"]} == _ogc_expected(role)
+    assert body["numberMatched"] == len(_ogc_expected(role))
+    for f in body["features"]:
+        _no_sensitive(f["properties"], role)
+    districts = _get(w, role, "/ogc/collections/districts/items").json()
+    assert {f["id"] for f in districts["features"]} == (
+        {WEST} if role == "district_staff" else {WEST, EAST})
+
+
+def ogc_item(w: World, role: str) -> None:
+    r = _get(w, role, "/ogc/collections/parcels/items/JM-0000")
+    assert r.status_code == 200
+    _no_sensitive(r.json()["properties"], role)
+    other = _get(w, role, "/ogc/collections/parcels/items/JM-0003")
+    assert other.status_code == (404 if role == "district_staff" else 200)
+
+
+def tile_get(w: World, role: str) -> None:
+    import mapbox_vector_tile
+    import shapely.geometry
+
+    from landrenew.platform.tiles import tile_for
+
+    geom = _get(w, "admin", "/ogc/collections/parcels/items/JM-0000").json()["geometry"]
+    c = shapely.geometry.shape(geom).centroid
+    x, y = tile_for(c.x, c.y, 12)
+    r = _get(w, role, f"/tiles/parcels/12/{x}/{y}.mvt")
+    assert r.status_code == 200
+    features = mapbox_vector_tile.decode(r.content)["parcels"]["features"]
+    assert {f["properties"]["parcel_code"] for f in features} == _ogc_expected(role)
+    for f in features:  # tiles carry no sensitive field for anyone
+        assert not set(SENSITIVE_FIELDS) & set(f["properties"])
+
+
 MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/openapi.json"): lambda w, r: public_get(w, r, "/api/openapi.json"),
     ("GET", "/api/health"): lambda w, r: public_get(w, r, "/api/health"),
@@ -297,6 +355,14 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/evaluations/{run_id}"): run_get,
     ("GET", "/api/evaluations/{run_id}/statistics"): run_statistics,
     ("POST", "/api/imports/parcels"): imports_upload,
+    ("GET", "/ogc"): lambda w, r: public_get(w, r, "/ogc"),
+    ("GET", "/ogc/conformance"): lambda w, r: public_get(w, r, "/ogc/conformance"),
+    ("GET", "/ogc/api"): lambda w, r: public_get(w, r, "/ogc/api"),
+    ("GET", "/ogc/collections"): ogc_collections,
+    ("GET", "/ogc/collections/{collection_id}"): ogc_collection,
+    ("GET", "/ogc/collections/{collection_id}/items"): ogc_items,
+    ("GET", "/ogc/collections/{collection_id}/items/{feature_id}"): ogc_item,
+    ("GET", "/tiles/{layer}/{z}/{x}/{y}.mvt"): tile_get,
 }
 
 

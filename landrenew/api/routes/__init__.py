@@ -7,12 +7,15 @@ from landrenew.api.routes import (
     evaluations,
     health,
     imports,
+    ogc,
     parcels,
+    tiles,
     users,
     zones,
 )
 
 ROUTERS = (health.router, auth.router, auth.page_router, users.router, parcels.router,
-           zones.router, districts.router, evaluations.router, imports.router, audit.router)
+           zones.router, districts.router, evaluations.router, imports.router, audit.router,
+           ogc.router, tiles.router)
 
 __all__ = ["ROUTERS"]

@@ -1,0 +1,346 @@
+"""OGC API Features, read-only (OGC API 要素服务): landing page, collections and items as GeoJSON.
+
+Collections: ``parcels`` (地块), ``districts`` (行政区) and one per zone kind (管控图层, e.g.
+``ecological_redline``). The same policy as the REST API applies through the acting
+:class:`~landrenew.core.access.Principal`: district staff see their own districts' parcels and
+districts, sensitive fields are removed by :func:`~landrenew.core.access.redact`. Unauthenticated
+requests act as :data:`PUBLIC` — city-wide, never any sensitive field.
+
+Coordinates are stored in EPSG:4490 (CGCS2000, longitude/latitude in the columns); the default
+output CRS is OGC CRS84 (lon, lat: the stored numbers). ``crs=…/EPSG/0/4490`` returns the same
+positions in that CRS's official axis order, latitude first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import shapely
+from sqlalchemy import Select, func, select
+
+from landrenew.core.access import Principal, require_district
+from landrenew.core.errors import InputError, NotFound
+from landrenew.core.store import Store
+from landrenew.core.store.models import District, ZoneVersion
+from landrenew.core.units import area_triplet
+from landrenew.land.parcels import bbox_filter
+from landrenew.land.zones import ZONE_KINDS
+from landrenew.platform.parcels import P, _listing, latest_run_id, parcel_record
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
+SUPPORTED_CRS = (CRS84, EPSG4490)
+CRS_ALIASES = {CRS84: CRS84, "CRS84": CRS84, "OGC:CRS84": CRS84, EPSG4490: EPSG4490,
+               "EPSG:4490": EPSG4490, "4490": EPSG4490}
+GEOJSON = "application/geo+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+CONFORMANCE = (
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+)
+#: The user unauthenticated OGC requests act as: city-wide, without sensitive fields.
+PUBLIC = Principal(name="anonymous", role="viewer")
+BBox = tuple[float, float, float, float]
+
+
+class OgcInputError(InputError):
+    """A bad OGC request parameter: 400, as OGC API Features requires (the REST API uses 422)."""
+
+    status = 400
+
+
+def check_paging(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise OgcInputError(f"limit must be 1…{MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise OgcInputError("offset must be ≥ 0", field="offset")
+
+
+def parse_crs(value: str | None, field: str = "crs") -> str:
+    if not value:
+        return CRS84
+    crs = CRS_ALIASES.get(value.strip())
+    if crs is None:
+        raise OgcInputError(f"unsupported {field} '{value}'; supported: {', '.join(SUPPORTED_CRS)}",
+                         field=field)
+    return crs
+
+
+def parse_bbox(value: str | None, bbox_crs: str | None = None) -> BBox | None:
+    """``minx,miny,maxx,maxy`` (CRS84, or ``bbox-crs`` EPSG:4490 as lat,lon) → stored lon/lat."""
+    if not value:
+        return None
+    try:
+        parts = [float(v) for v in value.split(",")]
+    except ValueError as exc:
+        raise OgcInputError(f"bbox '{value}' is not four numbers", field="bbox") from exc
+    if len(parts) == 6:  # 3D bbox: drop the heights
+        parts = [parts[0], parts[1], parts[3], parts[4]]
+    if len(parts) != 4:
+        raise OgcInputError(f"bbox '{value}' must be minx,miny,maxx,maxy", field="bbox")
+    if parse_crs(bbox_crs, "bbox-crs") == EPSG4490:
+        parts = [parts[1], parts[0], parts[3], parts[2]]
+    if parts[0] > parts[2] or parts[1] > parts[3]:
+        raise OgcInputError(f"bbox '{value}' must be minx,miny,maxx,maxy", field="bbox")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def dumps(doc: Any) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, default=_jsonable).encode()
+
+
+def _geometry(wkb: bytes | None, crs: str) -> dict[str, Any] | None:
+    if wkb is None:
+        return None
+    geom = shapely.from_wkb(wkb)
+    if crs == EPSG4490:
+        geom = shapely.transform(geom, lambda c: c[:, ::-1])
+    return shapely.geometry.mapping(geom)
+
+
+# ---------------------------------------------------------------- collections
+
+class _Collection:
+    """How one collection is queried and turned into features."""
+
+    def __init__(self, cid: str, title: str, description: str,
+                 query: Callable[[Store, Principal, BBox | None], tuple[Select, Any]],
+                 feature: Callable[[Any, Principal, str], dict[str, Any]],
+                 one: Callable[[Store, Principal, str], Select]):
+        self.id, self.title, self.description = cid, title, description
+        self.query, self.feature, self.one = query, feature, one
+
+
+def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
+    with store.engine.connect() as conn:
+        run_id = latest_run_id(conn)
+    stmt = _listing(run_id).add_columns(P.c.geom)
+    if user.scope is not None:
+        stmt = stmt.where(P.c.district_code.in_(user.scope))
+    if bbox is not None:
+        stmt = stmt.where(bbox_filter(store.caps, bbox))
+    return stmt, P.c.parcel_code
+
+
+def _parcel_feature(row: Any, user: Principal, crs: str) -> dict[str, Any]:
+    props = parcel_record(row, user)
+    props.pop("bbox", None)
+    props["categories"] = ";".join(props.get("categories") or []) or None
+    props["flags"] = ";".join(props.get("flags") or []) or None
+    return {"type": "Feature", "id": row.parcel_code, "geometry": _geometry(row.geom, crs),
+            "properties": props}
+
+
+def _parcel_one(store: Store, user: Principal, fid: str) -> Select:
+    stmt, _ = _parcels_query(store, user, None)
+    return stmt.where(P.c.parcel_code == fid)
+
+
+D = District.__table__
+Z = ZoneVersion.__table__
+
+
+def _overlaps(table: Any, bbox: BBox) -> Any:
+    minx, miny, maxx, maxy = bbox
+    return (table.c.minx <= maxx) & (table.c.maxx >= minx) & (table.c.miny <= maxy) & \
+        (table.c.maxy >= miny)
+
+
+def _districts_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
+    stmt = select(D.c.code, D.c.name, D.c.area_m2, D.c.boundary.label("geom"))
+    if user.scope is not None:
+        stmt = stmt.where(D.c.code.in_(user.scope))
+    if bbox is not None:
+        stmt = stmt.where(_overlaps(D, bbox))
+    return stmt, D.c.code
+
+
+def _district_feature(row: Any, user: Principal, crs: str) -> dict[str, Any]:
+    props = {"code": row.code, "name": row.name, **area_triplet(row.area_m2 or 0.0)}
+    return {"type": "Feature", "id": row.code, "geometry": _geometry(row.geom, crs),
+            "properties": props}
+
+
+def _district_one(store: Store, user: Principal, fid: str) -> Select:
+    stmt, _ = _districts_query(store, PUBLIC, None)
+    return stmt.where(D.c.code == fid)
+
+
+def _zones(kind: str) -> tuple[Callable[..., tuple[Select, Any]], Callable[..., Select]]:
+    def query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
+        stmt = select(Z.c.zone_code, Z.c.kind, Z.c.name, Z.c.area_m2, Z.c.version,
+                      Z.c.valid_from, Z.c.geom).where(
+            Z.c.kind == kind, Z.c.valid_to.is_(None), Z.c.is_deleted.is_(False))
+        if bbox is not None:
+            stmt = stmt.where(_overlaps(Z, bbox))
+        return stmt, Z.c.zone_code
+
+    def one(store: Store, user: Principal, fid: str) -> Select:
+        return query(store, user, None)[0].where(Z.c.zone_code == fid)
+
+    return query, one
+
+
+def _zone_feature(row: Any, user: Principal, crs: str) -> dict[str, Any]:
+    props = {"zone_code": row.zone_code, "kind": row.kind, "kind_name": ZONE_KINDS.get(row.kind),
+             "name": row.name, **area_triplet(row.area_m2 or 0.0), "version": row.version,
+             "valid_from": row.valid_from}
+    return {"type": "Feature", "id": row.zone_code, "geometry": _geometry(row.geom, crs),
+            "properties": props}
+
+
+def collections() -> dict[str, _Collection]:
+    out = {
+        "parcels": _Collection("parcels", "地块 Parcels",
+                               "Current parcels with the latest evaluation's categories",
+                               _parcels_query, _parcel_feature, _parcel_one),
+        "districts": _Collection("districts", "行政区 Districts", "District boundaries",
+                                 _districts_query, _district_feature, _district_one),
+    }
+    for kind, name in ZONE_KINDS.items():
+        query, one = _zones(kind)
+        out[kind] = _Collection(kind, f"{name} {kind}", f"Zone layer {kind} ({name})",
+                                query, _zone_feature, one)
+    return out
+
+
+COLLECTIONS = collections()
+
+
+def get_collection(cid: str) -> _Collection:
+    coll = COLLECTIONS.get(cid)
+    if coll is None:
+        raise NotFound(f"no collection '{cid}'; known: {', '.join(COLLECTIONS)}",
+                       field="collectionId")
+    return coll
+
+
+# ---------------------------------------------------------------- documents
+
+def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, Any]:
+    link = {"href": href, "rel": rel, "type": type_}
+    if title:
+        link["title"] = title
+    return link
+
+
+def landing(base: str) -> dict[str, Any]:
+    """``base`` is the absolute URL of ``/ogc`` without a trailing slash."""
+    return {"title": "landrenew 低效用地再开发平台 OGC API Features",
+            "description": "Parcels, districts and zone layers (read-only)",
+            "links": [_link(base, "self", "application/json", "this document"),
+                      _link(f"{base}/api", "service-desc", OPENAPI, "the API definition"),
+                      _link(f"{base}/conformance", "conformance", "application/json",
+                            "conformance classes"),
+                      _link(f"{base}/collections", "data", "application/json", "collections")]}
+
+
+def conformance() -> dict[str, Any]:
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+def _extent(store: Store, user: Principal, cid: str) -> list[float] | None:
+    if cid == "parcels":
+        table, where = P, [P.c.valid_to.is_(None), P.c.is_deleted.is_(False)]
+        if user.scope is not None:
+            where.append(P.c.district_code.in_(user.scope))
+    elif cid == "districts":
+        table, where = D, [] if user.scope is None else [D.c.code.in_(user.scope)]
+    else:
+        table, where = Z, [Z.c.kind == cid, Z.c.valid_to.is_(None), Z.c.is_deleted.is_(False)]
+    stmt = select(func.min(table.c.minx), func.min(table.c.miny), func.max(table.c.maxx),
+                  func.max(table.c.maxy)).where(*where)
+    with store.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None or row[0] is None:
+        return None
+    return [float(v) for v in row]
+
+
+def collection_doc(store: Store, user: Principal, base: str, cid: str) -> dict[str, Any]:
+    coll = get_collection(cid)
+    href = f"{base}/collections/{cid}"
+    doc: dict[str, Any] = {
+        "id": cid, "title": coll.title, "description": coll.description, "itemType": "feature",
+        "crs": list(SUPPORTED_CRS), "storageCrs": EPSG4490,
+        "links": [_link(href, "self", "application/json"),
+                  _link(f"{href}/items", "items", GEOJSON, "features")]}
+    bbox = _extent(store, user, cid)
+    if bbox is not None:
+        doc["extent"] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
+    return doc
+
+
+def collections_doc(store: Store, user: Principal, base: str) -> dict[str, Any]:
+    store.ensure_current()
+    return {"links": [_link(f"{base}/collections", "self", "application/json")],
+            "crs": list(SUPPORTED_CRS),
+            "collections": [collection_doc(store, user, base, cid) for cid in COLLECTIONS]}
+
+
+def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | None,
+          limit: int, offset: int, crs: str, query: dict[str, str]) -> dict[str, Any]:
+    """One page of a collection's features as a GeoJSON FeatureCollection with paging links.
+
+    ``query`` holds the request's other parameters, carried into the ``self``/``next`` links.
+    """
+    coll = get_collection(cid)
+    check_paging(limit, offset)
+    store.ensure_current()
+    stmt, order = coll.query(store, user, bbox)
+    with store.engine.connect() as conn:
+        matched = int(conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        rows = conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all()
+    features = [coll.feature(r, user, crs) for r in rows]
+    href = f"{base}/collections/{cid}/items"
+
+    def page(o: int) -> str:
+        return f"{href}?{urlencode({**query, 'limit': limit, 'offset': o})}"
+
+    links = [_link(page(offset), "self", GEOJSON),
+             _link(f"{base}/collections/{cid}", "collection", "application/json")]
+    if offset + len(features) < matched:
+        links.append(_link(page(offset + limit), "next", GEOJSON, "next page"))
+    if offset > 0:
+        links.append(_link(page(max(0, offset - limit)), "prev", GEOJSON, "previous page"))
+    return {"type": "FeatureCollection", "features": features,
+            "numberMatched": matched, "numberReturned": len(features),
+            "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+            .replace("+00:00", "Z"), "links": links}
+
+
+def item(store: Store, user: Principal, base: str, cid: str, fid: str, *, crs: str
+         ) -> dict[str, Any]:
+    """One feature; outside the user's districts it is answered as absent (404)."""
+    coll = get_collection(cid)
+    store.ensure_current()
+    with store.engine.connect() as conn:
+        row = conn.execute(coll.one(store, user, fid)).first()
+    if row is None:
+        raise NotFound(f"no feature '{fid}' in '{cid}'", field="featureId")
+    if cid == "parcels":
+        require_district(user, row.district_code, f"feature '{fid}' in '{cid}'", "featureId")
+    elif cid == "districts":
+        require_district(user, row.code, f"feature '{fid}' in '{cid}'", "featureId")
+    feature = coll.feature(row, user, crs)
+    href = f"{base}/collections/{cid}/items/{fid}"
+    feature["links"] = [_link(href, "self", GEOJSON),
+                        _link(f"{base}/collections/{cid}", "collection", "application/json")]
+    return feature

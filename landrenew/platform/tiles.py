@@ -1,0 +1,194 @@
+"""Vector tiles (矢量切片): Mapbox Vector Tiles in Web Mercator XYZ, one layer per request.
+
+Layers: ``parcels`` (coloured by ``category``, the first category of the latest evaluation run),
+``districts`` and one per zone kind. Tiles carry no sensitive field at all, so anonymous users
+may fetch them; district staff get only their own districts' parcels and districts (zones are
+city-wide planning layers, as in the REST API).
+
+PostGIS builds the tile with ``ST_AsMVTGeom``/``ST_AsMVT``; SQLite reads the candidates through
+the R*Tree bounding boxes, simplifies them for the zoom with shapely and encodes with
+``mapbox-vector-tile``. Both use an extent of :data:`EXTENT` and a buffer of :data:`BUFFER`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mapbox_vector_tile
+import numpy as np
+import shapely
+from pyproj import Transformer
+from sqlalchemy import Boolean, Text, and_, cast, func, literal_column, null, select
+
+from landrenew.core.access import Principal
+from landrenew.core.errors import InputError, NotFound
+from landrenew.core.store import Store
+from landrenew.core.store.models import District, ParcelResult, ParcelVersion, ZoneVersion
+from landrenew.land.parcels import bbox_filter
+from landrenew.land.zones import ZONE_KINDS
+from landrenew.platform.parcels import latest_run_id
+
+EXTENT = 4096
+BUFFER = 64
+MAX_ZOOM = 24
+MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+HALF = 20037508.342789244  # half the Web Mercator world width, metres
+LAYERS = ("parcels", "districts", *ZONE_KINDS)
+
+P = ParcelVersion.__table__
+R = ParcelResult.__table__
+D = District.__table__
+Z = ZoneVersion.__table__
+_TO_MERCATOR = Transformer.from_crs(4490, 3857, always_xy=True)
+
+BBox = tuple[float, float, float, float]
+
+
+def check_tile(layer: str, z: int, x: int, y: int) -> None:
+    if layer not in LAYERS:
+        raise NotFound(f"no tile layer '{layer}'; known: {', '.join(LAYERS)}", field="layer")
+    if not 0 <= z <= MAX_ZOOM:
+        raise InputError(f"zoom {z} is outside 0…{MAX_ZOOM}", field="z")
+    n = 1 << z
+    if not (0 <= x < n and 0 <= y < n):
+        raise InputError(f"tile {z}/{x}/{y} does not exist", field="x")
+
+
+def mercator_bounds(z: int, x: int, y: int) -> BBox:
+    size = 2 * HALF / (1 << z)
+    minx = -HALF + x * size
+    maxy = HALF - y * size
+    return minx, maxy - size, minx + size, maxy
+
+
+def lonlat_bounds(z: int, x: int, y: int, margin: float = 0.0) -> BBox:
+    """The tile (grown by ``margin`` of its size on each side) in longitude/latitude."""
+    n = 1 << z
+
+    def lon(tx: float) -> float:
+        return tx / n * 360.0 - 180.0
+
+    def lat(ty: float) -> float:
+        ty = min(max(ty, 0.0), float(n))
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / n))))
+
+    return (max(lon(x - margin), -180.0), lat(y + 1 + margin), min(lon(x + 1 + margin), 180.0),
+            lat(y - margin))
+
+
+def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The x/y of the zoom-``z`` tile holding a point."""
+    n = 1 << z
+    x = int((lon + 180.0) / 360.0 * n)
+    r = math.radians(lat)
+    y = int((1 - math.asinh(math.tan(r)) / math.pi) / 2 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
+def _overlaps(table: Any, bbox: BBox) -> Any:
+    minx, miny, maxx, maxy = bbox
+    return and_(table.c.minx <= maxx, table.c.maxx >= minx, table.c.miny <= maxy,
+                table.c.maxy >= miny)
+
+
+def _query(store: Store, user: Principal, layer: str, bbox: BBox) -> Any:
+    """Rows (properties…, geom) of ``layer`` whose bounding box meets ``bbox`` (lon/lat)."""
+    if layer == "parcels":
+        with store.engine.connect() as conn:
+            run_id = latest_run_id(conn)
+        if run_id is None:
+            cols = [cast(null(), Boolean).label("is_low_efficiency"),
+                    cast(null(), Text).label("categories")]
+            src: Any = P
+        else:
+            cols = [R.c.is_low_efficiency, R.c.categories]
+            src = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
+        stmt = (select(P.c.parcel_code, P.c.district_code, P.c.land_use, *cols, P.c.geom)
+                .select_from(src)
+                .where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False),
+                       bbox_filter(store.caps, bbox)))
+        if user.scope is not None:
+            stmt = stmt.where(P.c.district_code.in_(user.scope))
+        return stmt.order_by(P.c.parcel_code)
+    if layer == "districts":
+        stmt = select(D.c.code.label("district_code"), D.c.name, D.c.boundary.label("geom")
+                      ).where(_overlaps(D, bbox))
+        if user.scope is not None:
+            stmt = stmt.where(D.c.code.in_(user.scope))
+        return stmt.order_by(D.c.code)
+    return (select(Z.c.zone_code, Z.c.kind, Z.c.name, Z.c.geom)
+            .where(Z.c.kind == layer, Z.c.valid_to.is_(None), Z.c.is_deleted.is_(False),
+                   _overlaps(Z, bbox)).order_by(Z.c.zone_code))
+
+
+def _properties(layer: str, m: Any) -> dict[str, Any]:
+    props = {k: v for k, v in m.items() if k != "geom" and v is not None}
+    if layer == "parcels":
+        cats = [c for c in (m.get("categories") or "").split(";") if c]
+        if m.get("is_low_efficiency") is not None:
+            props["is_low_efficiency"] = bool(m["is_low_efficiency"])
+        if cats:
+            props["category"] = cats[0]
+    return props
+
+
+def tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int) -> bytes:
+    """The encoded tile (empty bytes when no feature falls in it)."""
+    check_tile(layer, z, x, y)
+    store.ensure_current()
+    margin = BUFFER / EXTENT
+    stmt = _query(store, user, layer, lonlat_bounds(z, x, y, margin))
+    if store.caps.spatial_sql:
+        return _postgis_tile(store, stmt, layer, z, x, y)
+    return _python_tile(store, stmt, layer, z, x, y)
+
+
+def _postgis_tile(store: Store, stmt: Any, layer: str, z: int, x: int, y: int) -> bytes:
+    src = stmt.order_by(None).subquery("src")
+    cols: list[Any] = [c for c in src.c if c.name != "geom"]
+    if layer == "parcels":
+        cols.append(func.nullif(func.split_part(src.c.categories, ";", 1), "").label("category"))
+    geom = func.ST_AsMVTGeom(func.ST_Transform(src.c.geom, 3857), func.ST_TileEnvelope(z, x, y),
+                             EXTENT, BUFFER, True).label("mvtgeom")
+    mvt = select(*cols, geom).select_from(src).subquery("mvt")
+    query = select(func.ST_AsMVT(literal_column("mvt"), layer, EXTENT, "mvtgeom")
+                   ).select_from(mvt).where(mvt.c.mvtgeom.is_not(None))
+    with store.engine.connect() as conn:
+        data = conn.execute(query).scalar()
+    return bytes(data or b"")
+
+
+def _python_tile(store: Store, stmt: Any, layer: str, z: int, x: int, y: int) -> bytes:
+    with store.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    if not rows:
+        return b""
+    minx, miny, maxx, _ = mercator_bounds(z, x, y)
+    scale = EXTENT / (maxx - minx)  # tile units (y up) per metre
+
+    def to_tile(c: np.ndarray) -> np.ndarray:
+        mx, my = _TO_MERCATOR.transform(c[:, 0], c[:, 1])
+        return np.column_stack(((np.asarray(mx) - minx) * scale, (np.asarray(my) - miny) * scale))
+
+    geoms = shapely.transform(shapely.from_wkb([r.geom for r in rows]), to_tile)
+    geoms = shapely.clip_by_rect(geoms, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    geoms = shapely.simplify(geoms, 0.5, preserve_topology=True)  # half a tile unit
+    geoms = shapely.set_precision(geoms, 1.0)  # the tile grid; slivers collapse to empty
+    features = []
+    for row, geom in zip(rows, geoms, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        if geom.geom_type == "GeometryCollection":
+            polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+            if not polys:
+                continue
+            geom = shapely.union_all(polys)
+        features.append({"geometry": geom, "properties": _properties(layer, row._mapping)})
+    if not features:
+        return b""
+    return mapbox_vector_tile.encode(
+        [{"name": layer, "features": features}],
+        default_options={"extents": EXTENT,
+                         "on_invalid_geometry": mapbox_vector_tile.encoder
+                         .on_invalid_geometry_make_valid})

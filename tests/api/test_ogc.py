@@ -1,0 +1,260 @@
+"""OGC API Features at /ogc: documents, paging, bbox, CRS, access policy, and GDAL reading it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shapely
+import shapely.geometry
+
+from landrenew.land.fields import SENSITIVE_FIELDS
+from landrenew.land.zones import ZONE_KINDS
+from landrenew.platform.ogc import CRS84, EPSG4490, GEOJSON
+
+from .conftest import EAST, EAST_CODES, PARCELS, PASSWORD, WEST, WEST_CODES, World
+
+ALL = WEST_CODES | EAST_CODES
+CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+
+
+def _get(w: World, url: str, role: str | None = None, **params: Any) -> Any:
+    return w.client.get(url, headers=w.headers(role), params=params or None)
+
+
+def _rel(doc: dict[str, Any], rel: str) -> dict[str, Any] | None:
+    return next((link for link in doc["links"] if link["rel"] == rel), None)
+
+
+def _local(href: str) -> str:
+    return href.removeprefix("http://testserver")
+
+
+def test_landing_and_conformance(city: World) -> None:
+    r = _get(city, "/ogc")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    for rel, path in (("service-desc", "/ogc/api"), ("conformance", "/ogc/conformance"),
+                      ("data", "/ogc/collections"), ("self", "/ogc")):
+        link = _rel(body, rel)
+        assert link is not None and _local(link["href"]) == path, rel
+    conf = _get(city, "/ogc/conformance").json()["conformsTo"]
+    assert {CONF + c for c in ("core", "oas30", "geojson")} <= set(conf)
+    api = _get(city, "/ogc/api")
+    assert api.status_code == 200 and "openapi" in api.headers["content-type"]
+    paths = api.json()["paths"]
+    assert "/ogc/collections/{collection_id}/items" in paths
+    assert all(p.startswith("/ogc") for p in paths)
+    assert _get(city, "/ogc", f="json").status_code == 200
+    html = _get(city, "/ogc", f="html")
+    assert html.status_code == 400 and html.json()["field"] == "f"
+
+
+def test_collections(city: World) -> None:
+    body = _get(city, "/ogc/collections").json()
+    ids = [c["id"] for c in body["collections"]]
+    assert ids == ["parcels", "districts", *ZONE_KINDS]
+    by_id = {c["id"]: c for c in body["collections"]}
+    parcels = by_id["parcels"]
+    assert parcels["crs"] == [CRS84, EPSG4490] and parcels["storageCrs"] == EPSG4490
+    minx, miny, maxx, maxy = parcels["extent"]["spatial"]["bbox"][0]
+    assert 112 < minx < maxx < 114 and 21 < miny < maxy < 23
+    assert _local(_rel(parcels, "items")["href"]) == "/ogc/collections/parcels/items"
+    assert "extent" in by_id["urban_development_boundary"]
+    assert "extent" not in by_id["ecological_redline"]  # no zones of that kind
+    one = _get(city, "/ogc/collections/districts")
+    assert one.status_code == 200 and one.json()["id"] == "districts"
+    missing = _get(city, "/ogc/collections/nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_items_paging(city: World) -> None:
+    r = _get(city, "/ogc/collections/parcels/items", limit=4)
+    assert r.status_code == 200 and r.headers["content-type"].startswith(GEOJSON)
+    assert r.headers["content-crs"] == f"<{CRS84}>"
+    first = r.json()
+    assert first["type"] == "FeatureCollection"
+    assert first["numberReturned"] == 4 and first["numberMatched"] == len(PARCELS)
+    nxt = _rel(first, "next")
+    assert nxt is not None and "offset=4" in nxt["href"] and nxt["type"] == GEOJSON
+    second = city.client.get(_local(nxt["href"])).json()
+    assert second["numberReturned"] == len(PARCELS) - 4 and _rel(second, "next") is None
+    assert _rel(second, "prev") is not None
+    codes = [f["id"] for f in first["features"] + second["features"]]
+    assert codes == sorted(ALL)
+    feature = first["features"][0]
+    assert feature["geometry"]["type"] == "Polygon"
+    assert feature["properties"]["parcel_code"] == feature["id"]
+    assert feature["properties"]["categories"]  # the latest run's categories, ';'-joined
+    default = _get(city, "/ogc/collections/parcels/items").json()
+    assert default["numberReturned"] == len(PARCELS) and _rel(default, "next") is None
+    assert _get(city, "/ogc/collections/parcels/items", limit=10_000).status_code == 200
+    assert _get(city, "/ogc/collections/parcels/items", limit=10_001).status_code == 400
+
+
+def test_bbox_filter(city: World) -> None:
+    feature = _get(city, "/ogc/collections/parcels/items/JM-0000").json()
+    c = shapely.geometry.shape(feature["geometry"]).centroid
+    bbox = f"{c.x - 1e-4},{c.y - 1e-4},{c.x + 1e-4},{c.y + 1e-4}"
+    body = _get(city, "/ogc/collections/parcels/items", bbox=bbox).json()
+    assert [f["id"] for f in body["features"]] == ["JM-0000"] and body["numberMatched"] == 1
+    # the same box as EPSG:4490 (lat,lon) through bbox-crs
+    swapped = f"{c.y - 1e-4},{c.x - 1e-4},{c.y + 1e-4},{c.x + 1e-4}"
+    body = _get(city, "/ogc/collections/parcels/items", bbox=swapped,
+                **{"bbox-crs": EPSG4490}).json()
+    assert [f["id"] for f in body["features"]] == ["JM-0000"]
+    ocean = _get(city, "/ogc/collections/parcels/items", bbox="114.5,19.9,114.6,20.0").json()
+    assert ocean["numberMatched"] == 0 and ocean["features"] == []
+    zones = _get(city, "/ogc/collections/urban_development_boundary/items", bbox=bbox).json()
+    assert [f["id"] for f in zones["features"]] == ["UDB-1"]
+    bad = _get(city, "/ogc/collections/parcels/items", bbox="1,2,3")
+    assert bad.status_code == 400 and bad.json()["field"] == "bbox"
+
+
+def test_item_and_crs_axis_swap(city: World) -> None:
+    r = _get(city, "/ogc/collections/parcels/items/JM-0000")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(GEOJSON)
+    lonlat = r.json()
+    assert lonlat["id"] == "JM-0000" and lonlat["properties"]["district_code"] == WEST
+    x, y = lonlat["geometry"]["coordinates"][0][0]
+    assert 112 < x < 114 and 21 < y < 23
+    r = _get(city, "/ogc/collections/parcels/items/JM-0000", crs=EPSG4490)
+    assert r.headers["content-crs"] == f"<{EPSG4490}>"
+    latlon = r.json()["geometry"]["coordinates"][0][0]
+    assert latlon == [y, x]
+    page = _get(city, "/ogc/collections/districts/items", crs="EPSG:4490").json()
+    lat, lon = page["features"][0]["geometry"]["coordinates"][0][0]
+    assert 21 < lat < 23 and 112 < lon < 114
+    assert _get(city, "/ogc/collections/parcels/items", crs="EPSG:3857").status_code == 400
+    assert _get(city, "/ogc/collections/parcels/items/NOPE").status_code == 404
+    zone = _get(city, "/ogc/collections/urban_development_boundary/items/UDB-2").json()
+    assert zone["properties"]["kind"] == "urban_development_boundary"
+    district = _get(city, f"/ogc/collections/districts/items/{EAST}").json()
+    assert district["properties"]["name"] == "江海区"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer", "city_staff"])
+def test_sensitive_fields(city: World, role: str) -> None:
+    page = _get(city, "/ogc/collections/parcels/items", role).json()
+    one = _get(city, "/ogc/collections/parcels/items/JM-0002", role).json()
+    for props in [f["properties"] for f in page["features"]] + [one["properties"]]:
+        present = set(SENSITIVE_FIELDS) & set(props)
+        if role == "city_staff":
+            assert present == set(SENSITIVE_FIELDS)
+        else:
+            assert present == set(), f"{role} sees {present}"
+    assert {f["id"] for f in page["features"]} == ALL
+
+
+def test_session_cookie_and_bad_token(city: World) -> None:
+    bad = city.client.get("/ogc/collections/parcels/items",
+                          headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+    r = city.client.post("/login", data={"username": "city_staff", "password": PASSWORD},
+                         follow_redirects=False)
+    assert r.status_code == 303 and "landrenew_session" in city.client.cookies
+    try:
+        props = city.client.get("/ogc/collections/parcels/items/JM-0000").json()["properties"]
+        assert "right_holder" in props
+    finally:
+        city.client.cookies.clear()
+
+
+def test_district_staff_scope(city: World) -> None:
+    page = _get(city, "/ogc/collections/parcels/items", "district_staff").json()
+    assert {f["id"] for f in page["features"]} == WEST_CODES
+    assert page["numberMatched"] == len(WEST_CODES)
+    assert all("tax_10k_yuan" in f["properties"] for f in page["features"])
+    other = _get(city, "/ogc/collections/parcels/items/JM-0003", "district_staff")
+    assert other.status_code == 404
+    districts = _get(city, "/ogc/collections/districts/items", "district_staff").json()
+    assert [f["id"] for f in districts["features"]] == [WEST]
+    assert _get(city, f"/ogc/collections/districts/items/{EAST}", "district_staff"
+                ).status_code == 404
+    zones = _get(city, "/ogc/collections/urban_development_boundary/items",
+                 "district_staff").json()
+    assert zones["numberMatched"] == 2  # planning layers are city-wide
+    cols = {c["id"]: c for c in _get(city, "/ogc/collections", "district_staff"
+                                     ).json()["collections"]}
+    west_extent = cols["parcels"]["extent"]["spatial"]["bbox"][0]
+    all_extent = {c["id"]: c for c in _get(city, "/ogc/collections").json()["collections"]
+                  }["parcels"]["extent"]["spatial"]["bbox"][0]
+    assert west_extent[2] < all_extent[2]  # no hint of the other district's parcels
+
+
+# ---------------------------------------------------------------- GDAL against a live server
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """uvicorn on a free loopback port, in a thread, over a temp SQLite demo city (300 parcels)."""
+    import uvicorn
+
+    from landrenew.api import create_app
+    from landrenew.core.store import Store
+    from landrenew.demo.build import build_demo
+
+    from .conftest import settings_for
+
+    folder: Path = tmp_path_factory.mktemp("live")
+    store = Store.open(f"sqlite:///{folder / 'demo.db'}")
+    build_demo(store, n=300)
+    app = create_app(settings_for(store.url), store=store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}", store
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.dispose()
+
+
+def _ogrinfo(*args: str) -> str:
+    out = subprocess.run(["ogrinfo", "-ro", *args], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_reads_every_collection(live_server: tuple[str, Any]) -> None:
+    import httpx
+
+    base, _store = live_server
+    source = f"OAPIF:{base}/ogc"
+    listing = _ogrinfo("-so", source)
+    for cid in ("parcels", "districts", *ZONE_KINDS):
+        assert f": {cid} (" in listing, f"{cid} not listed:\n{listing}"
+    for cid in ("parcels", "districts", *ZONE_KINDS):
+        matched = httpx.get(f"{base}/ogc/collections/{cid}/items", params={"limit": 1}
+                            ).json()["numberMatched"]
+        read = _ogrinfo("-q", source, cid).count("OGRFeature(")
+        assert read == matched, f"{cid}: GDAL read {read}, the server has {matched}"
+        if cid in ("parcels", "districts"):
+            assert matched > 0
+    assert httpx.get(f"{base}/ogc/collections/parcels/items", params={"limit": 1}
+                     ).json()["numberMatched"] == 300
+    summary = _ogrinfo("-so", source, "parcels")
+    assert "Feature Count: 300" in summary and "parcel_code: String" in summary
+    assert "right_holder" not in summary and "tax_10k_yuan" not in summary  # public view
