@@ -25,15 +25,8 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
-DISTRICTS: dict[str, str] = {
-    "440703": "蓬江区",
-    "440704": "江海区",
-    "440705": "新会区",
-    "440781": "台山市",
-    "440783": "开平市",
-    "440784": "鹤山市",
-    "440785": "恩平市",
-}
+from landrenew.demo.boundaries import JIANGMEN_DISTRICTS as DISTRICTS
+
 OUT = Path(__file__).resolve().parents[1] / "landrenew" / "demo" / "data" / "jiangmen_districts.geojson"
 
 

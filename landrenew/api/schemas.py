@@ -125,6 +125,8 @@ class EvaluationResultPublic(BaseModel):
 
 
 class ParcelDetail(_ParcelFields):
+    """One parcel with its geometry, extra attributes and latest evaluation."""
+
     parcel_code: str
     area_m2: float | None
     area_mu: float | None

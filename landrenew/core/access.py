@@ -21,7 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from landrenew.core.errors import InputError, LandrenewError, NotFound
+from landrenew.core.errors import (  # noqa: F401  (re-exported for the faces)
+    InputError,
+    LandrenewError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from landrenew.land.fields import SENSITIVE_FIELDS
 
 ROLES: dict[str, str] = {
@@ -32,20 +38,6 @@ ROLES: dict[str, str] = {
 }
 WRITE_ROLES = frozenset({"admin", "city_staff", "district_staff"})
 SENSITIVE_ROLES = frozenset({"admin", "city_staff", "district_staff"})
-
-
-class PermissionDenied(LandrenewError):
-    """The user is known but may not do this (403)."""
-
-    code = "forbidden"
-    status = 403
-
-
-class NotAuthenticated(LandrenewError):
-    """No valid credentials (401)."""
-
-    code = "not_authenticated"
-    status = 401
 
 
 @dataclass(frozen=True)

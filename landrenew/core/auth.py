@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 
 from landrenew.core import audit
 from landrenew.core.access import NotAuthenticated, Principal, check_role
-from landrenew.core.errors import Conflict, InputError, LandrenewError, NotFound
+from landrenew.core.errors import Conflict, InputError, NotFound, TooManyAttempts
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import District, LoginFailure, User
@@ -33,13 +33,6 @@ ALGORITHM = "HS256"
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("landrenew-timing-equaliser")
-
-
-class TooManyAttempts(LandrenewError):
-    """Too many failed logins for this user from this address (429)."""
-
-    code = "rate_limited"
-    status = 429
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,27 @@ class Conflict(LandrenewError):
     status = 409
 
 
+class NotAuthenticated(LandrenewError):
+    """No valid credentials (401)."""
+
+    code = "not_authenticated"
+    status = 401
+
+
+class PermissionDenied(LandrenewError):
+    """The user is known but may not do this (403)."""
+
+    code = "forbidden"
+    status = 403
+
+
+class TooManyAttempts(LandrenewError):
+    """Too many failed logins for this user from this address (429)."""
+
+    code = "rate_limited"
+    status = 429
+
+
 class StoreError(LandrenewError):
     code = "store"
     status = 500

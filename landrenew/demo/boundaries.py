@@ -14,8 +14,9 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from landrenew.core.spatial import STORAGE_EPSG
+
 DISTRICTS_FILE = "jiangmen_districts.geojson"
-STORAGE_EPSG = 4490
 
 #: GB/T 2260 code → name of Jiangmen's seven county-level divisions (区/县级市).
 JIANGMEN_DISTRICTS: dict[str, str] = {

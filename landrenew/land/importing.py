@@ -40,7 +40,7 @@ from landrenew.land.fields import CANONICAL
 from landrenew.land.mapping import load_mapping
 from landrenew.land.readers import ReadResult, read_any
 from landrenew.land.report import write_report
-from landrenew.land.validate import check_attributes, check_codes_unique, check_geometry
+from landrenew.land.validate import check_attributes, check_codes_unique, check_geometry, row_label
 
 Progress = Callable[[str, int, int], None]
 
@@ -299,11 +299,7 @@ def import_parcels(store: Store, path: str | Path, options: ImportOptions | None
 
 def _refused_by(problems: list[Problem], file: str, index: pd.Index) -> np.ndarray:
     refused_rows = {p.row for p in problems if p.severity == "error" and p.file == file}
-    return np.array([_label(v) in refused_rows for v in index], dtype=bool)
-
-
-def _label(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+    return np.array([row_label(v) in refused_rows for v in index], dtype=bool)
 
 
 def _default_report(path: str | Path) -> str:

@@ -51,13 +51,13 @@ class _Collector:
         for i in idx:
             value = None if values is None else values[i]
             text = message.format(value=value) if "{value" in message else message
-            self.problems.append(Problem(self.file, _label(self.labels[i]), column, code, text,
+            self.problems.append(Problem(self.file, row_label(self.labels[i]), column, code, text,
                                          severity, value))
         if severity == "error":
             self.refused[idx] = True
 
 
-def _label(value: Any) -> Any:
+def row_label(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
@@ -215,9 +215,9 @@ def check_codes_unique(frame: pd.DataFrame, file: str, code_field: str = "parcel
     dup = series.notna() & series.duplicated(keep=False)
     if dup.any():
         groups = pd.Series(frame.index[dup.to_numpy()], index=series[dup].to_numpy())
-        rows_of = groups.groupby(level=0).agg(lambda s: [_label(v) for v in s]).to_dict()
+        rows_of = groups.groupby(level=0).agg(lambda s: [row_label(v) for v in s]).to_dict()
         for i in np.flatnonzero(dup.to_numpy()):
-            others = [r for r in rows_of[codes[i]] if r != _label(frame.index[i])]
+            others = [r for r in rows_of[codes[i]] if r != row_label(frame.index[i])]
             col.add(np.eye(1, len(frame), i, dtype=bool)[0], code_field, "duplicate_code",
                     f"'{codes[i]}' appears again in row(s) {others}")
     return Checked(frame, col.problems, col.refused)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -237,7 +236,6 @@ def _ogrinfo(*args: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
 def test_gdal_reads_every_collection(live_server: tuple[str, Any]) -> None:
     import httpx
 

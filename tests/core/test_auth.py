@@ -13,7 +13,7 @@ from landrenew.core.access import (
     redact,
     redact_evaluation,
 )
-from landrenew.core.errors import Conflict, InputError, NotFound
+from landrenew.core.errors import Conflict, InputError, NotFound, TooManyAttempts
 from landrenew.core.settings import DEV_SECRET_KEY, Settings
 from landrenew.core.store import Store
 from landrenew.core.store.engine import utcnow
@@ -75,7 +75,7 @@ def test_authenticate_and_rate_limit(store: Store) -> None:
     for _ in range(2):
         with pytest.raises(NotAuthenticated):
             auth.authenticate(store, settings, "zhao", "bad-password", "1.2.3.4")
-    with pytest.raises(auth.TooManyAttempts):
+    with pytest.raises(TooManyAttempts):
         auth.authenticate(store, settings, "zhao", "a-long-password", "1.2.3.4")
     # another address is not blocked, and unknown users fail the same way
     assert auth.authenticate(store, settings, "zhao", "a-long-password", "5.6.7.8")
