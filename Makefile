@@ -6,7 +6,9 @@ PIP    := $(VENV)/bin/pip
 DB     ?= sqlite:///landrenew-demo.db
 PARCELS ?= 20000
 
-.PHONY: install demo test lint typecheck bench clean
+VENDOR := landrenew/web/static/vendor/.copied
+
+.PHONY: install demo test lint typecheck bench clean messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +16,22 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
+# Front-end libraries (MapLibre GL JS, ECharts, htmx) from the npm registry, served by the app.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR): node_modules/.package-lock.json $(VENV)/.installed landrenew/web/assets.py
+	$(PY) -c 'from landrenew.web.assets import main; main()' node_modules
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)
+
+# Refresh the page catalogues after changing a template's text (then translate in the .po files).
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k _t:2 --no-location -o landrenew/web/messages.pot .
+	for loc in zh_CN en; do $(VENV)/bin/pybabel update -i landrenew/web/messages.pot \
+	  -d landrenew/web/translations -l $$loc --no-fuzzy-matching; done
 
 demo: install
 	$(VENV)/bin/landrenew --db $(DB) demo --parcels $(PARCELS)
@@ -33,4 +50,4 @@ bench: install
 	$(PY) bench/evaluate.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache landrenew-demo.db* landrenew-demo-files
+	rm -rf $(VENV) node_modules landrenew/web/static/vendor *.egg-info .pytest_cache landrenew-demo.db* landrenew-demo-files

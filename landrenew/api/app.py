@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from landrenew import __version__
 from landrenew.api import errors
 from landrenew.api.routes import ROUTERS
+from landrenew import web
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)
     return app
 
 

@@ -229,6 +229,7 @@ class DistrictTotals(BaseModel):
     area_mu: float
     low_efficiency: int
     low_efficiency_mu: float
+    potential_floor_area_m2: float = 0.0
 
 
 class Totals(BaseModel):
@@ -236,6 +237,7 @@ class Totals(BaseModel):
     area_mu: float
     low_efficiency: int
     low_efficiency_mu: float
+    potential_floor_area_m2: float = 0.0
 
 
 class EvaluationStatistics(BaseModel):

@@ -318,8 +318,11 @@ def demo_cmd(
     seed: Annotated[int, typer.Option(help="Random seed")] = 42,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it afterwards")] = True,
     force: Annotated[bool, typer.Option(help="Rebuild even if the database has parcels")] = False,
+    host: Annotated[str, typer.Option(help="Address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8000,
 ) -> None:
-    """Build the Jiangmen demo database (江门示例库)."""
+    """Build the Jiangmen demo database (江门示例库): districts, zones, parcels, an evaluation
+    run with the Jiangmen rules and the demo accounts; then serve it (``--no-serve`` to stop)."""
     from landrenew.demo.build import build_demo
 
     settings = state.settings()
@@ -330,7 +333,7 @@ def demo_cmd(
     if serve:
         from landrenew.cli.platform import run_server
 
-        run_server("127.0.0.1", 8000)
+        run_server(host, port)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///landrenew.db"
 #: The development secret: fine on a laptop, refused in production mode.
-DEV_SECRET_KEY = "dev-insecure-secret-change-me"
+DEV_SECRET_KEY = "dev-insecure-secret-change-me-before-use"
 MIN_SECRET_LENGTH = 32
 
 

@@ -13,11 +13,13 @@ from landrenew.core.auth import create_demo_accounts
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
+from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, Progress, _noop, import_parcels
 from landrenew.land.zones import import_zones
 
 DEMO_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E: the zone of the city's centre
+DEMO_RULES = "jiangmen"  # the demo's evaluation run uses the Jiangmen pack
 
 
 @dataclass
@@ -29,12 +31,17 @@ class DemoSummary:
     districts: int
     built: bool
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    run_id: int | None = None
+    low_efficiency: int = 0
 
     def describe(self) -> str:
         state = "built" if self.built else "already present (use --force to rebuild)"
         lines = [f"江门示例库 Jiangmen demo database {state}: {self.database}",
                  f"  {self.districts} districts, {self.zones} zones, {self.parcels} parcels"]
         lines += [f"  {k}: {v}" for k, v in self.files.items()]
+        if self.run_id is not None:
+            lines.append(f"  evaluation run {self.run_id} ({DEMO_RULES} rules): "
+                         f"{self.low_efficiency} low-efficiency parcels")
         if self.accounts:
             lines.append("示例账户 demo accounts (name / role / password — demo only):")
             lines += [f"  {n:<10} {r:<15} {p}" for n, r, p in self.accounts]
@@ -74,6 +81,11 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     parcels = import_parcels(store, files["parcels"],
                              ImportOptions(batch=f"demo-{seed}", reason=reason),
                              user=user, projected_crs=DEMO_CRS, progress=progress)
+    progress("evaluate", 0, 1)
+    run = run_on_store(store, DEMO_RULES, as_of=dt.date.today(), user=user, data_as_of=None,
+                       note=f"demo evaluation, {DEMO_RULES} rules")
+    progress("evaluate", 1, 1)
     return DemoSummary(store.display_url, {k: str(v) for k, v in files.items()},
                        parcels.inserted + parcels.updated, zones.inserted + zones.updated,
-                       districts, True, create_demo_accounts(store, actor=user))
+                       districts, True, create_demo_accounts(store, actor=user),
+                       run.run.id, run.run.low_efficiency_count or 0)

@@ -72,20 +72,23 @@ def get_run(store: Store, user: Principal, run_id: int) -> dict[str, Any]:
 
 def run_statistics(store: Store, user: Principal, run_id: int, *, district: str | None = None
                    ) -> dict[str, Any]:
-    """Parcels and 亩 by district × category and flag (分类统计), within the user's districts."""
+    """Parcels and 亩 by district × category and flag (分类统计), within the user's districts,
+    with the potential floor area (潜力建筑面积) the latest targets would add."""
     get_run(store, user, run_id)
     districts = scope_for(user, district)
     stmt = select(R.c.district_code, R.c.area_m2, R.c.is_low_efficiency, R.c.categories,
-                  R.c.flags).where(R.c.run_id == run_id)
+                  R.c.flags, R.c.potential_floor_area_m2).where(R.c.run_id == run_id)
     if districts is not None:
         stmt = stmt.where(R.c.district_code.in_(districts))
     with store.engine.connect() as conn:
         df = pd.DataFrame(conn.execute(stmt).all(),
-                          columns=["district_code", "area_m2", "low", "categories", "flags"])
+                          columns=["district_code", "area_m2", "low", "categories", "flags",
+                                   "potential"])
         names = dict(conn.execute(select(District.code, District.name)).all())
     df["district_code"] = df["district_code"].fillna("")
     df["area_mu"] = m2_to_mu(df["area_m2"].astype(float).fillna(0.0))
     df["low"] = df["low"].astype(bool)
+    df["potential"] = df["potential"].astype(float).fillna(0.0)
     rows: list[dict[str, Any]] = []
     for kind, col in (("category", "categories"), ("flag", "flags")):
         exploded = df.assign(code=df[col].fillna("").str.split(";")).explode("code")
@@ -98,16 +101,18 @@ def run_statistics(store: Store, user: Principal, run_id: int, *, district: str 
                  for g in grouped.itertuples()]
     per_district = df.groupby("district_code").agg(
         parcels=("area_mu", "size"), area_mu=("area_mu", "sum"),
-        low_efficiency=("low", "sum")).reset_index()
+        low_efficiency=("low", "sum"), potential=("potential", "sum")).reset_index()
     low_mu = df[df["low"]].groupby("district_code")["area_mu"].sum()
     districts_out = [{"district_code": d.district_code,
                       "district": names.get(d.district_code, d.district_code or "(未定)"),
                       "parcels": int(d.parcels), "area_mu": round(float(d.area_mu), 4),
                       "low_efficiency": int(d.low_efficiency),
-                      "low_efficiency_mu": round(float(low_mu.get(d.district_code, 0.0)), 4)}
+                      "low_efficiency_mu": round(float(low_mu.get(d.district_code, 0.0)), 4),
+                      "potential_floor_area_m2": round(float(d.potential), 2)}
                      for d in per_district.itertuples()]
     return {"run_id": run_id, "scope": "city" if districts is None else list(districts),
             "total": {"parcels": len(df), "area_mu": round(float(df["area_mu"].sum()), 4),
                       "low_efficiency": int(df["low"].sum()),
-                      "low_efficiency_mu": round(float(df.loc[df["low"], "area_mu"].sum()), 4)},
+                      "low_efficiency_mu": round(float(df.loc[df["low"], "area_mu"].sum()), 4),
+                      "potential_floor_area_m2": round(float(df["potential"].sum()), 2)},
             "districts": districts_out, "categories": rows}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +78,26 @@ def _has(column: Any, code: str) -> Any:
     return (literal(";") + column + literal(";")).like(f"%;{code};%")
 
 
+def _filtered(conn: Connection, store: Store, user: Principal, *, district: str | None,
+              category: str | None, flag: str | None, bbox: BBox | None) -> Select | None:
+    """The current-parcels query within the user's districts and the filters; None when a
+    category or flag filter is asked for and there is no evaluation run yet (nothing matches)."""
+    districts = scope_for(user, district)
+    run_id = latest_run_id(conn)
+    if (category or flag) and run_id is None:
+        return None
+    stmt = _listing(run_id)
+    if districts is not None:
+        stmt = stmt.where(P.c.district_code.in_(districts))
+    if category:
+        stmt = stmt.where(_has(R.c.categories, category))
+    if flag:
+        stmt = stmt.where(_has(R.c.flags, flag))
+    if bbox is not None:
+        stmt = stmt.where(bbox_filter(store.caps, bbox))
+    return stmt
+
+
 def list_parcels(store: Store, user: Principal, *, district: str | None = None,
                  category: str | None = None, flag: str | None = None,
                  bbox: BBox | None = None, limit: int = 100, offset: int = 0
@@ -84,23 +105,33 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
     """Current parcels in the user's districts, filtered, one page; category and flag filters
     use the latest evaluation run (a parcel it did not evaluate matches neither)."""
     store.ensure_current()
-    districts = scope_for(user, district)
     with store.engine.connect() as conn:
-        run_id = latest_run_id(conn)
-        if (category or flag) and run_id is None:
+        stmt = _filtered(conn, store, user, district=district, category=category, flag=flag,
+                         bbox=bbox)
+        if stmt is None:
             return 0, []
-        stmt = _listing(run_id)
-        if districts is not None:
-            stmt = stmt.where(P.c.district_code.in_(districts))
-        if category:
-            stmt = stmt.where(_has(R.c.categories, category))
-        if flag:
-            stmt = stmt.where(_has(R.c.flags, flag))
-        if bbox is not None:
-            stmt = stmt.where(bbox_filter(store.caps, bbox))
         total = conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()
     return int(total), [parcel_record(r, user) for r in rows]
+
+
+def iter_parcels(store: Store, user: Principal, *, district: str | None = None,
+                 category: str | None = None, flag: str | None = None,
+                 bbox: BBox | None = None, limit: int | None = None,
+                 chunk: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every filtered parcel as :func:`list_parcels` shows it, streamed (for exports)."""
+    store.ensure_current()
+    with store.engine.connect() as conn:
+        stmt = _filtered(conn, store, user, district=district, category=category, flag=flag,
+                         bbox=bbox)
+        if stmt is None:
+            return
+        stmt = stmt.order_by(P.c.parcel_code)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
+        for row in result:
+            yield parcel_record(row, user)
 
 
 def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from landrenew.api.routes import (
     zones,
 )
 
-ROUTERS = (health.router, auth.router, auth.page_router, users.router, parcels.router,
+ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
            ogc.router, tiles.router)
 
