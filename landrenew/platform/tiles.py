@@ -1,6 +1,7 @@
 """Vector tiles (矢量切片): Mapbox Vector Tiles in Web Mercator XYZ, one layer per request.
 
-Layers: ``parcels`` (coloured by ``category``, the first category of the latest evaluation run),
+Layers: ``parcels`` (coloured by ``category``, the first category of the latest evaluation run;
+below zoom 13 a grid overview, see :mod:`landrenew.platform.overview`),
 ``districts`` and one per zone kind. Tiles carry no sensitive field at all, so anonymous users
 may fetch them; district staff get only their own districts' parcels and districts (zones are
 city-wide planning layers, as in the REST API).
@@ -27,7 +28,9 @@ from landrenew.core.store import Store
 from landrenew.core.store.models import District, ParcelResult, ParcelVersion, ZoneVersion
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
+from landrenew.platform.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
 from landrenew.platform.parcels import latest_run_id
+from landrenew.platform.tilecache import CACHE, data_stamp
 
 EXTENT = 4096
 BUFFER = 64
@@ -135,8 +138,25 @@ def _properties(layer: str, m: Any) -> dict[str, Any]:
 
 def tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int) -> bytes:
     """The encoded tile (empty bytes when no feature falls in it)."""
+    return tile_with_stamp(store, user, layer, z, x, y)[0]
+
+
+def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y: int
+                    ) -> tuple[bytes, int]:
+    """The encoded tile and the data stamp it was made from (cached per stamp; see
+    :mod:`landrenew.platform.tilecache`). Parcels below zoom
+    :data:`~landrenew.platform.overview.MIN_PARCEL_ZOOM` are the grid overview."""
     check_tile(layer, z, x, y)
     store.ensure_current()
+    stamp = data_stamp(store)
+    key = (store.url, stamp, layer, z, x, y, user.scope)
+    return CACHE.get_or_make(key, lambda: _render(store, user, layer, z, x, y, stamp)), stamp
+
+
+def _render(store: Store, user: Principal, layer: str, z: int, x: int, y: int,
+            stamp: int) -> bytes:
+    if layer == "parcels" and z < MIN_PARCEL_ZOOM:
+        return overview_tile(POINTS.get(store, stamp), user, z, x, y, EXTENT)
     margin = BUFFER / EXTENT
     stmt = _query(store, user, layer, lonlat_bounds(z, x, y, margin))
     if store.caps.spatial_sql:

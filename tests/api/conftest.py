@@ -84,6 +84,22 @@ class World:
     folder: Path
     tokens: dict[str, str] = field(default_factory=dict)
     run_id: int = 0
+    pages: dict[str, TestClient] = field(default_factory=dict)
+
+    def page(self, role: str) -> TestClient:
+        """A browser-like client for the pages: logged in with the session cookie (none for
+        anonymous), sending ``Accept: text/html`` as a browser does."""
+        if role not in self.pages:
+            client = TestClient(self.client.app, headers={"Accept": "text/html"})
+            if role != "anonymous":
+                r = client.post("/login", data={"username": role, "password": PASSWORD},
+                                follow_redirects=False)
+                assert r.status_code == 303, r.text
+            self.pages[role] = client
+        return self.pages[role]
+
+    def csrf(self, role: str) -> str:
+        return self.page(role).cookies.get("landrenew_csrf") or ""
 
     def headers(self, role: str | None) -> dict[str, str]:
         if role is None or role == "anonymous":
@@ -121,6 +137,8 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
     w = build_world(store, tmp_path)
     yield w
     w.client.close()
+    for c in w.pages.values():
+        c.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgis"])
@@ -136,4 +154,6 @@ def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     w = build_world(store, folder)
     yield w
     w.client.close()
+    for c in w.pages.values():
+        c.close()
     store.dispose()

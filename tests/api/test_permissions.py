@@ -325,13 +325,188 @@ def tile_get(w: World, role: str) -> None:
 
     geom = _get(w, "admin", "/ogc/collections/parcels/items/JM-0000").json()["geometry"]
     c = shapely.geometry.shape(geom).centroid
-    x, y = tile_for(c.x, c.y, 12)
-    r = _get(w, role, f"/tiles/parcels/12/{x}/{y}.mvt")
+    x, y = tile_for(c.x, c.y, 13)
+    r = _get(w, role, f"/tiles/parcels/13/{x}/{y}.mvt")
     assert r.status_code == 200
     features = mapbox_vector_tile.decode(r.content)["parcels"]["features"]
     assert {f["properties"]["parcel_code"] for f in features} == _ogc_expected(role)
     for f in features:  # tiles carry no sensitive field for anyone
         assert not set(SENSITIVE_FIELDS) & set(f["properties"])
+    # the low-zoom overview counts only the parcels the role may see
+    x, y = tile_for(c.x, c.y, 9)
+    cells = mapbox_vector_tile.decode(_get(w, role, f"/tiles/parcels/9/{x}/{y}.mvt").content)
+    assert sum(f["properties"]["count"] for f in cells["parcels"]["features"]) == len(
+        _ogc_expected(role))
+
+
+# ---------------------------------------------------------------- pages
+# Pages use the session cookie. Anonymous visitors get the public pages (map, public parcel
+# card, login); the other pages redirect them to the login page. Forms need the CSRF token.
+
+SENSITIVE_TEXT = "制造有限公司"  # part of every test parcel's right holder (a sensitive field)
+
+
+def _page(w: World, role: str, url: str, **kw: Any) -> Any:
+    return w.page(role).get(url, follow_redirects=False, **kw)
+
+
+def _redirected_to_login(r: Any, url: str) -> None:
+    assert r.status_code == 303, r.text
+    assert r.headers["location"].startswith("/login?next=") and url.split("?")[0] in r.headers[
+        "location"].replace("%2F", "/")
+
+
+def _visible_codes(role: str) -> set[str]:
+    return WEST_CODES if role == "district_staff" else WEST_CODES | EAST_CODES
+
+
+def page_map(w: World, role: str) -> None:
+    r = _page(w, role, "/")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert ('action="/logout"' in r.text) == (role != "anonymous")
+    assert SENSITIVE_TEXT not in r.text
+
+
+def page_login_form(w: World, role: str) -> None:
+    r = _page(w, role, "/login?next=/dashboard")
+    assert r.status_code == 200 and 'name="password"' in r.text and 'value="/dashboard"' in r.text
+    assert 'value="//evil' not in _page(w, role, "/login?next=//evil.example").text
+
+
+def page_language(w: World, role: str) -> None:
+    r = _page(w, role, "/lang/en?next=/dashboard")
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard"
+    assert "landrenew_lang=en" in r.headers["set-cookie"]
+    assert _page(w, role, "/lang/en?next=//evil.example").headers["location"] == "/"
+    w.page(role).cookies.delete("landrenew_lang")
+
+
+def page_card(w: World, role: str) -> None:
+    own = _page(w, role, "/pages/parcels/JM-0000/card")
+    assert own.status_code == 200 and "JM-0000" in own.text
+    assert ('id="reasons"' in own.text) and ('id="history"' in own.text) == (role != "anonymous")
+    assert (SENSITIVE_TEXT in own.text) == (role in SEES_SENSITIVE)
+    other = _page(w, role, "/pages/parcels/JM-0003/card")
+    assert other.status_code == (404 if role == "district_staff" else 200)
+    assert SENSITIVE_TEXT not in other.text or role in SEES_SENSITIVE
+
+
+def page_dashboard(w: World, role: str) -> None:
+    r = _page(w, role, "/dashboard")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/dashboard")
+    assert r.status_code == 200
+    assert f'id="kpi-parcels" data-value="{len(_visible_codes(role))}"' in r.text
+    assert ("江海区" in r.text) == (role != "district_staff")
+
+
+def _workbook(r: Any) -> Any:
+    from openpyxl import load_workbook
+
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(r.content), read_only=True)
+
+
+def page_dashboard_excel(w: World, role: str) -> None:
+    r = _page(w, role, "/dashboard.xlsx")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/dashboard.xlsx")
+    rows = list(_workbook(r)["分区汇总"].iter_rows(values_only=True))
+    districts = {row[0] for row in rows[1:-1]}
+    assert districts == ({WEST} if role == "district_staff" else {WEST, EAST})
+    assert rows[-1][1] == "合计" and rows[-1][2] == len(_visible_codes(role))
+
+
+def page_parcels(w: World, role: str) -> None:
+    r = _page(w, role, "/parcels")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/parcels")
+    assert r.status_code == 200
+    import re
+
+    codes = set(re.findall(r'data-parcel="([^"]+)"', r.text))
+    assert codes == _visible_codes(role)
+    assert SENSITIVE_TEXT not in r.text  # the list shows no right holder for anyone
+    if role == "district_staff":
+        assert _page(w, role, f"/parcels?district={EAST}").status_code == 403
+
+
+def page_parcels_excel(w: World, role: str) -> None:
+    r = _page(w, role, "/parcels.xlsx")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/parcels.xlsx")
+    rows = list(_workbook(r)["地块清单"].iter_rows(values_only=True))
+    fields = rows[1]
+    codes = {row[fields.index("parcel_code")] for row in rows[2:]}
+    assert codes == _visible_codes(role)
+    assert ("right_holder" in fields) == (role in SEES_SENSITIVE)
+
+
+def page_import_form(w: World, role: str) -> None:
+    r = _page(w, role, "/import")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/import")
+    assert r.status_code == (403 if role == "viewer" else 200)
+
+
+def _stage(w: World, role: str, code: str) -> Any:
+    path = parcels_file(w.folder, [dict(PARCELS[0], parcel_code=code)], name=f"{code}.gpkg",
+                        start=0)
+    return w.page(role).post("/import", data={"csrf_token": w.csrf(role), "reason": "new"},
+                             files={"file": (path.name, io.BytesIO(path.read_bytes()))},
+                             follow_redirects=False)
+
+
+def page_import_upload(w: World, role: str) -> None:
+    r = _stage(w, role, f"JM-U-{role}")
+    if role == "anonymous":  # no session, so no CSRF token: refused before anything is read
+        assert r.status_code == 403
+        return
+    if role == "viewer":
+        assert r.status_code == 403
+        return
+    assert r.status_code == 200, r.text
+    assert 'data-stored="false"' in r.text and 'name="token"' in r.text
+    forged = w.page(role).post("/import", data={"csrf_token": "forged"}, files={
+        "file": ("x.gpkg", io.BytesIO(b"x"))}, follow_redirects=False)
+    assert forged.status_code == 403
+    assert _get(w, "admin", f"/api/parcels/JM-U-{role}").status_code == 404  # not stored
+
+
+def page_import_confirm(w: World, role: str) -> None:
+    import re
+
+    code = f"JM-C-{role}"
+    staged = _stage(w, role, code)
+    if role in ("anonymous", "viewer"):
+        assert staged.status_code == 403
+        r = w.page(role).post("/import/confirm", data={"csrf_token": w.csrf(role),
+                                                       "token": "x"}, follow_redirects=False)
+        assert r.status_code == 403
+        return
+    token = re.search(r'name="token" value="([^"]+)"', staged.text).group(1)  # type: ignore[union-attr]
+    intruder = "admin" if role != "admin" else "city_staff"
+    stolen = w.page(intruder).post("/import/confirm", data={"csrf_token": w.csrf(intruder),
+                                                            "token": token})
+    assert stolen.status_code == 403  # another user's staged upload
+    r = w.page(role).post("/import/confirm", data={"csrf_token": w.csrf(role), "token": token},
+                          follow_redirects=False)
+    assert r.status_code == 200 and 'data-stored="true"' in r.text
+    stored = _get(w, "admin", f"/api/parcels/{code}").json()
+    assert stored["changed_by"] == role
+    again = w.page(role).post("/import/confirm", data={"csrf_token": w.csrf(role),
+                                                       "token": token})
+    assert again.status_code == 404  # a staged upload is imported once
+
+
+def page_audit(w: World, role: str) -> None:
+    r = _page(w, role, "/audit")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/audit")
+    assert r.status_code == (200 if role == "admin" else 403)
+    if role == "admin":
+        assert "import_parcels" in r.text
 
 
 MATRIX: dict[tuple[str, str], Case] = {
@@ -363,6 +538,18 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/ogc/collections/{collection_id}/items"): ogc_items,
     ("GET", "/ogc/collections/{collection_id}/items/{feature_id}"): ogc_item,
     ("GET", "/tiles/{layer}/{z}/{x}/{y}.mvt"): tile_get,
+    ("GET", "/"): page_map,
+    ("GET", "/login"): page_login_form,
+    ("GET", "/lang/{locale}"): page_language,
+    ("GET", "/pages/parcels/{code}/card"): page_card,
+    ("GET", "/dashboard"): page_dashboard,
+    ("GET", "/dashboard.xlsx"): page_dashboard_excel,
+    ("GET", "/parcels"): page_parcels,
+    ("GET", "/parcels.xlsx"): page_parcels_excel,
+    ("GET", "/import"): page_import_form,
+    ("POST", "/import"): page_import_upload,
+    ("POST", "/import/confirm"): page_import_confirm,
+    ("GET", "/audit"): page_audit,
 }
 
 

@@ -71,11 +71,50 @@ def test_empty_tile_and_errors(city: World) -> None:
     assert city.client.get("/tiles/parcels/30/0/0.mvt").status_code == 422
 
 
-def test_low_zoom_tile_holds_everything(city: World) -> None:
+def test_low_zoom_tile_is_an_overview_of_every_parcel(city: World) -> None:
+    """Below zoom 13 the parcels layer is grid cells: counts, low-efficiency counts and 亩 add
+    up to the parcels and the latest run; the colour is the main category."""
     c = _outlines(city)["JM-0000"].centroid
     x, y = tile_for(c.x, c.y, 8)
-    features = _decode(city.client.get(f"/tiles/parcels/8/{x}/{y}.mvt"), "parcels")
-    assert _codes(features) == {p["parcel_code"] for p in PARCELS}
+    cells = _decode(city.client.get(f"/tiles/parcels/8/{x}/{y}.mvt"), "parcels")
+    assert cells and all(f["geometry"]["type"] == "Polygon" for f in cells)
+    assert "parcel_code" not in set().union(*(f["properties"] for f in cells))
+    stats = city.client.get(f"/api/evaluations/{city.run_id}/statistics",
+                            headers=city.headers("admin")).json()["total"]
+    assert sum(f["properties"]["count"] for f in cells) == len(PARCELS) == stats["parcels"]
+    assert sum(f["properties"]["low_efficiency"] for f in cells) == stats["low_efficiency"]
+    assert abs(sum(f["properties"]["area_mu"] for f in cells) - stats["area_mu"]) < 0.05
+    assert any(f["properties"].get("category") for f in cells)
+    for f in cells:
+        assert f["properties"]["is_low_efficiency"] == (f["properties"]["low_efficiency"] > 0)
+        assert not set(SENSITIVE_FIELDS) & set(f["properties"])
+    # at zoom 13 the same place is single parcels again
+    x, y = tile_for(c.x, c.y, 13)
+    assert "JM-0000" in _codes(_decode(city.client.get(f"/tiles/parcels/13/{x}/{y}.mvt"),
+                                       "parcels"))
+
+
+def test_tiles_are_cached_until_the_data_changes(world: World) -> None:
+    """A repeat request is served from the cache with the same ETag (304 when the client has
+    it); an edit changes the data stamp, so the tile is made again and shows the edit."""
+    from landrenew.platform.tilecache import CACHE
+
+    x, y = _home_tile(world)
+    url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
+    first = world.client.get(url)
+    hits = CACHE.hits
+    again = world.client.get(url)
+    assert CACHE.hits == hits + 1 and again.content == first.content
+    etag = first.headers["etag"]
+    assert again.headers["etag"] == etag
+    assert world.client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    r = world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
+                           json={"land_use": "0701", "reason": "re-surveyed as housing"})
+    assert r.status_code == 200, r.text
+    after = world.client.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag
+    props = {f["properties"]["parcel_code"]: f["properties"] for f in _decode(after, "parcels")}
+    assert props["JM-0000"]["land_use"] == "0701"
 
 
 @pytest.mark.parametrize("role", ["anonymous", "viewer", "district_staff", "city_staff"])

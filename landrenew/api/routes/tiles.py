@@ -1,12 +1,13 @@
 """Vector tiles at ``/tiles/{layer}/{z}/{x}/{y}.mvt``: thin HTTP over :mod:`landrenew.platform.tiles`.
 
 Anonymous requests are served (tiles carry no sensitive field); a bearer token or session cookie
-narrows district staff to their districts. An empty tile is ``204 No Content``.
+narrows district staff to their districts. An empty tile is ``204 No Content``; the ETag is the
+data stamp and the user's scope, so an unchanged tile answers ``304 Not Modified``.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from landrenew.api.deps import StoreDep
@@ -20,9 +21,15 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
             response_class=Response,
             responses={200: {"content": {service.MEDIA_TYPE: {}}},
                        204: {"description": "no feature in this tile"}})
-def get_tile(layer: str, z: int, x: int, y: int, store: StoreDep, user: OgcUser) -> Response:
-    data = service.tile(store, user, layer, z, x, y)
-    headers = {"Cache-Control": "private, max-age=60"}
+def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
+             user: OgcUser) -> Response:
+    data, stamp = service.tile_with_stamp(store, user, layer, z, x, y)
+    scope = ",".join(user.scope) if user.scope is not None else "city"
+    etag = f'W/"{stamp}-{scope}"'
+    headers = {"Cache-Control": "private, max-age=60", "ETag": etag,
+               "Vary": "Authorization, Cookie"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
     if not data:
         return Response(status_code=204, headers=headers)
     return Response(data, media_type=service.MEDIA_TYPE, headers=headers)

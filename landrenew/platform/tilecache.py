@@ -1,0 +1,69 @@
+"""The data stamp and the tile cache (切片缓存).
+
+Every write to the database is audited, so the newest audit event id is a stamp that changes
+whenever anything a tile shows may have changed (parcels, zones, districts, evaluation runs).
+Tiles are cached in memory under ``(database, stamp, layer, z, x, y, districts)``: a repeat
+request costs one indexed ``max(id)`` and a dictionary lookup, and any write makes every cached
+tile stale at once. The stamp also serves as the tile's HTTP ETag.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from sqlalchemy import func, select
+
+from landrenew.core.store import Store
+from landrenew.core.store.models import AuditEvent
+
+#: Cap on the bytes kept (encoded tiles); the least recently used go first.
+MAX_BYTES = 256 * 1024 * 1024
+
+
+def data_stamp(store: Store) -> int:
+    """Changes with every audited write (0 for an empty database)."""
+    with store.engine.connect() as conn:
+        return int(conn.scalar(select(func.max(AuditEvent.id))) or 0)
+
+
+class TileCache:
+    """A thread-safe LRU of encoded tiles bounded by total size."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return data
+            self.misses += 1
+        data = make()  # outside the lock: tiles render in parallel
+        with self._lock:
+            if key not in self._items and len(data) <= self.max_bytes:
+                self._items[key] = data
+                self._bytes += len(data)
+                while self._bytes > self.max_bytes:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= len(old)
+        return data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+CACHE = TileCache()
