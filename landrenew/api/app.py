@@ -11,10 +11,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from landrenew import __version__
+from landrenew import __version__, web
 from landrenew.api import errors
 from landrenew.api.routes import ROUTERS
-from landrenew import web
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 

@@ -76,7 +76,7 @@ def load_points(store: Store) -> ParcelPoints:
     dcodes, districts = pd.factorize(df["district_code"].fillna(""))
     first = df["categories"].fillna("").astype(str).str.split(";").str[0]
     ccodes, categories = pd.factorize(first.replace("", None), use_na_sentinel=True)
-    low = df["is_low_efficiency"].map({True: 1, False: 0, 1: 1, 0: 0}).fillna(-1)
+    low = df["is_low_efficiency"].map({True: 1, False: 0}).fillna(-1)
     return ParcelPoints(x, y, dcodes.astype(np.int32), df["area_m2"].fillna(0).to_numpy(float),
                         low.to_numpy(np.int8), ccodes.astype(np.int32),
                         tuple(str(d) for d in districts), tuple(str(c) for c in categories))

@@ -135,7 +135,7 @@ def map_page(request: Request, store: StoreDep, settings: SettingsDep, user: Pag
     viewer = user or PUBLIC
     locale = locale_of(request)
     run = _latest_run(store, viewer)
-    total, districts = catalogue.list_districts(store, viewer, limit=1000)
+    _, districts = catalogue.list_districts(store, viewer, limit=1000)
     boxes = [d["bbox"] for d in districts if d.get("bbox")]
     bounds = ([min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                max(b[3] for b in boxes)] if boxes else [112.3, 21.4, 113.3, 22.9])

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,41 +187,23 @@ def test_district_staff_scope(city: World) -> None:
 
 # ---------------------------------------------------------------- GDAL against a live server
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     """uvicorn on a free loopback port, in a thread, over a temp SQLite demo city (300 parcels)."""
-    import uvicorn
-
     from landrenew.api import create_app
     from landrenew.core.store import Store
     from landrenew.demo.build import build_demo
 
-    from .conftest import settings_for
+    from .conftest import running_server, settings_for
 
     folder: Path = tmp_path_factory.mktemp("live")
     store = Store.open(f"sqlite:///{folder / 'demo.db'}")
     build_demo(store, n=300)
     app = create_app(settings_for(store.url), store=store)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
     try:
-        yield f"http://127.0.0.1:{port}", store
+        with running_server(app) as url:
+            yield url, store
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.dispose()
 
 

@@ -61,6 +61,7 @@ class Store:
     engine: Engine
     caps: Capabilities
     _sessions: sessionmaker[Session] = field(repr=False)
+    _schema_checked: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -80,7 +81,12 @@ class Store:
         self.engine.dispose()
 
     def ensure_current(self) -> None:
-        """Refuse to work on a database whose schema is not at the latest migration."""
+        """Refuse to work on a database whose schema is not at the latest migration.
+
+        Once the schema has been found current it is not asked again by this store (the server
+        calls this on every request; migrations run with the server stopped)."""
+        if self._schema_checked:
+            return
         from landrenew.core.store.migrate import current_revision, head_revision
 
         current = current_revision(self.engine)
@@ -91,6 +97,7 @@ class Store:
                 f"database {self.display_url} {state}; run `landrenew db upgrade` (latest is {head})",
                 code="schema_out_of_date",
             )
+        self._schema_checked = True
 
     @property
     def display_url(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -17,6 +19,7 @@ def _config() -> Config:
     return cfg
 
 
+@cache
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 

@@ -1,0 +1,248 @@
+"""Browser tests (浏览器测试): Playwright driving Debian's Chromium (headless, no sandbox) against
+a live server over the demo city, on SQLite and PostGIS. Screenshots of each step are kept in
+``test-artifacts/screenshots`` (CI keeps them as artifacts).
+
+What they check: logging in; the map draws parcels (pixels of the category colours on the WebGL
+canvas, not a blank canvas); clicking a parcel opens its card with the reasons and clauses the API
+gives; the dashboard shows the API's numbers and draws its charts; an upload goes through
+report → confirm; the language switch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.conftest import running_server, settings_for
+
+CHROMIUM = os.environ.get("LANDRENEW_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ADMIN = ("admin", "demo-admin-2024")
+DISTRICT = ("pengjiang", "demo-district-2024")
+
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests: {CHROMIUM} is missing (.ci/run installs it)")
+    pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+         fresh_postgres: Callable[[], str]) -> Iterator[dict[str, Any]]:
+    """The demo city (300 parcels, evaluated with the Jiangmen rules) served by uvicorn."""
+    _need_chromium()
+    from landrenew.api import create_app
+    from landrenew.core.store import Store
+    from landrenew.demo.build import build_demo
+
+    folder = tmp_path_factory.mktemp("browser")
+    url = (f"sqlite:///{folder / 'demo.db'}" if request.param == "sqlite"
+           else fresh_postgres())
+    store = Store.open(url)
+    build_demo(store, n=300)
+    app = create_app(settings_for(store.url), store=store)
+    try:
+        with running_server(app) as base:
+            token = httpx.post(f"{base}/api/auth/token",
+                               data={"username": ADMIN[0], "password": ADMIN[1]}).json()
+            yield {"base": base, "backend": request.param, "folder": folder,
+                   "api": httpx.Client(base_url=base, headers={
+                       "Authorization": f"Bearer {token['access_token']}"}, timeout=30)}
+    finally:
+        store.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(site: dict[str, Any]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                               args=["--no-sandbox", "--use-angle=swiftshader",
+                                     "--enable-unsafe-swiftshader"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    yield p
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / f"{site['backend']}-{request.node.originalname}-end.png"))
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def shot(page: Any, site: dict[str, Any], name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{site['backend']}-{name}.png"))
+
+
+def log_in(page: Any, site: dict[str, Any], account: tuple[str, str] = ADMIN,
+           next_path: str = "/") -> None:
+    page.goto(f"{site['base']}/login?next={next_path}")
+    page.fill("input[name=username]", account[0])
+    page.fill("input[name=password]", account[1])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{site['base']}{next_path}")
+    assert account[0] in page.inner_text("#who")
+
+
+def wait_for_map(page: Any) -> None:
+    """Until MapLibre has loaded the style and every visible tile and is idle."""
+    page.wait_for_function("window.landrenewMap && window.landrenewMap.loaded() && "
+                           "window.landrenewMap.areTilesLoaded() && "
+                           "document.body.dataset.mapIdle", timeout=60_000)
+
+
+def coloured_pixels(page: Any, colours: list[str], opacity: float = 0.8) -> int:
+    """Canvas pixels showing one of ``colours`` as drawn with ``opacity`` over the background."""
+    return int(page.evaluate("""([colours, opacity]) => {
+        const src = window.landrenewMap.getCanvas();
+        const c = document.createElement('canvas');
+        c.width = src.width; c.height = src.height;
+        const ctx = c.getContext('2d');
+        ctx.drawImage(src, 0, 0);
+        const data = ctx.getImageData(0, 0, c.width, c.height).data;
+        const bg = [0xf4, 0xf6, 0xf8];
+        const want = colours.map(h => [1, 3, 5].map((i, k) =>
+            parseInt(h.substr(i, 2), 16) * opacity + bg[k] * (1 - opacity)));
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+            for (const w of want) {
+                if (Math.abs(data[i] - w[0]) < 10 && Math.abs(data[i + 1] - w[1]) < 10 &&
+                    Math.abs(data[i + 2] - w[2]) < 10) { n++; break; }
+            }
+        }
+        return n;
+    }""", [colours, opacity]))
+
+
+def _config(page: Any) -> dict[str, Any]:
+    return page.evaluate("JSON.parse(document.getElementById('map-config').textContent)")
+
+
+def _low_parcel(site: dict[str, Any]) -> tuple[dict[str, Any], tuple[float, float]]:
+    """A low-efficiency parcel with its reasons, and a point inside it (lon, lat)."""
+    import shapely.geometry
+
+    api = site["api"]
+    listed = api.get("/api/parcels", params={"category": "extensive_use", "limit": 1}).json()
+    code = listed["items"][0]["parcel_code"]
+    detail = api.get(f"/api/parcels/{code}").json()
+    inside = shapely.geometry.shape(detail["geometry"]).representative_point()
+    return detail, (inside.x, inside.y)
+
+
+def test_login_and_the_map_draws_parcels(page: Any, site: dict[str, Any]) -> None:
+    log_in(page, site)
+    wait_for_map(page)
+    shot(page, site, "map-city")
+    config = _config(page)
+    colours = [c["colour"] for c in config["categories"]] + [config["not_low"]]
+    overview = coloured_pixels(page, colours)
+    assert overview > 20, "the city view shows no parcel cells: the canvas is blank"
+    _, (lon, lat) = _low_parcel(site)
+    page.evaluate(f"window.landrenewMap.jumpTo({{center: [{lon}, {lat}], zoom: 16}})")
+    page.wait_for_timeout(200)
+    wait_for_map(page)
+    shot(page, site, "map-parcels")
+    assert coloured_pixels(page, colours) > 500, "no parcel drawn at zoom 16"
+
+
+def test_clicking_a_parcel_shows_its_reasons(page: Any, site: dict[str, Any]) -> None:
+    log_in(page, site)
+    wait_for_map(page)
+    detail, (lon, lat) = _low_parcel(site)
+    page.evaluate(f"window.landrenewMap.jumpTo({{center: [{lon}, {lat}], zoom: 17}})")
+    page.wait_for_timeout(200)
+    wait_for_map(page)
+    box = page.locator("#map canvas").bounding_box()
+    point = page.evaluate(f"window.landrenewMap.project([{lon}, {lat}])")
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    card = page.locator(f"#card .parcel-card[data-parcel='{detail['parcel_code']}']")
+    card.wait_for(timeout=20_000)
+    shot(page, site, "parcel-card")
+    reasons = page.inner_text("#reasons")
+    for reason in detail["evaluation"]["reasons"]:
+        assert reason["rule"] in reasons
+        assert reason["clause"] in reasons
+    assert "低效用地" in page.inner_text("#verdict")
+    assert page.locator("#history li").count() >= 1
+
+
+def test_dashboard_shows_the_api_numbers(page: Any, site: dict[str, Any]) -> None:
+    log_in(page, site, DISTRICT, "/dashboard")
+    page.wait_for_function("window.landrenewCharts !== undefined")
+    shot(page, site, "dashboard")
+    # the district account's own numbers, as the API gives them to the same account
+    token = httpx.post(f"{site['base']}/api/auth/token",
+                       data={"username": DISTRICT[0], "password": DISTRICT[1]}).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    run = httpx.get(f"{site['base']}/api/evaluations", headers=headers).json()["items"][0]
+    stats = httpx.get(f"{site['base']}/api/evaluations/{run['id']}/statistics",
+                      headers=headers).json()
+    shown = int(page.inner_text("#kpi-parcels").replace(",", ""))
+    assert shown == stats["total"]["parcels"] > 0
+    assert int(page.inner_text("#kpi-low").replace(",", "")) == stats["total"]["low_efficiency"]
+    low_mu = float(page.inner_text("#kpi-low-mu").replace(",", ""))
+    assert abs(low_mu - stats["total"]["low_efficiency_mu"]) < 0.006
+    assert page.locator("#district-table tbody tr").count() == len(stats["districts"]) == 1
+    drawn = page.evaluate("""() => {
+        const c = document.querySelector('#chart-districts canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n; }""")
+    assert drawn > 1000, "the chart canvas is blank"
+    with page.expect_download() as download:
+        page.click("#dashboard-excel")
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_upload_report_then_confirm(page: Any, site: dict[str, Any]) -> None:
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    detail, (lon, lat) = _low_parcel(site)
+    gdf = gpd.GeoDataFrame([{"parcel_code": "BROWSER-1", "land_use": "100101",
+                             "district_code": detail["district_code"]}],
+                           geometry=[shapely.Point(lon, lat).buffer(0.0003)], crs=4490)
+    path = site["folder"] / "browser-upload.gpkg"
+    pyogrio.write_dataframe(gdf, path, layer="parcels")
+    log_in(page, site, ADMIN, "/import")
+    page.set_input_files("#import-form input[name=file]", str(path))
+    page.fill("#import-form input[name=reason]", "browser test upload")
+    page.click("#import-form button[type=submit]")
+    page.locator("#import-report[data-stored=false]").wait_for()
+    assert page.inner_text("#inserted") == "1"
+    shot(page, site, "import-report")
+    assert site["api"].get("/api/parcels/BROWSER-1").status_code == 404
+    page.click("#confirm-form button[type=submit]")
+    page.locator("#import-report[data-stored=true]").wait_for()
+    stored = site["api"].get("/api/parcels/BROWSER-1")
+    assert stored.status_code == 200 and stored.json()["changed_by"] == "admin"
+
+
+def test_language_switch(page: Any, site: dict[str, Any]) -> None:
+    page.goto(site["base"] + "/")
+    assert page.inner_text("header nav") .startswith("地图")
+    page.click("#lang-switch")
+    page.wait_for_load_state()
+    assert "Map" in page.inner_text("header nav")
+    assert "Legend" in page.inner_text("#legend")

@@ -1,0 +1,186 @@
+"""The pages against a real database (SQLite and PostGIS): what they show matches the API,
+nothing comes from another host, errors are pages, the import is upload → report → confirm."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from openpyxl import load_workbook
+
+from landrenew.web.assets import VENDOR
+
+from api.conftest import CRS, PARCELS, WEST, World, parcels_file, rect
+
+
+def _config(html: str) -> dict:
+    m = re.search(r'<script id="map-config" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "the map page carries its configuration"
+    return json.loads(m.group(1))
+
+
+def test_map_page_is_self_contained(city: World) -> None:
+    r = city.page("anonymous").get("/")
+    assert r.status_code == 200
+    # every script, style and image is served by this app: nothing from another host
+    refs = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert refs and not [u for u in refs if u.startswith(("http:", "https:", "//"))]
+    assert {u for u in refs if u.startswith("/static/vendor/")} == {
+        "/static/vendor/maplibre-gl.css", "/static/vendor/maplibre-gl.js",
+        "/static/vendor/htmx.min.js"}
+    for name in VENDOR:  # the libraries and their licences, copied from node_modules
+        served = city.client.get(f"/static/vendor/{name}")
+        assert served.status_code == 200 and served.content
+    config = _config(r.text)
+    codes = [c["code"] for c in config["categories"]]
+    assert "low_output" in codes and "extensive_use" in codes
+    assert {c["label"] for c in config["categories"]} >= {"投入产出低", "利用粗放"}
+    assert config["tianditu"] is None and config["evaluated"] is True
+    minx, miny, maxx, maxy = config["bounds"]
+    assert 112 < minx < maxx < 114 and 21 < miny < maxy < 23
+
+
+def test_tianditu_basemap_only_with_a_token(tmp_path: Path, city: World) -> None:
+    from fastapi.testclient import TestClient
+
+    from landrenew.api import create_app
+
+    from api.conftest import settings_for
+
+    app = create_app(settings_for(city.store.url, tianditu_token="abc123"), store=city.store)
+    with TestClient(app) as client:
+        config = _config(client.get("/").text)
+    assert config["tianditu"] == "abc123"
+
+
+def test_english_switch(city: World) -> None:
+    page = city.page("viewer")
+    zh = page.get("/dashboard")
+    assert "统计看板" in zh.text and zh.headers["content-language"] == "zh-CN"
+    page.get("/lang/en?next=/dashboard")
+    en = page.get("/dashboard")
+    assert "Dashboard" in en.text and "统计看板" not in en.text
+    assert en.headers["content-language"] == "en"
+    assert "low input and output" in en.text  # category labels come from the pack's English
+    page.cookies.delete("landrenew_lang")
+
+
+def test_card_shows_the_reasons_with_their_clauses(city: World) -> None:
+    api = city.client.get("/api/parcels/JM-0000", headers=city.headers("city_staff")).json()
+    reasons = api["evaluation"]["reasons"]
+    assert reasons
+    card = city.page("city_staff").get("/pages/parcels/JM-0000/card").text
+    for reason in reasons:
+        assert reason["clause"] in card.replace("&#34;", '"').replace("&#39;", "'")
+        assert reason["rule"] in card
+    assert "v1" in card and 'id="history"' in card
+    public = city.page("anonymous").get("/pages/parcels/JM-0000/card").text
+    assert "制造有限公司" not in public and "tax_per_mu =" not in public
+    missing = city.page("anonymous").get("/pages/parcels/NOPE/card")
+    assert missing.status_code == 404 and "NOPE" in missing.text
+
+
+def test_dashboard_numbers_match_the_api(city: World) -> None:
+    stats = city.client.get(f"/api/evaluations/{city.run_id}/statistics",
+                            headers=city.headers("city_staff")).json()
+    html = city.page("city_staff").get("/dashboard").text
+    total = stats["total"]
+    for kpi, value in (("kpi-parcels", total["parcels"]), ("kpi-low", total["low_efficiency"]),
+                       ("kpi-low-mu", total["low_efficiency_mu"])):
+        m = re.search(rf'id="{kpi}" data-value="([^"]+)"', html)
+        assert m and float(m.group(1)) == float(value), kpi
+    chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>',
+                                 html, re.S).group(1))  # type: ignore[union-attr]
+    assert len(chart["districts"]) == len(stats["districts"])
+    low_by_chart = sum(sum(s["data"]) for s in chart["series"])
+    low_by_api = sum(r["area_mu"] for r in stats["categories"] if r["kind"] == "category")
+    assert abs(low_by_chart - low_by_api) < 0.05
+    book = load_workbook(io.BytesIO(city.page("city_staff").get("/dashboard.xlsx").content))
+    rows = list(book["分区汇总"].iter_rows(values_only=True))
+    assert rows[-1][2:6] == (total["parcels"], total["area_mu"], total["low_efficiency"],
+                             total["low_efficiency_mu"])
+
+
+def test_parcel_list_filters_match_the_api(city: World) -> None:
+    api = city.client.get("/api/parcels", params={"category": "low_output"},
+                          headers=city.headers("viewer")).json()
+    page = city.page("viewer").get("/parcels", params={"category": "low_output"},
+                                   headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "<html" not in page.text  # htmx gets just the table
+    assert set(re.findall(r'data-parcel="([^"]+)"', page.text)) == {
+        p["parcel_code"] for p in api["items"]}
+    assert f'data-value="{api["total"]}"' in page.text
+    book = load_workbook(io.BytesIO(city.page("viewer").get(
+        "/parcels.xlsx", params={"category": "low_output"}).content), read_only=True)
+    rows = list(book["地块清单"].iter_rows(values_only=True))
+    assert len(rows) - 2 == api["total"]
+    notes = dict(list(book["说明"].iter_rows(values_only=True))[1:])
+    assert "category=low_output" in notes["筛选条件"]
+
+
+def test_refused_upload_names_the_rows_and_stores_nothing(world: World) -> None:
+    bad = [dict(PARCELS[0], parcel_code="JM-NEW"), dict(PARCELS[1], parcel_code="JM-NEW",
+                                                        building_year=3020)]
+    path = parcels_file(world.folder, bad, name="bad.gpkg")
+    before = world.client.get("/api/parcels", headers=world.headers("admin")).json()["total"]
+    r = world.page("city_staff").post(
+        "/import", data={"csrf_token": world.csrf("city_staff")},
+        files={"file": (path.name, io.BytesIO(path.read_bytes()))})
+    assert r.status_code == 422
+    assert 'id="import-refused"' in r.text and "bad.gpkg" in r.text
+    rows = re.findall(r'<tr class="severity-error"><td>error</td><td>([^<]*)</td><td>([^<]*)</td>',
+                      r.text)
+    assert ("building_year" in {f for _, f in rows}) and ("parcel_code" in {f for _, f in rows})
+    after = world.client.get("/api/parcels", headers=world.headers("admin")).json()["total"]
+    assert after == before
+
+
+def test_upload_then_confirm_stores_the_file(world: World) -> None:
+    rows = [dict(PARCELS[0], parcel_code="JM-0100", district_code=WEST)]
+    gdf = gpd.GeoDataFrame(rows, geometry=[rect(0, 30, 30)], crs=CRS)
+    path = world.folder / "new.gpkg"
+    pyogrio.write_dataframe(gdf, path, layer="parcels")
+    page = world.page("district_staff")
+    checked = page.post("/import", data={"csrf_token": world.csrf("district_staff"),
+                                         "reason": "2026 survey"},
+                        files={"file": (path.name, io.BytesIO(path.read_bytes()))})
+    assert checked.status_code == 200 and re.search(r'id="inserted">1<', checked.text)
+    assert world.client.get("/api/parcels/JM-0100",
+                            headers=world.headers("admin")).status_code == 404
+    token = re.search(r'name="token" value="([^"]+)"', checked.text).group(1)  # type: ignore[union-attr]
+    done = page.post("/import/confirm", data={"csrf_token": world.csrf("district_staff"),
+                                              "token": token})
+    assert done.status_code == 200 and 'data-stored="true"' in done.text
+    stored = world.client.get("/api/parcels/JM-0100", headers=world.headers("admin")).json()
+    assert stored["changed_by"] == "district_staff" and abs(stored["area_m2"] - 900) < 1
+    history = world.client.get("/api/parcels/JM-0100/history",
+                               headers=world.headers("admin")).json()["items"]
+    assert history[0]["reason"] == "2026 survey"
+
+
+def test_login_errors_are_pages(world: World) -> None:
+    page = world.page("anonymous")
+    r = page.post("/login", data={"username": "viewer", "password": "wrong"})
+    assert r.status_code == 401 and 'id="login-error"' in r.text and "用户名或密码错误" in r.text
+    for _ in range(10):
+        r = page.post("/login", data={"username": "viewer", "password": "wrong"})
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+    # a tampered session cookie is no session: the protected page asks to log in again
+    page.cookies.set("landrenew_session", "not-a-token")
+    assert page.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_page_errors_are_html_for_browsers_json_for_tools(city: World) -> None:
+    html = city.page("viewer").get("/import")
+    assert html.status_code == 403 and "<html" in html.text and 'data-code="forbidden"' in html.text
+    from fastapi.testclient import TestClient
+
+    with TestClient(city.client.app, cookies=city.page("viewer").cookies) as tool:
+        api = tool.get("/import")  # same session, no Accept: text/html
+    assert api.status_code == 403 and api.json()["code"] == "forbidden"
+    missing = city.page("viewer").get("/no-such-page")
+    assert missing.status_code == 404 and "<html" in missing.text
