@@ -31,6 +31,7 @@ from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform.parcels import P, _listing, latest_run_id, parcel_record
+from landrenew.platform.tilecache import COUNTS, data_stamp
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
@@ -306,7 +307,9 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     store.ensure_current()
     stmt, order = coll.query(store, user, bbox)
     with store.engine.connect() as conn:
-        matched = int(conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        key = ("ogc", store.url, data_stamp(store), cid, user.scope, user.sees_sensitive, bbox)
+        matched = COUNTS.get_or_count(key, lambda: int(conn.scalar(
+            select(func.count()).select_from(stmt.subquery())) or 0))
         rows = conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all()
     features = [coll.feature(r, user, crs) for r in rows]
     href = f"{base}/collections/{cid}/items"

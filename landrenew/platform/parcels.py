@@ -28,6 +28,7 @@ from landrenew.core.units import area_triplet
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL
 from landrenew.land.parcels import bbox_filter, changed_fields, parcel_history
+from landrenew.platform.tilecache import COUNTS, data_stamp
 
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
@@ -110,7 +111,10 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
                          bbox=bbox)
         if stmt is None:
             return 0, []
-        total = conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        key = ("parcels", store.url, data_stamp(store), scope_for(user, district), category,
+               flag, bbox)
+        total = COUNTS.get_or_count(key, lambda: int(conn.scalar(
+            select(func.count()).select_from(stmt.subquery())) or 0))
         rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()
     return int(total), [parcel_record(r, user) for r in rows]
 

@@ -1,4 +1,4 @@
-"""The data stamp and the tile cache (切片缓存).
+"""The data stamp, the tile cache (切片缓存) and the list-total cache.
 
 Every write to the database is audited, so the newest audit event id is a stamp that changes
 whenever anything a tile shows may have changed (parcels, zones, districts, evaluation runs).
@@ -67,3 +67,28 @@ class TileCache:
 
 
 CACHE = TileCache()
+
+
+class CountCache:
+    """Totals of filtered lists (``numberMatched``, ``total``) per data stamp: counting a
+    million rows for every page would cost more than the page itself."""
+
+    def __init__(self, max_items: int = 4096) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[Hashable, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        n = count()
+        with self._lock:
+            self._items[key] = n
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+        return n
+
+
+COUNTS = CountCache()

@@ -145,6 +145,7 @@ def test_upload_then_confirm_stores_the_file(world: World) -> None:
     path = world.folder / "new.gpkg"
     pyogrio.write_dataframe(gdf, path, layer="parcels")
     page = world.page("district_staff")
+    before = world.client.get("/api/parcels", headers=world.headers("admin")).json()["total"]
     checked = page.post("/import", data={"csrf_token": world.csrf("district_staff"),
                                          "reason": "2026 survey"},
                         files={"file": (path.name, io.BytesIO(path.read_bytes()))})
@@ -157,6 +158,9 @@ def test_upload_then_confirm_stores_the_file(world: World) -> None:
     assert done.status_code == 200 and 'data-stored="true"' in done.text
     stored = world.client.get("/api/parcels/JM-0100", headers=world.headers("admin")).json()
     assert stored["changed_by"] == "district_staff" and abs(stored["area_m2"] - 900) < 1
+    # list totals are cached per data stamp: the import is a new stamp, so the total moves
+    after = world.client.get("/api/parcels", headers=world.headers("admin")).json()["total"]
+    assert after == before + 1
     history = world.client.get("/api/parcels/JM-0100/history",
                                headers=world.headers("admin")).json()["items"]
     assert history[0]["reason"] == "2026 survey"
