@@ -41,6 +41,9 @@ def _register() -> None:
     from landrenew.cli import platform
 
     platform.register(app)
+    from landrenew.cli import projects
+
+    projects.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

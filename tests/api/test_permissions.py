@@ -339,6 +339,128 @@ def tile_get(w: World, role: str) -> None:
         _ogc_expected(role))
 
 
+# ---------------------------------------------------------------- projects and phases
+# District staff work only on their districts' projects (others are 404, as for parcels);
+# viewers read; anonymous is 401.
+
+_PROJECTS: dict[int, dict[str, Any]] = {}
+
+
+def _projects(w: World) -> dict[str, Any]:
+    """A project with one phase in each district, made once per world by the admin."""
+    if id(w) not in _PROJECTS:
+        out: dict[str, Any] = {}
+        for side, code in (("west", WEST), ("east", EAST)):
+            project = w.client.post("/api/projects", headers=w.headers("admin"), json={
+                "name": f"{side} village", "type": "urban_village", "district_code": code}).json()
+            phase = w.client.post(f"/api/projects/{project['id']}/phases",
+                                  headers=w.headers("admin"), json={"name": "一期"}).json()
+            out[side] = {"project": project["id"], "phase": phase["id"]}
+        _PROJECTS[id(w)] = out
+    return _PROJECTS[id(w)]
+
+
+def _scoped(w: World, role: str, make: Callable[[str], Any], *, write: bool) -> None:
+    """Run ``make(side)`` for the own (west) and the other (east) district."""
+    own = make("west")
+    if _denied(own, role, write=write):
+        return
+    assert own.status_code in (200, 201), own.text
+    other = make("east")
+    assert other.status_code == (404 if role == "district_staff" else own.status_code), other.text
+
+
+def projects_create(w: World, role: str) -> None:
+    def make(side: str) -> Any:
+        return w.client.post("/api/projects", headers=w.headers(role), json={
+            "name": f"{role} {side}", "type": "sanjiu",
+            "district_code": WEST if side == "west" else EAST})
+    own = make("west")
+    if _denied(own, role, write=True):
+        return
+    assert own.status_code == 201 and own.json()["created_by"] == role
+    other = make("east")
+    assert other.status_code == (403 if role == "district_staff" else 201)
+
+
+def projects_list(w: World, role: str) -> None:
+    ids = _projects(w)
+    r = _get(w, role, "/api/projects")
+    if _denied(r, role):
+        return
+    seen = {p["id"] for p in r.json()["items"]}
+    assert ids["west"]["project"] in seen
+    assert (ids["east"]["project"] in seen) == (role != "district_staff")
+    assert all(p["district_code"] == WEST for p in r.json()["items"]) or role != "district_staff"
+
+
+def project_get(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}"),
+            write=False)
+
+
+def project_patch(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: w.client.patch(
+        f"/api/projects/{ids[side]['project']}", headers=w.headers(role),
+        json={"lead_unit": f"{role} 镇街", "reason": "分工调整"}), write=True)
+
+
+def project_history(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}/history"),
+            write=False)
+
+
+def phase_create(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: w.client.post(
+        f"/api/projects/{ids[side]['project']}/phases", headers=w.headers(role),
+        json={"name": f"{role} phase"}), write=True)
+
+
+def phase_get(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: _get(w, role, f"/api/phases/{ids[side]['phase']}"),
+            write=False)
+
+
+def phase_people(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: w.client.post(
+        f"/api/phases/{ids[side]['phase']}/people", headers=w.headers(role),
+        json=[{"person_id": f"{role}-1", "name": "甲", "kind": "villager"}]), write=True)
+
+
+def phase_agreements(w: World, role: str) -> None:
+    ids = _projects(w)
+    for side in ("west", "east"):  # the admin lists the person; the role records the signature
+        w.client.post(f"/api/phases/{ids[side]['phase']}/people", headers=w.headers("admin"),
+                      json=[{"person_id": f"sig-{role}", "name": "乙", "kind": "resident"}])
+    _scoped(w, role, lambda side: w.client.post(
+        f"/api/phases/{ids[side]['phase']}/agreements", headers=w.headers(role),
+        json={"person_id": f"sig-{role}", "signed_on": "2026-03-01"}), write=True)
+
+
+def phase_gate(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: _get(w, role, f"/api/phases/{ids[side]['phase']}/"
+                                       "demolition-gate"), write=False)
+
+
+def phase_transition(w: World, role: str) -> None:
+    ids = _projects(w)
+    r = w.client.post(f"/api/phases/{ids['west']['phase']}/transition", headers=w.headers(role),
+                      json={"to": "nowhere"})
+    if _denied(r, role, write=True):
+        return
+    assert r.status_code == 422 and r.json()["field"] == "to"
+    other = w.client.post(f"/api/phases/{ids['east']['phase']}/transition",
+                          headers=w.headers(role), json={"to": "nowhere"})
+    assert other.status_code == (404 if role == "district_staff" else 422)
+
+
 # ---------------------------------------------------------------- pages
 # Pages use the session cookie. Anonymous visitors get the public pages (map, public parcel
 # card, login); the other pages redirect them to the login page. Forms need the CSRF token.
@@ -550,6 +672,17 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/import"): page_import_upload,
     ("POST", "/import/confirm"): page_import_confirm,
     ("GET", "/audit"): page_audit,
+    ("POST", "/api/projects"): projects_create,
+    ("GET", "/api/projects"): projects_list,
+    ("GET", "/api/projects/{project_id}"): project_get,
+    ("PATCH", "/api/projects/{project_id}"): project_patch,
+    ("GET", "/api/projects/{project_id}/history"): project_history,
+    ("POST", "/api/projects/{project_id}/phases"): phase_create,
+    ("GET", "/api/phases/{phase_id}"): phase_get,
+    ("POST", "/api/phases/{phase_id}/people"): phase_people,
+    ("POST", "/api/phases/{phase_id}/agreements"): phase_agreements,
+    ("GET", "/api/phases/{phase_id}/demolition-gate"): phase_gate,
+    ("POST", "/api/phases/{phase_id}/transition"): phase_transition,
 }
 
 

@@ -9,6 +9,7 @@ from landrenew.api.routes import (
     imports,
     ogc,
     parcels,
+    projects,
     tiles,
     users,
     zones,
@@ -16,6 +17,6 @@ from landrenew.api.routes import (
 
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
-           ogc.router, tiles.router)
+           ogc.router, tiles.router, projects.router)
 
 __all__ = ["ROUTERS"]

@@ -273,3 +273,119 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
 
     __table_args__ = (Index("ix_login_failure_user_at", "username", "address", "at"),)
+
+
+# ---------------------------------------------------------------- projects (issue 5)
+
+class Project(Base):
+    """A redevelopment project in the pilot project library (试点项目库), its current state.
+
+    Every change also writes a :class:`ProjectVersion` with the full record before and after, so
+    the library's "dynamic adjustment" (动态调整) can be read back version by version.
+    """
+
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    type: Mapped[str] = mapped_column(String(32), nullable=False)
+    district_code: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    batch: Mapped[str | None] = mapped_column(String(16))
+    term: Mapped[str | None] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(32), nullable=False)
+    lead_unit: Mapped[str | None] = mapped_column(String(256))
+    owner_company: Mapped[str | None] = mapped_column(String(256))
+    instruments: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    parcel_codes: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    planned_start: Mapped[dt.date | None] = mapped_column(Date)
+    planned_end: Mapped[dt.date | None] = mapped_column(Date)
+    actual_start: Mapped[dt.date | None] = mapped_column(Date)
+    actual_end: Mapped[dt.date | None] = mapped_column(Date)
+    rules: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class ProjectVersion(Base):
+    """One version of a project: the whole record as it stood, who changed it, when and why."""
+
+    __tablename__ = "project_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    record: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    changed: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    changed_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class Phase(Base):
+    """A phase (分片/分期) of an urban-village project: 签一片、拆一片、供一片、批一片、建一片."""
+
+    __tablename__ = "phases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    geom: Mapped[bytes | None] = mapped_column(Geometry())
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+
+
+class PhasePerson(Base):
+    """A person to relocate in a phase (被搬迁人): villager, resident, ancestral-house owner."""
+
+    __tablename__ = "phase_people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"), nullable=False)
+    person_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    added_by: Mapped[str] = mapped_column(String(128), nullable=False)
+
+    __table_args__ = (Index("ux_phase_person", "phase_id", "person_id", unique=True),)
+
+
+class PhaseTransition(Base):
+    """A phase moving from one state to the next, with the gate decision that allowed it."""
+
+    __tablename__ = "phase_transitions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"), nullable=False, index=True)
+    from_state: Mapped[str] = mapped_column(String(32), nullable=False)
+    to_state: Mapped[str] = mapped_column(String(32), nullable=False)
+    decision: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    by: Mapped[str] = mapped_column(String(128), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class LedgerRecord(Base):
+    """An append-only, hash-chained ledger entry (签约/意愿台账): never updated or deleted.
+
+    ``hash`` is SHA-256 over the record's canonical JSON including ``prev_hash``, the hash of the
+    previous record of the same ledger; editing or removing any record breaks the chain from there
+    on, which ``landrenew ledger verify`` reports. A withdrawal is a new record.
+    """
+
+    __tablename__ = "ledger_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ledger: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    project_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    phase_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    effective_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    __table_args__ = (Index("ux_ledger_seq", "ledger", "seq", unique=True),)

@@ -1,0 +1,79 @@
+"""CLI for projects (项目): ``ledger verify`` and ``projects list / export``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from landrenew.cli.common import console, state
+from landrenew.core.access import Principal
+from landrenew.core.errors import LandrenewError
+
+ledger_app = typer.Typer(help="Signing and consent ledgers (台账).", no_args_is_help=True)
+projects_app = typer.Typer(help="The pilot project library (项目库).", no_args_is_help=True)
+
+
+class LedgerBroken(LandrenewError):
+    code = "ledger_broken"
+    status = 409
+
+
+def _cli_user() -> Principal:
+    return Principal(name=state.settings().user, role="admin")
+
+
+@ledger_app.command("verify")
+def verify_cmd(
+    ledger: Annotated[str | None, typer.Option(help="One ledger, e.g. signing:project:3")] = None,
+) -> None:
+    """Check every ledger's hash chain: an edited, removed or reordered record is named."""
+    from landrenew.projects.ledger import verify
+
+    store = state.store()
+    store.ensure_current()
+    checked, problems = verify(store, ledger)
+    if problems:
+        for p in problems:
+            console.print(f"[red]✗[/red] {p}", markup=True, highlight=False)
+        raise LedgerBroken(f"{len(problems)} problem(s) in {checked} ledger record(s)")
+    console.print(f"✓ {checked} ledger record(s) verified; every chain is intact")
+
+
+@projects_app.command("list")
+def list_cmd(
+    district: Annotated[str | None, typer.Option(help="District code")] = None,
+    type: Annotated[str | None, typer.Option(help="Project type code")] = None,
+    overdue: Annotated[bool, typer.Option(help="Only projects past their planned end")] = False,
+) -> None:
+    """The library by district and type (overdue ones with --overdue)."""
+    from landrenew.projects.service import list_projects
+
+    total, items = list_projects(state.store(), _cli_user(), district=district, type=type,
+                                 overdue_on=dt.date.today() if overdue else None, limit=1000)
+    table = Table("id", "名称", "类型", "行政区", "批次", "阶段", "计划完成", "版本")
+    for p in items:
+        table.add_row(str(p["id"]), p["name"], p["type_name"] or p["type"], p["district_code"],
+                      p["batch"] or "", p["stage_name"] or p["stage"], str(p["planned_end"] or ""),
+                      str(p["version"]))
+    console.print(table)
+    console.print(f"{total} project(s)")
+
+
+@projects_app.command("export")
+def export_cmd(out: Annotated[Path, typer.Argument(help="Excel file to write (.xlsx)")]) -> None:
+    """The library as the pilot report's Excel table (试点项目清单)."""
+    from landrenew.projects.reports import library_workbook
+    from landrenew.projects.service import list_projects
+
+    _, items = list_projects(state.store(), _cli_user(), limit=100_000)
+    out.write_bytes(library_workbook(items, user=state.settings().user))
+    console.print(f"{len(items)} project(s) written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(projects_app, name="projects")

@@ -1,0 +1,430 @@
+"""Project library and urban-village phases as services (项目库、分片实施): I/O around the pure
+gates, every write audited and versioned, district scope applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landrenew.core import audit
+from landrenew.core.access import (
+    Principal,
+    require_write,
+    require_write_district,
+)
+from landrenew.core.access import district_filter as scope_for
+from landrenew.core.errors import Conflict, InputError, NotFound
+from landrenew.core.spatial import areas_m2, projected_crs_for_bounds
+from landrenew.core.store import Store, utcnow
+from landrenew.core.store.models import (
+    District,
+    LedgerRecord,
+    Phase,
+    PhasePerson,
+    PhaseTransition,
+    Project,
+    ProjectVersion,
+)
+from landrenew.projects import ledger
+from landrenew.projects.gates import GateDecision, demolition_gate
+from landrenew.projects.rules import load_renewal_rules
+from landrenew.projects.vocabulary import (
+    BATCHES,
+    INSTRUMENTS,
+    PERSON_KINDS,
+    PHASE_ORDER,
+    PROJECT_TYPES,
+    STAGES,
+    TERMS,
+)
+
+EDITABLE = ("name", "type", "district_code", "batch", "term", "stage", "lead_unit",
+            "owner_company", "instruments", "parcel_codes", "planned_start", "planned_end",
+            "actual_start", "actual_end")
+CODED = {"type": PROJECT_TYPES, "batch": BATCHES, "term": TERMS, "stage": STAGES}
+SIGNING = "signing"
+
+
+# ---------------------------------------------------------------- project library
+
+def _check_values(values: dict[str, Any]) -> None:
+    for field, table in CODED.items():
+        v = values.get(field)
+        if v is not None and v not in table:
+            raise InputError(f"{field} '{v}' is not one of {', '.join(table)}", field=field)
+    for v in values.get("instruments") or []:
+        if v not in INSTRUMENTS:
+            raise InputError(f"instrument '{v}' is not one of {', '.join(INSTRUMENTS)}",
+                             field="instruments")
+    for a, b in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
+        if values.get(a) and values.get(b) and values[a] > values[b]:
+            raise InputError(f"{b} {values[b]} is before {a} {values[a]}", field=b)
+    if "name" in values and not str(values["name"] or "").strip():
+        raise InputError("a project needs a name", field="name")
+
+
+def project_record(p: Project) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "type": p.type, "type_name": PROJECT_TYPES.get(p.type),
+            "district_code": p.district_code, "batch": p.batch, "term": p.term,
+            "stage": p.stage, "stage_name": STAGES.get(p.stage), "lead_unit": p.lead_unit,
+            "owner_company": p.owner_company, "instruments": list(p.instruments or []),
+            "parcel_codes": list(p.parcel_codes or []), "planned_start": p.planned_start,
+            "planned_end": p.planned_end, "actual_start": p.actual_start,
+            "actual_end": p.actual_end, "rules": p.rules, "version": p.version,
+            "created_at": p.created_at, "created_by": p.created_by, "updated_at": p.updated_at}
+
+
+def _known_district(session: Session, code: str) -> None:
+    if session.get(District, code) is None and session.scalar(
+            select(func.count()).select_from(District)):
+        raise InputError(f"district_code '{code}' is not a district of this city",
+                         field="district_code")
+
+
+def create_project(store: Store, user: Principal, values: dict[str, Any], *,
+                   reason: str | None = None) -> dict[str, Any]:
+    """Put a project in the library (入库): version 1, audited."""
+    require_write(user)
+    store.ensure_current()
+    values = {k: v for k, v in values.items() if k in EDITABLE and v is not None}
+    for required in ("name", "type", "district_code"):
+        if not values.get(required):
+            raise InputError(f"{required} is required", field=required)
+    _check_values(values)
+    require_write_district(user, values["district_code"], "district_code")
+    now = utcnow()
+    with store.session() as session:
+        _known_district(session, values["district_code"])
+        project = Project(**{"stage": "proposed", **values}, rules="guangzhou", version=1,
+                          created_at=now, created_by=user.name, updated_at=now)
+        session.add(project)
+        session.flush()
+        record = project_record(project)
+        session.add(ProjectVersion(project_id=project.id, version=1,
+                                   record=audit.jsonable(record), changed=sorted(values),
+                                   changed_by=user.name, reason=reason, at=now))
+        audit.record(session, actor=user.name, action="insert", entity_type="project",
+                     entity_id=str(project.id), reason=reason, after=record)
+    return record
+
+
+def _project(session: Session, user: Principal, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None or not user.covers(project.district_code):
+        raise NotFound(f"no project {project_id}", field="id")  # 404 outside the scope too
+    return project
+
+
+def get_project(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
+    store.ensure_current()
+    with store.read_session() as session:
+        return project_record(_project(session, user, project_id))
+
+
+def list_projects(store: Store, user: Principal, *, district: str | None = None,
+                  type: str | None = None, batch: str | None = None, stage: str | None = None,
+                  overdue_on: dt.date | None = None, limit: int = 100, offset: int = 0
+                  ) -> tuple[int, list[dict[str, Any]]]:
+    """The library by district, type, batch and stage; ``overdue_on`` keeps projects whose
+    planned end has passed on that date without an actual end (逾期项目)."""
+    store.ensure_current()
+    districts = scope_for(user, district)
+    stmt = select(Project)
+    if districts is not None:
+        stmt = stmt.where(Project.district_code.in_(districts))
+    for col, v in ((Project.type, type), (Project.batch, batch), (Project.stage, stage)):
+        if v:
+            stmt = stmt.where(col == v)
+    if overdue_on is not None:
+        stmt = stmt.where(Project.planned_end < overdue_on, Project.actual_end.is_(None),
+                          Project.stage != "withdrawn")
+    with store.read_session() as session:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = session.scalars(stmt.order_by(Project.id).limit(limit).offset(offset)).all()
+        return int(total), [project_record(p) for p in rows]
+
+
+def update_project(store: Store, user: Principal, project_id: int, changes: dict[str, Any],
+                   reason: str) -> dict[str, Any]:
+    """Change a project (动态调整): a new version with what changed, who and why."""
+    require_write(user)
+    store.ensure_current()
+    if not reason or not reason.strip():
+        raise InputError("give the reason for the change", field="reason")
+    changes = {k: v for k, v in changes.items() if k in EDITABLE}
+    if not changes:
+        raise InputError("give at least one field to change", field="body")
+    _check_values(changes)
+    with store.session() as session:
+        project = _project(session, user, project_id)
+        require_write_district(user, project.district_code, "district_code")
+        if "district_code" in changes:
+            require_write_district(user, changes["district_code"], "district_code")
+            _known_district(session, changes["district_code"])
+        before = project_record(project)
+        changed = sorted(k for k, v in changes.items() if before.get(k) != v)
+        if not changed:
+            return {**before, "changed": []}
+        for k in changed:
+            setattr(project, k, changes[k])
+        project.version += 1
+        project.updated_at = utcnow()
+        session.flush()
+        after = project_record(project)
+        session.add(ProjectVersion(project_id=project.id, version=project.version,
+                                   record=audit.jsonable(after), changed=changed,
+                                   changed_by=user.name, reason=reason, at=project.updated_at))
+        audit.record(session, actor=user.name, action="update", entity_type="project",
+                     entity_id=str(project.id), reason=reason, before=before, after=after)
+    return {**after, "changed": changed}
+
+
+def project_history(store: Store, user: Principal, project_id: int) -> list[dict[str, Any]]:
+    store.ensure_current()
+    with store.read_session() as session:
+        _project(session, user, project_id)
+        return [{"version": v.version, "at": v.at, "changed_by": v.changed_by,
+                 "reason": v.reason, "changed": v.changed, "record": v.record}
+                for v in session.scalars(select(ProjectVersion)
+                                         .where(ProjectVersion.project_id == project_id)
+                                         .order_by(ProjectVersion.version))]
+
+
+# ---------------------------------------------------------------- phases
+
+def _phase(session: Session, user: Principal, phase_id: int) -> tuple[Phase, Project]:
+    phase = session.get(Phase, phase_id)
+    if phase is None:
+        raise NotFound(f"no phase {phase_id}", field="id")
+    project = session.get(Project, phase.project_id)
+    if project is None or not user.covers(project.district_code):
+        raise NotFound(f"no phase {phase_id}", field="id")
+    return phase, project
+
+
+def phase_record(phase: Phase, people: int | None = None) -> dict[str, Any]:
+    geom = shapely.from_wkb(phase.geom) if phase.geom is not None else None
+    return {"id": phase.id, "project_id": phase.project_id, "name": phase.name,
+            "state": phase.state, "area_m2": phase.area_m2,
+            "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
+            "people": people, "created_at": phase.created_at, "created_by": phase.created_by}
+
+
+def _polygon(geometry: dict[str, Any] | None) -> shapely.Geometry | None:
+    if geometry is None:
+        return None
+    try:
+        geom = shapely.geometry.shape(geometry)
+    except Exception as exc:
+        raise InputError(f"geometry is not GeoJSON: {exc}", field="geometry") from exc
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+        raise InputError(f"a phase boundary must be a polygon, not {geom.geom_type}",
+                         field="geometry")
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InputError("geometry must be EPSG:4490 longitude/latitude", field="geometry")
+    if not geom.is_valid:
+        raise InputError(f"the phase boundary is not a valid polygon: "
+                         f"{shapely.is_valid_reason(geom)}", field="geometry")
+    return geom
+
+
+def create_phase(store: Store, user: Principal, project_id: int, name: str,
+                 geometry: dict[str, Any] | None) -> dict[str, Any]:
+    """A phase (分片) of a project, starting in ``planned``."""
+    require_write(user)
+    store.ensure_current()
+    if not name or not name.strip():
+        raise InputError("a phase needs a name", field="name")
+    geom = _polygon(geometry)
+    area = None
+    if geom is not None:
+        crs = projected_crs_for_bounds(geom.bounds)
+        area = float(areas_m2(np.array([geom], dtype=object), CRS.from_epsg(4490), crs)[0])
+    with store.session() as session:
+        project = _project(session, user, project_id)
+        require_write_district(user, project.district_code, "district_code")
+        phase = Phase(project_id=project.id, name=name.strip(),
+                      geom=shapely.to_wkb(geom) if geom is not None else None, area_m2=area,
+                      state=PHASE_ORDER[0], created_at=utcnow(), created_by=user.name)
+        session.add(phase)
+        session.flush()
+        rec = phase_record(phase, 0)
+        audit.record(session, actor=user.name, action="insert", entity_type="phase",
+                     entity_id=str(phase.id), after={k: v for k, v in rec.items()
+                                                     if k != "geometry"})
+    return rec
+
+
+def get_phase(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:
+    store.ensure_current()
+    with store.read_session() as session:
+        phase, _ = _phase(session, user, phase_id)
+        n = session.scalar(select(func.count()).select_from(PhasePerson)
+                           .where(PhasePerson.phase_id == phase_id))
+        return phase_record(phase, int(n or 0))
+
+
+def add_people(store: Store, user: Principal, phase_id: int, people: list[dict[str, Any]]
+               ) -> dict[str, Any]:
+    """Register the people to relocate (被搬迁人) of a phase; all or nothing."""
+    require_write(user)
+    store.ensure_current()
+    if not people:
+        raise InputError("give at least one person", field="body")
+    problems = []
+    seen: set[str] = set()
+    for i, p in enumerate(people):
+        pid = str(p.get("person_id") or "").strip()
+        if not pid:
+            problems.append(InputError("person_id is required", row=i, field="person_id"))
+        elif pid in seen:
+            problems.append(InputError(f"person_id '{pid}' is listed twice", row=i,
+                                       field="person_id"))
+        seen.add(pid)
+        if not str(p.get("name") or "").strip():
+            problems.append(InputError("name is required", row=i, field="name"))
+        if p.get("kind") not in PERSON_KINDS:
+            problems.append(InputError(f"kind '{p.get('kind')}' is not one of "
+                                       f"{', '.join(PERSON_KINDS)}", row=i, field="kind"))
+    if problems:
+        raise problems[0]
+    with store.session() as session:
+        _, project = _phase(session, user, phase_id)
+        require_write_district(user, project.district_code, "district_code")
+        existing = set(session.scalars(select(PhasePerson.person_id)
+                                       .where(PhasePerson.phase_id == phase_id)))
+        clash = sorted(seen & existing)
+        if clash:
+            raise Conflict(f"already listed in phase {phase_id}: {', '.join(clash[:10])}",
+                           field="person_id")
+        now = utcnow()
+        for p in people:
+            session.add(PhasePerson(phase_id=phase_id, person_id=str(p["person_id"]).strip(),
+                                    name=str(p["name"]).strip(), kind=p["kind"], added_at=now,
+                                    added_by=user.name))
+        audit.record(session, actor=user.name, action="add_people", entity_type="phase",
+                     entity_id=str(phase_id), after={"added": sorted(seen)})
+        total = int(session.scalar(select(func.count()).select_from(PhasePerson)
+                                   .where(PhasePerson.phase_id == phase_id)) or 0)
+    return {"phase_id": phase_id, "added": len(people), "total": total}
+
+
+def _agreements(session: Session, project_id: int, phase_id: int) -> list[dict[str, Any]]:
+    name = ledger.ledger_name(SIGNING, project_id)
+    return [{"subject": r.subject, "action": r.action} for r in session.scalars(
+        select(LedgerRecord).where(LedgerRecord.ledger == name, LedgerRecord.phase_id == phase_id)
+        .order_by(LedgerRecord.seq))]
+
+
+def record_agreement(store: Store, user: Principal, phase_id: int, person_id: str,
+                     signed_on: dt.date, *, action: str = "sign",
+                     evidence_sha256: str | None = None, note: str | None = None
+                     ) -> dict[str, Any]:
+    """A signed compensation agreement (补偿安置协议) or its withdrawal, appended to the
+    project's signing ledger; returns the record and the phase's gate after it."""
+    require_write(user)
+    store.ensure_current()
+    if action not in ("sign", "withdraw"):
+        raise InputError("action must be sign or withdraw", field="action")
+    if evidence_sha256 is not None and not (len(evidence_sha256) == 64 and all(
+            c in "0123456789abcdef" for c in evidence_sha256.lower())):
+        raise InputError("evidence_sha256 must be 64 hex digits", field="evidence_sha256")
+    if signed_on > dt.date.today() + dt.timedelta(days=1):
+        raise InputError(f"signed_on {signed_on} is in the future", field="signed_on")
+    with store.session() as session:
+        phase, project = _phase(session, user, phase_id)
+        require_write_district(user, project.district_code, "district_code")
+        listed = session.scalar(select(PhasePerson).where(PhasePerson.phase_id == phase_id,
+                                                          PhasePerson.person_id == person_id))
+        if listed is None:
+            raise InputError(f"person '{person_id}' is not listed in phase {phase_id}; add "
+                             "them with POST /api/phases/{id}/people first", field="person_id")
+        current = {a["subject"]: a["action"] for a in _agreements(session, project.id, phase_id)}
+        if action == "sign" and current.get(person_id) == "sign":
+            raise Conflict(f"person '{person_id}' has already signed", field="person_id")
+        if action == "withdraw" and current.get(person_id) != "sign":
+            raise Conflict(f"person '{person_id}' has no agreement to withdraw",
+                           field="person_id")
+        name = ledger.ledger_name(SIGNING, project.id)
+        rec = ledger.append(session, ledger=name, project_id=project.id, phase_id=phase_id,
+                            subject=person_id, action=action, effective_on=signed_on,
+                            recorded_by=user.name, evidence_sha256=evidence_sha256,
+                            details={"note": note} if note else None)
+        audit.record(session, actor=user.name, action=f"ledger_{action}", entity_type="ledger",
+                     entity_id=name, after={"seq": rec.seq, "hash": rec.hash,
+                                            "phase_id": phase_id, "subject": person_id})
+        out = {k: v for k, v in ledger.as_fields(rec).items()}
+        gate = _gate(session, phase, project)
+    return {"record": out, "gate": gate.as_dict()}
+
+
+def _gate(session: Session, phase: Phase, project: Project) -> GateDecision:
+    people = list(session.scalars(select(PhasePerson.person_id)
+                                  .where(PhasePerson.phase_id == phase.id)
+                                  .order_by(PhasePerson.id)))
+    return demolition_gate(people, _agreements(session, project.id, phase.id),
+                           load_renewal_rules(project.rules))
+
+
+def gate(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:
+    store.ensure_current()
+    with store.read_session() as session:
+        phase, project = _phase(session, user, phase_id)
+        return _gate(session, phase, project).as_dict()
+
+
+class GateClosed(Conflict):
+    """A transition refused by its gate: 409 with the decision."""
+
+    code = "gate_closed"
+
+    def __init__(self, message: str, decision: dict[str, Any]) -> None:
+        super().__init__(message, field="state")
+        self.decision = decision
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "gate": self.decision}
+
+
+def transition(store: Store, user: Principal, phase_id: int, to: str, *,
+               reason: str | None = None) -> dict[str, Any]:
+    """Move a phase to its next state. Only the next state is allowed; into ``demolition``
+    only when the demolition gate is open (the refusal carries the gate's numbers)."""
+    require_write(user)
+    store.ensure_current()
+    with store.session() as session:
+        phase, project = _phase(session, user, phase_id)  # 404 outside the user's districts
+        require_write_district(user, project.district_code, "district_code")
+        if to not in PHASE_ORDER:
+            raise InputError(f"state '{to}' is not one of {', '.join(PHASE_ORDER)}", field="to")
+        here = PHASE_ORDER.index(phase.state)
+        if PHASE_ORDER.index(to) != here + 1:
+            nxt = PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None
+            raise Conflict(f"phase {phase_id} is in '{phase.state}'; the next state is "
+                           f"{repr(nxt) if nxt else 'none (construction is the last)'}, "
+                           f"not '{to}'", field="to", code="out_of_order")
+        decision = None
+        if to == "demolition":
+            g = _gate(session, phase, project)
+            decision = g.as_dict()
+            if not g.allowed:
+                raise GateClosed(g.explain(), decision)
+        before = phase.state
+        phase.state = to
+        session.add(PhaseTransition(phase_id=phase_id, from_state=before, to_state=to,
+                                    decision=decision, by=user.name, reason=reason,
+                                    at=utcnow()))
+        audit.record(session, actor=user.name, action="transition", entity_type="phase",
+                     entity_id=str(phase_id), reason=reason, before={"state": before},
+                     after={"state": to, "gate": decision})
+        rec = phase_record(phase)
+    return {**rec, "from_state": before, "decision": decision}
+
