@@ -306,8 +306,9 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     check_paging(limit, offset)
     store.ensure_current()
     stmt, order = coll.query(store, user, bbox)
+    stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.engine.connect() as conn:
-        key = ("ogc", store.url, data_stamp(store), cid, user.scope, user.sees_sensitive, bbox)
+        key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
         matched = COUNTS.get_or_count(key, lambda: int(conn.scalar(
             select(func.count()).select_from(stmt.subquery())) or 0))
         rows = conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all()

@@ -106,13 +106,13 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
     """Current parcels in the user's districts, filtered, one page; category and flag filters
     use the latest evaluation run (a parcel it did not evaluate matches neither)."""
     store.ensure_current()
+    stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.engine.connect() as conn:
         stmt = _filtered(conn, store, user, district=district, category=category, flag=flag,
                          bbox=bbox)
         if stmt is None:
             return 0, []
-        key = ("parcels", store.url, data_stamp(store), scope_for(user, district), category,
-               flag, bbox)
+        key = ("parcels", store.url, stamp, scope_for(user, district), category, flag, bbox)
         total = COUNTS.get_or_count(key, lambda: int(conn.scalar(
             select(func.count()).select_from(stmt.subquery())) or 0))
         rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()

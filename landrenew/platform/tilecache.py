@@ -22,6 +22,26 @@ from landrenew.core.store.models import AuditEvent
 MAX_BYTES = 256 * 1024 * 1024
 
 
+class SingleFlight:
+    """At most one computation per key at a time: when 50 clients ask for the same uncached tile
+    or total at once, one computes and the others wait for its result instead of repeating it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[Hashable, threading.Lock] = {}
+
+    def lock_for(self, key: Hashable) -> threading.Lock:
+        with self._lock:
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = threading.Lock()
+            return lock
+
+    def release(self, key: Hashable) -> None:
+        with self._lock:
+            self._locks.pop(key, None)
+
+
 def data_stamp(store: Store) -> int:
     """Changes with every audited write (0 for an empty database)."""
     with store.engine.connect() as conn:
@@ -36,25 +56,38 @@ class TileCache:
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._flights = SingleFlight()
         self.hits = 0
         self.misses = 0
 
-    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+    def _lookup(self, key: Hashable) -> bytes | None:
         with self._lock:
             data = self._items.get(key)
             if data is not None:
                 self._items.move_to_end(key)
+            return data
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        data = self._lookup(key)
+        if data is not None:
+            self.hits += 1
+            return data
+        flight = self._flights.lock_for(key)
+        with flight:  # different tiles render in parallel; the same tile once
+            data = self._lookup(key)
+            if data is not None:
                 self.hits += 1
                 return data
             self.misses += 1
-        data = make()  # outside the lock: tiles render in parallel
-        with self._lock:
-            if key not in self._items and len(data) <= self.max_bytes:
-                self._items[key] = data
-                self._bytes += len(data)
-                while self._bytes > self.max_bytes:
-                    _, old = self._items.popitem(last=False)
-                    self._bytes -= len(old)
+            data = make()
+            with self._lock:
+                if len(data) <= self.max_bytes:
+                    self._items[key] = data
+                    self._bytes += len(data)
+                    while self._bytes > self.max_bytes:
+                        _, old = self._items.popitem(last=False)
+                        self._bytes -= len(old)
+        self._flights.release(key)
         return data
 
     def clear(self) -> None:
@@ -77,17 +110,28 @@ class CountCache:
         self.max_items = max_items
         self._items: OrderedDict[Hashable, int] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights = SingleFlight()
 
-    def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
+    def _lookup(self, key: Hashable) -> int | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        n = count()
-        with self._lock:
-            self._items[key] = n
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
+            return None
+
+    def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
+        n = self._lookup(key)
+        if n is not None:
+            return n
+        with self._flights.lock_for(key):
+            n = self._lookup(key)
+            if n is None:
+                n = count()
+                with self._lock:
+                    self._items[key] = n
+                    while len(self._items) > self.max_items:
+                        self._items.popitem(last=False)
+        self._flights.release(key)
         return n
 
 

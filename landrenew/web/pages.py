@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenew.api import errors as api_errors
 from landrenew.core.errors import LandrenewError
-from landrenew.web import assets
+from landrenew.web import assets, project_pages
 from landrenew.web.render import render
 from landrenew.web.routes import LoginRequired, router
 
@@ -55,6 +55,7 @@ def install(app: FastAPI) -> None:
         log.warning("front-end files missing (%s): run `make install`", ", ".join(missing))
     app.mount("/static", StaticFiles(directory=assets.STATIC_DIR), name="static")
     app.include_router(router)
+    app.include_router(project_pages.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(LandrenewError, _error)
     app.add_exception_handler(StarletteHTTPException, _error)

@@ -461,6 +461,80 @@ def phase_transition(w: World, role: str) -> None:
     assert other.status_code == (404 if role == "district_staff" else 422)
 
 
+def _page_scoped(w: World, role: str, url_for: Callable[[str], str]) -> None:
+    own = _page(w, role, url_for("west"))
+    if role == "anonymous":
+        return _redirected_to_login(own, url_for("west"))
+    assert own.status_code == 200, own.text
+    assert _page(w, role, url_for("east")).status_code == (404 if role == "district_staff"
+                                                           else 200)
+
+
+def page_projects(w: World, role: str) -> None:
+    ids = _projects(w)
+    r = _page(w, role, "/projects")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/projects")
+    import re
+
+    shown = {int(i) for i in re.findall(r'data-project="(\d+)"', r.text)}
+    assert ids["west"]["project"] in shown
+    assert (ids["east"]["project"] in shown) == (role != "district_staff")
+
+
+def page_projects_excel(w: World, role: str) -> None:
+    ids = _projects(w)
+    r = _page(w, role, "/projects.xlsx")
+    if role == "anonymous":
+        return _redirected_to_login(r, "/projects.xlsx")
+    rows = list(_workbook(r)["试点项目清单"].iter_rows(values_only=True))
+    shown = {row[-1] for row in rows[1:]}
+    assert ids["west"]["project"] in shown
+    assert (ids["east"]["project"] in shown) == (role != "district_staff")
+
+
+def page_project(w: World, role: str) -> None:
+    ids = _projects(w)
+    _page_scoped(w, role, lambda side: f"/projects/{ids[side]['project']}")
+
+
+def page_phase(w: World, role: str) -> None:
+    ids = _projects(w)
+    _page_scoped(w, role, lambda side: f"/phases/{ids[side]['phase']}")
+
+
+def page_phase_sign(w: World, role: str) -> None:
+    ids = _projects(w)
+    for side in ("west", "east"):
+        w.client.post(f"/api/phases/{ids[side]['phase']}/people", headers=w.headers("admin"),
+                      json=[{"person_id": f"page-{role}", "name": "丙", "kind": "villager"}])
+
+    def sign(side: str) -> Any:
+        return w.page(role).post(f"/phases/{ids[side]['phase']}/sign", data={
+            "csrf_token": w.csrf(role), "person_id": f"page-{role}", "signed_on": "2026-04-01"},
+            follow_redirects=False)
+    own = sign("west")
+    if role in ("anonymous", "viewer"):
+        assert own.status_code == 403
+        return
+    assert own.status_code == 200 and f'data-person="page-{role}" data-signed="true"' in own.text
+    assert sign("east").status_code == (404 if role == "district_staff" else 200)
+
+
+def page_phase_advance(w: World, role: str) -> None:
+    ids = _projects(w)
+
+    def advance(side: str) -> Any:
+        return w.page(role).post(f"/phases/{ids[side]['phase']}/advance", data={
+            "csrf_token": w.csrf(role), "to": "construction"}, follow_redirects=False)
+    own = advance("west")
+    if role in ("anonymous", "viewer"):
+        assert own.status_code == 403
+        return
+    assert own.status_code == 303 and "refused=" in own.headers["location"]  # out of order
+    assert advance("east").status_code == (404 if role == "district_staff" else 303)
+
+
 # ---------------------------------------------------------------- pages
 # Pages use the session cookie. Anonymous visitors get the public pages (map, public parcel
 # card, login); the other pages redirect them to the login page. Forms need the CSRF token.
@@ -672,6 +746,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/import"): page_import_upload,
     ("POST", "/import/confirm"): page_import_confirm,
     ("GET", "/audit"): page_audit,
+    ("GET", "/projects"): page_projects,
+    ("GET", "/projects.xlsx"): page_projects_excel,
+    ("GET", "/projects/{project_id}"): page_project,
+    ("GET", "/phases/{phase_id}"): page_phase,
+    ("POST", "/phases/{phase_id}/sign"): page_phase_sign,
+    ("POST", "/phases/{phase_id}/advance"): page_phase_advance,
     ("POST", "/api/projects"): projects_create,
     ("GET", "/api/projects"): projects_list,
     ("GET", "/api/projects/{project_id}"): project_get,

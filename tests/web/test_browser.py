@@ -246,3 +246,35 @@ def test_language_switch(page: Any, site: dict[str, Any]) -> None:
     page.wait_for_load_state()
     assert "Map" in page.inner_text("header nav")
     assert "Legend" in page.inner_text("#legend")
+
+
+def test_a_phase_walks_from_signing_to_an_open_demolition_gate(page: Any,
+                                                                 site: dict[str, Any]) -> None:
+    """Issue 5: the phase page records signatures one by one; the demolition step is refused
+    with the gate's numbers until 80 % have signed, then allowed."""
+    api = site["api"]
+    project = api.post("/api/projects", json={"name": "浏览器测试村", "type": "urban_village",
+                                              "district_code": "440703"}).json()
+    phase = api.post(f"/api/projects/{project['id']}/phases", json={"name": "一期"}).json()
+    api.post(f"/api/phases/{phase['id']}/people", json=[
+        {"person_id": f"V{i}", "name": f"村民{i}", "kind": "villager"} for i in range(5)])
+    log_in(page, site, ADMIN, f"/phases/{phase['id']}")
+    page.click("#advance")  # planned → signing
+    page.wait_for_selector("#phase-state[data-state=signing]")
+    for i in range(3):
+        page.click(f"tr[data-person=V{i}] button.sign")
+        page.wait_for_selector(f"tr[data-person=V{i}][data-signed=true]")
+    assert page.inner_text("#gate-signed") == "3"
+    assert page.get_attribute("#gate", "data-allowed") == "false"
+    page.click("#advance")  # signing → demolition: refused, 3 of 5
+    page.wait_for_selector("#refused")
+    assert "3 of 5" in page.inner_text("#refused")
+    assert page.get_attribute("#phase-state", "data-state") == "signing"
+    shot(page, site, "phase-gate-closed")
+    page.click("tr[data-person=V3] button.sign")
+    page.wait_for_selector("#gate[data-allowed=true]")
+    shot(page, site, "phase-gate-open")
+    page.click("#advance")
+    page.wait_for_selector("#phase-state[data-state=demolition]")
+    gate = api.get(f"/api/phases/{phase['id']}/demolition-gate").json()
+    assert gate["allowed"] and gate["signed"] == 4 and gate["ratio"] == 0.8

@@ -35,6 +35,11 @@ def normalise_url(url: str) -> str:
     return url
 
 
+#: Connections per process: the server runs sync routes on up to 40 threads (AnyIO's default),
+#: each holding at most one connection at a time.
+POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 60}
+
+
 def create_store_engine(url: str) -> Engine:
     url = normalise_url(url)
     try:
@@ -42,11 +47,11 @@ def create_store_engine(url: str) -> Engine:
     except Exception as exc:
         raise ConfigurationError(f"cannot read database URL {url!r}: {exc}", field="database_url") from exc
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     raise ConfigurationError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://…",
         field="database_url",

@@ -1,0 +1,123 @@
+"""Project pages (项目页面): the library, a project with its phases, and a phase with its people,
+signatures and demolition gate. Forms post to page routes (CSRF form field) that call the same
+services as the REST API; htmx swaps the people table and the gate after each signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
+from landrenew.core.access import Principal
+from landrenew.core.errors import Conflict
+from landrenew.core.store.models import Phase, PhasePerson
+from landrenew.platform import catalogue
+from landrenew.projects import service
+from landrenew.projects.reports import library_workbook
+from landrenew.projects.vocabulary import (
+    PERSON_KINDS,
+    PHASE_ORDER,
+    PHASE_STATES,
+    PROJECT_TYPES,
+    STAGES,
+)
+from landrenew.web.render import render
+from landrenew.web.routes import XLSX, _need_user
+
+router = APIRouter(include_in_schema=False, tags=["pages"])
+
+
+@router.get("/projects")
+def library(request: Request, store: StoreDep, user: PageUser, district: str | None = None,
+            type: str | None = None, stage: str | None = None, overdue: bool = False
+            ) -> Response:
+    """The pilot project library (试点项目库) by district, type and stage."""
+    who = _need_user(request, user)
+    total, items = service.list_projects(store, who, district=district or None,
+                                         type=type or None, stage=stage or None,
+                                         overdue_on=dt.date.today() if overdue else None,
+                                         limit=500)
+    _, districts = catalogue.list_districts(store, who, limit=1000)
+    return render(request, "projects.html", {
+        "items": items, "total": total, "types": PROJECT_TYPES, "stages": STAGES,
+        "district_options": districts, "district_names": {d["code"]: d["name"] for d in districts},
+        "filters": {"district": district or "", "type": type or "", "stage": stage or "",
+                    "overdue": overdue}}, user=who)
+
+
+@router.get("/projects.xlsx")
+def library_excel(request: Request, store: StoreDep, user: PageUser) -> Response:
+    who = _need_user(request, user)
+    _, items = service.list_projects(store, who, limit=100_000)
+    name = f"landrenew-projects-{dt.date.today():%Y%m%d}.xlsx"
+    return Response(library_workbook(items, user=who.name), media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+@router.get("/projects/{project_id}")
+def project_page(request: Request, project_id: int, store: StoreDep, user: PageUser) -> Response:
+    who = _need_user(request, user)
+    project = service.get_project(store, who, project_id)
+    with store.read_session() as session:
+        phases = [service.phase_record(p) for p in session.query(Phase).filter(
+            Phase.project_id == project_id).order_by(Phase.id)]
+    return render(request, "project.html", {
+        "p": project, "phases": phases, "states": PHASE_STATES,
+        "history": service.project_history(store, who, project_id)}, user=who)
+
+
+def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
+    phase = service.get_phase(store, who, phase_id)
+    gate = service.gate(store, who, phase_id)
+    with store.read_session() as session:
+        people = session.query(PhasePerson).filter(PhasePerson.phase_id == phase_id).order_by(
+            PhasePerson.id).all()
+        project_id = phase["project_id"]
+        records = service._agreements(session, project_id, phase_id)
+    status = {r["subject"]: r["action"] for r in records}
+    here = PHASE_ORDER.index(phase["state"])
+    return {"phase": phase, "gate": gate, "states": PHASE_STATES, "kinds": PERSON_KINDS,
+            "people": [{"person_id": p.person_id, "name": p.name, "kind": p.kind,
+                        "signed": status.get(p.person_id) == "sign"} for p in people],
+            "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
+            "project": service.get_project(store, who, project_id),
+            "today": dt.date.today().isoformat()}
+
+
+@router.get("/phases/{phase_id}")
+def phase_page(request: Request, phase_id: int, store: StoreDep, user: PageUser,
+               refused: str | None = None) -> Response:
+    """A phase (分片): people to relocate, signatures, the demolition gate, the next step."""
+    who = _need_user(request, user)
+    return render(request, "phase.html", {**_phase_context(store, who, phase_id),
+                                          "refused": refused}, user=who)
+
+
+@router.post("/phases/{phase_id}/sign")
+def phase_sign(request: Request, phase_id: int, store: StoreDep, user: PageUser,
+               _csrf: CsrfChecked, person_id: Annotated[str, Form()],
+               signed_on: Annotated[dt.date, Form()]) -> Response:
+    """Record a signed agreement; htmx gets the people table and gate back."""
+    who = _need_user(request, user)
+    service.record_agreement(store, who, phase_id, person_id, signed_on)
+    return render(request, "partials/phase_people.html", _phase_context(store, who, phase_id),
+                  user=who)
+
+
+@router.post("/phases/{phase_id}/advance")
+def phase_advance(request: Request, phase_id: int, store: StoreDep, user: PageUser,
+                  _csrf: CsrfChecked, to: Annotated[str, Form()],
+                  reason: Annotated[str | None, Form()] = None) -> Response:
+    """Move to the next state; a closed gate comes back as the reason on the phase page."""
+    who = _need_user(request, user)
+    try:
+        service.transition(store, who, phase_id, to, reason=reason)
+    except Conflict as exc:
+        return RedirectResponse(f"/phases/{phase_id}?refused={quote(str(exc))}",
+                                status_code=303)
+    return RedirectResponse(f"/phases/{phase_id}", status_code=303)
