@@ -87,9 +87,9 @@ class _Points:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[int, ParcelPoints]] = {}
+        self._cache: dict[str, tuple[str, ParcelPoints]] = {}
 
-    def get(self, store: Store, stamp: int) -> ParcelPoints:
+    def get(self, store: Store, stamp: str) -> ParcelPoints:
         with self._lock:  # one load at a time; others wait rather than load it again
             hit = self._cache.get(store.url)
             if hit is None or hit[0] != stamp:

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent
@@ -42,10 +42,15 @@ class SingleFlight:
             self._locks.pop(key, None)
 
 
-def data_stamp(store: Store) -> int:
-    """Changes with every audited write (0 for an empty database)."""
+def data_stamp(store: Store) -> str:
+    """Changes with every audited write: the newest audit event's id and time (the time tells
+    apart two databases, or a restored backup, that happen to reach the same id)."""
     with store.engine.connect() as conn:
-        return int(conn.scalar(select(func.max(AuditEvent.id))) or 0)
+        row = conn.execute(select(AuditEvent.id, AuditEvent.at)
+                           .order_by(AuditEvent.id.desc()).limit(1)).first()
+    if row is None:
+        return "0"
+    return f"{row[0]}.{int(row[1].timestamp() * 1_000_000)}"
 
 
 class TileCache:

@@ -142,7 +142,7 @@ def tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int) -> b
 
 
 def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y: int
-                    ) -> tuple[bytes, int]:
+                    ) -> tuple[bytes, str]:
     """The encoded tile and the data stamp it was made from (cached per stamp; see
     :mod:`landrenew.platform.tilecache`). Parcels below zoom
     :data:`~landrenew.platform.overview.MIN_PARCEL_ZOOM` are the grid overview."""
@@ -154,7 +154,7 @@ def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y
 
 
 def _render(store: Store, user: Principal, layer: str, z: int, x: int, y: int,
-            stamp: int) -> bytes:
+            stamp: str) -> bytes:
     if layer == "parcels" and z < MIN_PARCEL_ZOOM:
         return overview_tile(POINTS.get(store, stamp), user, z, x, y, EXTENT)
     margin = BUFFER / EXTENT

@@ -20,12 +20,10 @@ from landrenew.projects import service
 router = APIRouter(tags=["projects"])
 
 
-class ProjectIn(BaseModel):
+class ProjectFields(BaseModel):
+    """The optional fields of a project, shared by creation and change."""
+
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=256)
-    type: str = Field(description="industrial_upgrade, sanjiu, linkage, demolish_reclaim, "
-                                  "land_consolidation, old_community or urban_village")
-    district_code: str
     batch: str | None = Field(None, description="first (首批), second (第二批), rollout (推广)")
     term: str | None = Field(None, description="near (近期), medium (中期), long (远期)")
     stage: str | None = None
@@ -37,25 +35,20 @@ class ProjectIn(BaseModel):
     planned_end: dt.date | None = None
     actual_start: dt.date | None = None
     actual_end: dt.date | None = None
+
+
+class ProjectIn(ProjectFields):
+    name: str = Field(min_length=1, max_length=256)
+    type: str = Field(description="industrial_upgrade, sanjiu, linkage, demolish_reclaim, "
+                                  "land_consolidation, old_community or urban_village")
+    district_code: str
     reason: str | None = None
 
 
-class ProjectPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProjectPatch(ProjectFields):
     name: str | None = None
     type: str | None = None
     district_code: str | None = None
-    batch: str | None = None
-    term: str | None = None
-    stage: str | None = None
-    lead_unit: str | None = None
-    owner_company: str | None = None
-    instruments: list[str] | None = None
-    parcel_codes: list[str] | None = None
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
-    actual_start: dt.date | None = None
-    actual_end: dt.date | None = None
     reason: str = Field(min_length=1)
 
 
