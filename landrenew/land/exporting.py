@@ -143,7 +143,7 @@ def _write_excel(frame: pd.DataFrame, path: Path) -> None:
     columns = list(frame.columns)
     ws.append(columns)
     for row in frame.itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
+        ws.append([excel_value(v) for v in row])
     legend = wb.create_sheet("字段说明 fields")
     legend.append(["字段 field", "中文名称", "English"])
     for c in columns:
@@ -154,7 +154,8 @@ def _write_excel(frame: pd.DataFrame, path: Path) -> None:
     wb.save(path)
 
 
-def _cell(value: Any) -> Any:
+def excel_value(value: Any) -> Any:
+    """A value as an Excel cell takes it (no NaN, Decimal, JSON, numpy or pandas types)."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, Decimal):

@@ -19,6 +19,7 @@ import mapbox_vector_tile
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from sqlalchemy import and_, select
 
 from landrenew.core.access import Principal
@@ -29,7 +30,6 @@ from landrenew.platform.parcels import latest_run_id
 
 MIN_PARCEL_ZOOM = 13
 GRID = 64
-HALF = 20037508.342789244
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
 
@@ -48,11 +48,7 @@ class ParcelPoints:
     categories: tuple[str, ...]
 
 
-def _mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = np.radians(lon) * 6378137.0
-    lat = np.clip(lat, -85.05112878, 85.05112878)
-    y = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) * 6378137.0
-    return x, y
+_TO_MERCATOR = Transformer.from_crs(4490, 3857, always_xy=True)
 
 
 def load_points(store: Store) -> ParcelPoints:
@@ -71,8 +67,9 @@ def load_points(store: Store) -> ParcelPoints:
         df["is_low_efficiency"] = None
         df["categories"] = None
     df = df.dropna(subset=["minx"])
-    x, y = _mercator(((df["minx"] + df["maxx"]) / 2).to_numpy(float),
-                     ((df["miny"] + df["maxy"]) / 2).to_numpy(float))
+    x, y = _TO_MERCATOR.transform(((df["minx"] + df["maxx"]) / 2).to_numpy(float),
+                                  ((df["miny"] + df["maxy"]) / 2).to_numpy(float))
+    x, y = np.asarray(x), np.asarray(y)
     dcodes, districts = pd.factorize(df["district_code"].fillna(""))
     first = df["categories"].fillna("").astype(str).str.split(";").str[0]
     ccodes, categories = pd.factorize(first.replace("", None), use_na_sentinel=True)
@@ -101,12 +98,12 @@ class _Points:
 POINTS = _Points()
 
 
-def overview_tile(points: ParcelPoints, user: Principal, z: int, x: int, y: int,
-                  extent: int = 4096) -> bytes:
-    """The encoded overview tile (empty bytes when no parcel falls in it)."""
-    size = 2 * HALF / (1 << z)
-    minx = -HALF + x * size
-    miny = HALF - (y + 1) * size
+def overview_tile(points: ParcelPoints, user: Principal,
+                  bounds: tuple[float, float, float, float], extent: int = 4096) -> bytes:
+    """The encoded overview tile of the Web Mercator ``bounds`` (empty bytes when no parcel falls
+    in it)."""
+    minx, miny, maxx, _ = bounds
+    size = maxx - minx
     inside = ((points.x >= minx) & (points.x < minx + size) & (points.y >= miny)
               & (points.y < miny + size))
     if user.scope is not None:

@@ -156,7 +156,7 @@ def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y
 def _render(store: Store, user: Principal, layer: str, z: int, x: int, y: int,
             stamp: str) -> bytes:
     if layer == "parcels" and z < MIN_PARCEL_ZOOM:
-        return overview_tile(POINTS.get(store, stamp), user, z, x, y, EXTENT)
+        return overview_tile(POINTS.get(store, stamp), user, mercator_bounds(z, x, y), EXTENT)
     margin = BUFFER / EXTENT
     stmt = _query(store, user, layer, lonlat_bounds(z, x, y, margin))
     if store.caps.spatial_sql:

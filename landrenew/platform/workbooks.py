@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from landrenew.land.exporting import _cell
+from landrenew.land.exporting import excel_value
 from landrenew.land.fields import FIELDS_BY_NAME
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -30,7 +30,7 @@ def _notes(wb: Workbook, items: list[tuple[str, Any]]) -> None:
     ws = wb.create_sheet("说明")
     ws.append(["项目", "内容"])
     for k, v in items:
-        ws.append([k, _cell(v)])
+        ws.append([k, excel_value(v)])
 
 
 def dashboard_workbook(stats: dict[str, Any], names: dict[str, str], *, run: dict[str, Any],
@@ -100,7 +100,7 @@ def _value(column: str, value: Any, names: dict[str, str]) -> Any:
         return None if value is None else ("是" if value else "否")
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)
-    return _cell(value)
+    return excel_value(value)
 
 
 def _bytes(wb: Workbook) -> bytes:

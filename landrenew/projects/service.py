@@ -21,7 +21,7 @@ from landrenew.core.access import (
 )
 from landrenew.core.access import district_filter as scope_for
 from landrenew.core.errors import Conflict, InputError, NotFound
-from landrenew.core.spatial import areas_m2, projected_crs_for_bounds
+from landrenew.core.spatial import areas_m2
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import (
     District,
@@ -32,6 +32,7 @@ from landrenew.core.store.models import (
     Project,
     ProjectVersion,
 )
+from landrenew.land.importing import resolve_projected_crs
 from landrenew.projects import ledger
 from landrenew.projects.gates import GateDecision, demolition_gate
 from landrenew.projects.rules import load_renewal_rules
@@ -237,20 +238,22 @@ def _polygon(geometry: dict[str, Any] | None) -> shapely.Geometry | None:
 
 
 def create_phase(store: Store, user: Principal, project_id: int, name: str,
-                 geometry: dict[str, Any] | None) -> dict[str, Any]:
-    """A phase (分片) of a project, starting in ``planned``."""
+                 geometry: dict[str, Any] | None, *, projected_crs: str | None = None
+                 ) -> dict[str, Any]:
+    """A phase (分片) of a project, starting in ``planned``; its area is computed in the city's
+    projected zone, as parcel areas are."""
     require_write(user)
     store.ensure_current()
     if not name or not name.strip():
         raise InputError("a phase needs a name", field="name")
     geom = _polygon(geometry)
-    area = None
-    if geom is not None:
-        crs = projected_crs_for_bounds(geom.bounds)
-        area = float(areas_m2(np.array([geom], dtype=object), CRS.from_epsg(4490), crs)[0])
     with store.session() as session:
         project = _project(session, user, project_id)
         require_write_district(user, project.district_code, "district_code")
+        area = None
+        if geom is not None:
+            crs = resolve_projected_crs(session, projected_crs, geom.bounds, user.name)
+            area = float(areas_m2(np.array([geom], dtype=object), CRS.from_epsg(4490), crs)[0])
         phase = Phase(project_id=project.id, name=name.strip(),
                       geom=shapely.to_wkb(geom) if geom is not None else None, area_m2=area,
                       state=PHASE_ORDER[0], created_at=utcnow(), created_by=user.name)
@@ -261,6 +264,33 @@ def create_phase(store: Store, user: Principal, project_id: int, name: str,
                      entity_id=str(phase.id), after={k: v for k, v in rec.items()
                                                      if k != "geometry"})
     return rec
+
+
+def list_phases(store: Store, user: Principal, project_id: int) -> list[dict[str, Any]]:
+    """The phases of a project, in the order they were made."""
+    store.ensure_current()
+    with store.read_session() as session:
+        _project(session, user, project_id)
+        return [phase_record(p) for p in session.scalars(
+            select(Phase).where(Phase.project_id == project_id).order_by(Phase.id))]
+
+
+def phase_overview(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:
+    """Everything the phase page shows, read in one session: the phase, its project, its people
+    with whether each has signed, and the demolition gate."""
+    store.ensure_current()
+    with store.read_session() as session:
+        phase, project = _phase(session, user, phase_id)
+        people = list(session.scalars(select(PhasePerson).where(PhasePerson.phase_id == phase_id)
+                                      .order_by(PhasePerson.id)))
+        agreements = _agreements(session, project.id, phase_id)
+        status = {a["subject"]: a["action"] for a in agreements}
+        gate_decision = demolition_gate([p.person_id for p in people], agreements,
+                                        load_renewal_rules(project.rules))
+        return {"phase": phase_record(phase, len(people)), "project": project_record(project),
+                "gate": gate_decision.as_dict(),
+                "people": [{"person_id": p.person_id, "name": p.name, "kind": p.kind,
+                            "signed": status.get(p.person_id) == "sign"} for p in people]}
 
 
 def get_phase(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from fastapi.responses import RedirectResponse, Response
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
 from landrenew.core.errors import Conflict
-from landrenew.core.store.models import Phase, PhasePerson
 from landrenew.platform import catalogue
 from landrenew.projects import service
 from landrenew.projects.reports import library_workbook
@@ -63,29 +62,17 @@ def library_excel(request: Request, store: StoreDep, user: PageUser) -> Response
 def project_page(request: Request, project_id: int, store: StoreDep, user: PageUser) -> Response:
     who = _need_user(request, user)
     project = service.get_project(store, who, project_id)
-    with store.read_session() as session:
-        phases = [service.phase_record(p) for p in session.query(Phase).filter(
-            Phase.project_id == project_id).order_by(Phase.id)]
+    phases = service.list_phases(store, who, project_id)
     return render(request, "project.html", {
         "p": project, "phases": phases, "states": PHASE_STATES,
         "history": service.project_history(store, who, project_id)}, user=who)
 
 
 def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
-    phase = service.get_phase(store, who, phase_id)
-    gate = service.gate(store, who, phase_id)
-    with store.read_session() as session:
-        people = session.query(PhasePerson).filter(PhasePerson.phase_id == phase_id).order_by(
-            PhasePerson.id).all()
-        project_id = phase["project_id"]
-        records = service._agreements(session, project_id, phase_id)
-    status = {r["subject"]: r["action"] for r in records}
-    here = PHASE_ORDER.index(phase["state"])
-    return {"phase": phase, "gate": gate, "states": PHASE_STATES, "kinds": PERSON_KINDS,
-            "people": [{"person_id": p.person_id, "name": p.name, "kind": p.kind,
-                        "signed": status.get(p.person_id) == "sign"} for p in people],
+    view = service.phase_overview(store, who, phase_id)
+    here = PHASE_ORDER.index(view["phase"]["state"])
+    return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS,
             "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
-            "project": service.get_project(store, who, project_id),
             "today": dt.date.today().isoformat()}
 
 

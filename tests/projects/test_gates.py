@@ -57,7 +57,7 @@ def test_nobody_listed_keeps_the_gate_closed() -> None:
 
 def test_withdrawal_undoes_a_signature_and_others_do_not_count() -> None:
     ids = people(5)
-    records = signs(ids[:4]) + [{"subject": "OUTSIDER", "action": "sign"}]
+    records = [*signs(ids[:4]), {"subject": "OUTSIDER", "action": "sign"}]
     assert demolition_gate(ids, records, RULES).allowed
     records.append({"subject": ids[3], "action": "withdraw"})
     closed = demolition_gate(ids, records, RULES)

@@ -4,6 +4,7 @@ the end) and reordering are all found, on both backends; the CLI exits non-zero.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -45,7 +46,7 @@ def test_an_intact_ledger_verifies(store: Store) -> None:
     with store.read_session() as session:
         rows = session.scalars(select(LedgerRecord).order_by(LedgerRecord.seq)).all()
     assert rows[0].prev_hash == ledger.GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert {r.ledger for r in rows} == {s["ledger"]}
 
 

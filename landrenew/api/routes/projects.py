@@ -13,7 +13,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from landrenew.api.deps import CurrentUser, PageDep, StoreDep
+from landrenew.api.deps import CurrentUser, PageDep, SettingsDep, StoreDep
 from landrenew.api.schemas import Page
 from landrenew.projects import service
 
@@ -205,8 +205,10 @@ def project_history(project_id: int, store: StoreDep, user: CurrentUser
 
 
 @router.post("/api/projects/{project_id}/phases", response_model=PhaseOut, status_code=201)
-def create_phase(project_id: int, body: PhaseIn, store: StoreDep, user: CurrentUser) -> PhaseOut:
-    return PhaseOut(**service.create_phase(store, user, project_id, body.name, body.geometry))
+def create_phase(project_id: int, body: PhaseIn, store: StoreDep, settings: SettingsDep,
+                 user: CurrentUser) -> PhaseOut:
+    return PhaseOut(**service.create_phase(store, user, project_id, body.name, body.geometry,
+                                           projected_crs=settings.projected_crs))
 
 
 @router.get("/api/phases/{phase_id}", response_model=PhaseOut)
