@@ -55,7 +55,7 @@ def demolition_gate(people: Iterable[str], agreements: Iterable[Mapping[str, Any
     signed = len(signed_people(everyone, agreements))
     total = len(everyone)
     threshold = param.value
-    allowed = total > 0 and Fraction(signed, total) >= Fraction(threshold)
+    allowed = total > 0 and Fraction(signed, total) >= param.exact
     ratio = (Decimal(signed) / Decimal(total)).quantize(Decimal("0.0001"), ROUND_HALF_UP) \
         if total else Decimal(0)
     return GateDecision(allowed, signed, total, ratio, threshold,
