@@ -22,6 +22,9 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     items: list[T]
+    #: Keyset cursor (where a list supports it): pass as ``after=`` for the next page; absent on
+    #: the last page.
+    next_after: str | None = None
 
 
 class ErrorPublic(BaseModel):

@@ -12,6 +12,7 @@ from landrenew.cli.common import console, err_console, state
 from landrenew.core.errors import ConfigurationError, InputError
 
 users_app = typer.Typer(help="Platform users and roles (用户).", no_args_is_help=True)
+tiles_app = typer.Typer(help="The shared vector-tile store (切片库).", no_args_is_help=True)
 
 
 def run_server(host: str, port: int) -> None:
@@ -87,6 +88,58 @@ def users_disable(name: Annotated[str, typer.Argument()]) -> None:
     err_console.print(f"user {name} disabled")
 
 
+@tiles_app.command("seed")
+def tiles_seed(
+    min_zoom: Annotated[int, typer.Option(help="Lowest zoom")] = 0,
+    max_zoom: Annotated[int, typer.Option(help="Highest zoom")] = 14,
+    layer: Annotated[list[str] | None, typer.Option(
+        help="Layer to seed (repeat; default parcels and districts)")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Processes rendering tiles (default: one per core)")] = None,
+) -> None:
+    """Render every city tile into the tile store (run after an import or an evaluation), so
+    that the map never waits for a tile; stale tiles are removed."""
+    from landrenew.cli.common import progress_bar
+    from landrenew.platform.seeding import seed
+
+    with progress_bar() as callback:
+        total = [0]
+        done = [0]
+
+        def start(n: int) -> None:
+            total[0] = n
+            callback("tiles", 0, n)  # type: ignore[operator]
+
+        def step(n: int) -> None:
+            done[0] += n
+            callback("tiles", done[0], total[0])  # type: ignore[operator]
+
+        report = seed(state.store(), min_zoom=min_zoom, max_zoom=max_zoom,
+                      layers=tuple(layer or ("parcels", "districts")), workers=workers,
+                      on_start=start, on_progress=step)
+    console.print(f"seeded {report.tiles} tiles ({report.empty} empty, "
+                  f"{report.bytes / 1e6:.1f} MB) for data stamp {report.stamp}")
+
+
+@tiles_app.command("status")
+def tiles_status() -> None:
+    """Stored tiles per layer, scope and zoom, and how many are current."""
+    from landrenew.platform.tilecache import data_stamp
+    from landrenew.platform.tilestore import summary
+
+    store = state.store()
+    store.ensure_current()
+    stamp = data_stamp(store)
+    table = Table(title=f"切片库 tile store (data stamp {stamp})")
+    for col in ("layer", "scope", "z", "tiles", "current", "MB", "made"):
+        table.add_column(col)
+    for r in summary(store, stamp):
+        table.add_row(r["layer"], r["scope"], str(r["z"]), str(r["tiles"]), str(r["current"]),
+                      f"{r['bytes'] / 1e6:.2f}", str(r["made_at"]))
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_cmd)
     app.add_typer(users_app, name="users")
+    app.add_typer(tiles_app, name="tiles")

@@ -107,13 +107,18 @@ def dumps(doc: Any) -> bytes:
     return json.dumps(doc, ensure_ascii=False, default=_jsonable).encode()
 
 
-def _geometry(wkb: bytes | None, crs: str) -> dict[str, Any] | None:
-    if wkb is None:
-        return None
-    geom = shapely.from_wkb(wkb)
+def geometries_json(wkbs: list[bytes | None], crs: str) -> list[str]:
+    """GeoJSON text of each WKB geometry (``null`` for none), all in one vectorised pass: in
+    ``crs`` EPSG:4490 the axes are swapped to its official latitude-first order."""
+    geoms = shapely.from_wkb(wkbs)
     if crs == EPSG4490:
-        geom = shapely.transform(geom, lambda c: c[:, ::-1])
-    return shapely.geometry.mapping(geom)
+        geoms = shapely.transform(geoms, lambda c: c[:, ::-1])
+    return [g if g is not None else "null" for g in shapely.to_geojson(geoms)]
+
+
+def _feature_text(fid: str, props: dict[str, Any], geometry: str) -> str:
+    return (f'{{"type":"Feature","id":{json.dumps(fid, ensure_ascii=False)},'
+            f'"geometry":{geometry},"properties":{dumps(props).decode()}}}')
 
 
 # ---------------------------------------------------------------- collections
@@ -123,10 +128,16 @@ class _Collection:
 
     def __init__(self, cid: str, title: str, description: str,
                  query: Callable[[Store, Principal, BBox | None], tuple[Select, Any]],
-                 feature: Callable[[Any, Principal, str], dict[str, Any]],
+                 feature: Callable[[Any, Principal], tuple[str, dict[str, Any]]],
                  one: Callable[[Store, Principal, str], Select]):
         self.id, self.title, self.description = cid, title, description
-        self.query, self.feature, self.one = query, feature, one
+        self.query, self.properties, self.one = query, feature, one
+
+    def features(self, rows: list[Any], user: Principal, crs: str) -> list[str]:
+        """Each row as GeoJSON Feature text (geometries converted in one pass)."""
+        geometries = geometries_json([r.geom for r in rows], crs)
+        return [_feature_text(*self.properties(r, user), g)
+                for r, g in zip(rows, geometries, strict=True)]
 
 
 def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
@@ -140,13 +151,12 @@ def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Se
     return stmt, P.c.parcel_code
 
 
-def _parcel_feature(row: Any, user: Principal, crs: str) -> dict[str, Any]:
+def _parcel_feature(row: Any, user: Principal) -> tuple[str, dict[str, Any]]:
     props = parcel_record(row, user)
     props.pop("bbox", None)
     props["categories"] = ";".join(props.get("categories") or []) or None
     props["flags"] = ";".join(props.get("flags") or []) or None
-    return {"type": "Feature", "id": row.parcel_code, "geometry": _geometry(row.geom, crs),
-            "properties": props}
+    return row.parcel_code, props
 
 
 def _parcel_one(store: Store, user: Principal, fid: str) -> Select:
@@ -173,10 +183,8 @@ def _districts_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[
     return stmt, D.c.code
 
 
-def _district_feature(row: Any, user: Principal, crs: str) -> dict[str, Any]:
-    props = {"code": row.code, "name": row.name, **area_triplet(row.area_m2 or 0.0)}
-    return {"type": "Feature", "id": row.code, "geometry": _geometry(row.geom, crs),
-            "properties": props}
+def _district_feature(row: Any, user: Principal) -> tuple[str, dict[str, Any]]:
+    return row.code, {"code": row.code, "name": row.name, **area_triplet(row.area_m2 or 0.0)}
 
 
 def _district_one(store: Store, user: Principal, fid: str) -> Select:
@@ -199,12 +207,11 @@ def _zones(kind: str) -> tuple[Callable[..., tuple[Select, Any]], Callable[..., 
     return query, one
 
 
-def _zone_feature(row: Any, user: Principal, crs: str) -> dict[str, Any]:
-    props = {"zone_code": row.zone_code, "kind": row.kind, "kind_name": ZONE_KINDS.get(row.kind),
-             "name": row.name, **area_triplet(row.area_m2 or 0.0), "version": row.version,
-             "valid_from": row.valid_from}
-    return {"type": "Feature", "id": row.zone_code, "geometry": _geometry(row.geom, crs),
-            "properties": props}
+def _zone_feature(row: Any, user: Principal) -> tuple[str, dict[str, Any]]:
+    return row.zone_code, {
+        "zone_code": row.zone_code, "kind": row.kind, "kind_name": ZONE_KINDS.get(row.kind),
+        "name": row.name, **area_triplet(row.area_m2 or 0.0), "version": row.version,
+        "valid_from": row.valid_from}
 
 
 def collections() -> dict[str, _Collection]:
@@ -297,8 +304,9 @@ def collections_doc(store: Store, user: Principal, base: str) -> dict[str, Any]:
 
 
 def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | None,
-          limit: int, offset: int, crs: str, query: dict[str, str]) -> dict[str, Any]:
-    """One page of a collection's features as a GeoJSON FeatureCollection with paging links.
+          limit: int, offset: int, crs: str, query: dict[str, str]) -> bytes:
+    """One page of a collection's features as GeoJSON FeatureCollection text (UTF-8) with
+    paging links; the features are assembled as text, their geometries in one vectorised pass.
 
     ``query`` holds the request's other parameters, carried into the ``self``/``next`` links.
     """
@@ -312,7 +320,7 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
         matched = COUNTS.get_or_count(key, lambda: int(conn.scalar(
             select(func.count()).select_from(stmt.subquery())) or 0))
         rows = conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all()
-    features = [coll.feature(r, user, crs) for r in rows]
+    features = coll.features(rows, user, crs)
     href = f"{base}/collections/{cid}/items"
 
     def page(o: int) -> str:
@@ -324,10 +332,11 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
         links.append(_link(page(offset + limit), "next", GEOJSON, "next page"))
     if offset > 0:
         links.append(_link(page(max(0, offset - limit)), "prev", GEOJSON, "previous page"))
-    return {"type": "FeatureCollection", "features": features,
-            "numberMatched": matched, "numberReturned": len(features),
-            "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-            .replace("+00:00", "Z"), "links": links}
+    rest = dumps({"numberMatched": matched, "numberReturned": len(features),
+                  "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+                  .replace("+00:00", "Z"), "links": links})
+    return (b'{"type":"FeatureCollection","features":[' + ",".join(features).encode()
+            + b"]," + rest[1:])
 
 
 def item(store: Store, user: Principal, base: str, cid: str, fid: str, *, crs: str
@@ -343,7 +352,7 @@ def item(store: Store, user: Principal, base: str, cid: str, fid: str, *, crs: s
         require_district(user, row.district_code, f"feature '{fid}' in '{cid}'", "featureId")
     elif cid == "districts":
         require_district(user, row.code, f"feature '{fid}' in '{cid}'", "featureId")
-    feature = coll.feature(row, user, crs)
+    feature = json.loads(coll.features([row], user, crs)[0])
     href = f"{base}/collections/{cid}/items/{fid}"
     feature["links"] = [_link(href, "self", GEOJSON),
                         _link(f"{base}/collections/{cid}", "collection", "application/json")]

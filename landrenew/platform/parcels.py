@@ -101,10 +101,12 @@ def _filtered(conn: Connection, store: Store, user: Principal, *, district: str 
 
 def list_parcels(store: Store, user: Principal, *, district: str | None = None,
                  category: str | None = None, flag: str | None = None,
-                 bbox: BBox | None = None, limit: int = 100, offset: int = 0
-                 ) -> tuple[int, list[dict[str, Any]]]:
-    """Current parcels in the user's districts, filtered, one page; category and flag filters
-    use the latest evaluation run (a parcel it did not evaluate matches neither)."""
+                 bbox: BBox | None = None, limit: int = 100, offset: int = 0,
+                 after: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """Current parcels in the user's districts, filtered, one page in parcel-code order;
+    category and flag filters use the latest evaluation run (a parcel it did not evaluate
+    matches neither). ``after`` (a parcel code, the previous page's last) starts the page just
+    after it: the cost of a page then no longer grows with how deep it is (keyset paging)."""
     store.ensure_current()
     stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.engine.connect() as conn:
@@ -115,6 +117,8 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
         key = ("parcels", store.url, stamp, scope_for(user, district), category, flag, bbox)
         total = COUNTS.get_or_count(key, lambda: int(conn.scalar(
             select(func.count()).select_from(stmt.subquery())) or 0))
+        if after is not None:
+            stmt = stmt.where(P.c.parcel_code > after)
         rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()
     return int(total), [parcel_record(r, user) for r in rows]
 

@@ -28,6 +28,7 @@ from landrenew.core.store import Store
 from landrenew.core.store.models import District, ParcelResult, ParcelVersion, ZoneVersion
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
+from landrenew.platform import tilestore
 from landrenew.platform.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
 from landrenew.platform.parcels import latest_run_id
 from landrenew.platform.tilecache import CACHE, data_stamp
@@ -149,8 +150,25 @@ def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y
     check_tile(layer, z, x, y)
     store.ensure_current()
     stamp = data_stamp(store)
-    key = (store.url, stamp, layer, z, x, y, user.scope)
-    return CACHE.get_or_make(key, lambda: _render(store, user, layer, z, x, y, stamp)), stamp
+    scope = tilestore.scope_key(user)
+    key = (store.url, stamp, layer, z, x, y, scope)
+
+    def make() -> bytes:
+        with store.engine.connect() as conn:
+            data = tilestore.read(conn, layer, scope, z, x, y, stamp)
+        if data is None:
+            data = _render(store, user, layer, z, x, y, stamp)
+            tilestore.write(store, [(layer, scope, z, x, y, stamp, data)])
+        return data
+
+    return CACHE.get_or_make(key, make), stamp
+
+
+def render(store: Store, user: Principal, layer: str, z: int, x: int, y: int, stamp: str
+           ) -> bytes:
+    """Render a tile now, bypassing both caches (the seeding run)."""
+    check_tile(layer, z, x, y)
+    return _render(store, user, layer, z, x, y, stamp)
 
 
 def _render(store: Store, user: Principal, layer: str, z: int, x: int, y: int,

@@ -140,3 +140,79 @@ def test_zone_tile(city: World) -> None:
                        "urban_development_boundary")
     assert {f["properties"]["zone_code"] for f in features} == {"UDB-1"}  # UDB-2 lies east of it
     assert city.client.get(f"/tiles/ecological_redline/{Z}/{x}/{y}.mvt").status_code == 204
+
+
+def test_tile_store_is_shared_between_workers(world: World) -> None:
+    """A tile made by one server process is kept in the database: another process (its own
+    memory cache empty) reads it from the tile store instead of rendering it again; a write
+    makes the stored tile stale, so it is made again and shows the change."""
+    from landrenew.platform import tiles as tile_service
+    from landrenew.platform import tilestore
+    from landrenew.platform.tilecache import CACHE, data_stamp
+
+    x, y = _home_tile(world)
+    url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
+    first = world.client.get(url)
+    stamp = data_stamp(world.store)
+    with world.store.engine.connect() as conn:
+        stored = tilestore.read(conn, "parcels", "city", Z, x, y, stamp)
+        assert stored == first.content
+        assert tilestore.read(conn, "parcels", "city", Z, x, y, "0.0") is None  # other stamp
+    CACHE.clear()  # as a second worker: nothing in memory
+    rendered: list[tuple[int, int, int]] = []
+    real = tile_service._render
+
+    def counting(*args: Any) -> bytes:
+        rendered.append(args[3:6])
+        return real(*args)
+
+    tile_service._render = counting  # type: ignore[assignment]
+    try:
+        again = world.client.get(url)
+        assert again.content == first.content and rendered == []
+        world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
+                           json={"land_use": "0701", "reason": "re-surveyed as housing"})
+        after = world.client.get(url)
+        assert rendered == [(Z, x, y)]
+    finally:
+        tile_service._render = real  # type: ignore[assignment]
+    props = {f["properties"]["parcel_code"]: f["properties"] for f in _decode(after, "parcels")}
+    assert props["JM-0000"]["land_use"] == "0701"
+    # district staff tiles are stored under their own scope, never served to the city
+    world.client.get(url, headers=world.headers("district_staff"))
+    with world.store.engine.connect() as conn:
+        mine = tilestore.read(conn, "parcels", WEST, Z, x, y, data_stamp(world.store))
+    assert mine is not None and _codes(
+        mapbox_vector_tile.decode(mine)["parcels"]["features"]) == WEST_CODES
+
+
+def test_seed_renders_the_pyramid_the_server_then_serves(world: World) -> None:
+    """``tiles seed`` stores every city tile from zoom 0 to the maximum: each equals the tile
+    the server would render, and stale tiles of older data are removed."""
+    from landrenew.platform import tilestore
+    from landrenew.platform.seeding import city_outline, city_tiles, seed
+    from landrenew.platform.tilecache import CACHE, data_stamp
+
+    old = data_stamp(world.store)
+    tilestore.write(world.store, [("parcels", "city", 3, 0, 0, "stale", b"x")])
+    report = seed(world.store, max_zoom=Z, workers=1)
+    stamp = data_stamp(world.store)
+    assert report.stamp == stamp == old
+    outline = city_outline(world.store)
+    assert outline is not None
+    expected = sum(len(city_tiles(outline, z)) for z in range(Z + 1)) * 2  # parcels, districts
+    assert report.tiles == expected and report.by_zoom[Z] == 2 * len(city_tiles(outline, Z))
+    rows = {(r["layer"], r["z"]): r for r in tilestore.summary(world.store, stamp)}
+    assert sum(r["tiles"] for r in rows.values()) == expected  # the stale tile is gone
+    assert all(r["current"] == r["tiles"] for r in rows.values())
+    x, y = _home_tile(world)
+    with world.store.engine.connect() as conn:
+        seeded = tilestore.read(conn, "parcels", "city", Z, x, y, stamp)
+        overview = tilestore.read(conn, "parcels", "city", 8, *tile_for(
+            *_outlines(world)["JM-0000"].centroid.coords[0], 8), stamp)
+    assert seeded and overview
+    CACHE.clear()
+    assert world.client.get(f"/tiles/parcels/{Z}/{x}/{y}.mvt").content == seeded
+    tilestore.write(world.store, [("parcels", "city", Z, x, y, stamp, b"")])
+    CACHE.clear()
+    assert world.client.get(f"/tiles/parcels/{Z}/{x}/{y}.mvt").status_code == 204  # from store

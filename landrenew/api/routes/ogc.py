@@ -102,10 +102,10 @@ def items(request: Request, collection_id: str, store: StoreDep, user: OgcUser,
     _check_format(f)
     out_crs = service.parse_crs(crs)
     keep = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
-    doc = service.items(store, user, _base(request), collection_id,
-                        bbox=service.parse_bbox(bbox, bbox_crs), limit=limit, offset=offset,
-                        crs=out_crs, query=keep)
-    return _json(doc, service.GEOJSON, _crs_headers(out_crs))
+    body = service.items(store, user, _base(request), collection_id,
+                         bbox=service.parse_bbox(bbox, bbox_crs), limit=limit, offset=offset,
+                         crs=out_crs, query=keep)
+    return Response(body, media_type=service.GEOJSON, headers=_crs_headers(out_crs))
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)")

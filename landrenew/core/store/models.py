@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -389,3 +390,19 @@ class LedgerRecord(Base):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
     __table_args__ = (Index("ux_ledger_seq", "ledger", "seq", unique=True),)
+
+
+class StoredTile(Base):
+    """One encoded vector tile of the shared tile store (切片库), valid while ``stamp`` is the
+    database's data stamp; ``scope`` is ``city`` or the district codes joined by commas."""
+
+    __tablename__ = "tile_store"
+
+    layer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(256), primary_key=True)
+    z: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(64), nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
