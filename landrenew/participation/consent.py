@@ -1,0 +1,486 @@
+"""Consent units and the willingness gate (意愿征询, 中山 §四 5(2)) as pure functions over plain data.
+
+A project's willingness is decided per *consent unit*; "成熟一个，推进一个": the project's gate opens
+only when every unit meets its own condition. Unit kinds and their conditions (the numbers are the
+``zhongshan/willingness.yaml`` pack's parameters, each with its clause and basis):
+
+``collective`` (集体土地, §四5(2)a)
+    A vote record ``{"body", "matter", "eligible", "present", "in_favour", "households_total",
+    "households_present"}``. ``body`` is ``villagers_meeting`` (村民会议: quorum more than 1/2 of
+    the villagers aged 18+ *or* at least 2/3 of the households; decision more than 1/2 of those
+    present), ``representatives_meeting`` (村民代表会议: quorum at least 2/3 of the
+    representatives; decision more than 1/2 of those present) or ``members_assembly``
+    (成员大会: quorum at least 2/3 of the members; decision at least 2/3 of ALL members).
+    ``matter`` is ``general`` (default) or ``operating_land_transfer`` (集体经营性建设用地出让、出租,
+    土地管理法 art. 63): the decision then needs at least 2/3 of ALL members of the villagers'
+    meeting or of ALL representatives, the quorum still applying (a members' assembly needs 2/3
+    of all members anyway). ``eligible`` is the meeting's
+    membership (villagers aged 18+, representatives, or members); the household counts are for
+    the villagers' meeting only, both or neither.
+``single_holder`` (单一权利人) / ``co_owned`` (共有) / ``condominium`` (建筑物区分所有权), §四5(2)b
+    ``owners``: ``[{"id", "exclusive_area"}]`` (one entry per owner household, 户; the exclusive
+    floor area in m² is required for condominiums) and ``records``: ``[{"subject", "action"}]`` in
+    ledger order, ``action`` one of consent | withdraw | refuse. The latest record per owner wins:
+    a withdrawal after a consent undoes it (as ``signed_people`` in ``projects.gates``); records
+    about people who are not owners of the unit are ignored. A single holder must consent; all
+    co-owners must consent; a condominium needs owners of at least 2/3 of the exclusive floor area
+    AND at least 2/3 of the households.
+``state_parcels`` (多宗国有土地, §四5(2)c)
+    ``parcels``: a list of units (single_holder, co_owned, condominium or, recursively,
+    state_parcels), each with its land ``area`` in m². The parcels that meet their own condition
+    must make up at least 2/3 of the parcels' total area.
+
+Every unit has an ``id``. Comparisons are exact (:class:`~fractions.Fraction`): "more than"
+(过半数) is strict, "at least" (以上) includes the number itself. Bad input raises
+:class:`~landrenew.core.errors.InputError` naming the field, e.g. ``units[1].vote.present``.
+
+JSON: ``as_dict()`` gives every :class:`~decimal.Decimal` (areas, ratios, thresholds) as a
+**string** (areas to 0.01 m², ratios and thresholds to 4 decimals) and counts as integers, so
+that nothing exact is lost to floating point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+from landrenew.core.errors import InputError
+from landrenew.projects.rules import ProjectRules, load_pack
+
+UNIT_KINDS: dict[str, tuple[str, str]] = {
+    "collective": ("集体土地", "collective land"),
+    "single_holder": ("单一权利人", "single right holder"),
+    "co_owned": ("共有", "co-owned"),
+    "condominium": ("建筑物区分所有权", "condominium"),
+    "state_parcels": ("多宗国有土地", "several state-land parcels"),
+}
+BODIES: dict[str, tuple[str, str]] = {
+    "villagers_meeting": ("村民会议", "villagers' meeting"),
+    "representatives_meeting": ("村民代表会议", "villager representatives' meeting"),
+    "members_assembly": ("集体经济组织成员大会", "members' assembly"),
+}
+MATTERS = ("general", "operating_land_transfer")
+ACTIONS = ("consent", "withdraw", "refuse")
+PARCEL_KINDS = ("single_holder", "co_owned", "condominium", "state_parcels")
+
+RATIO_PLACES = Decimal("0.0001")
+AREA_PLACES = Decimal("0.01")
+
+
+@cache
+def load_willingness_rules(city: str = "zhongshan") -> ProjectRules:
+    """``rules/<city>/willingness.yaml`` (cached)."""
+    return load_pack(city, "willingness", ProjectRules)
+
+
+# ------------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison: ``counted / base`` against ``threshold`` (``>`` when ``strict``, else
+    ``≥``). Checks of one unit sharing a ``group`` are alternatives (any one suffices, e.g. the
+    villagers' meeting quorum by adults or by households); every group must pass."""
+    group: str
+    name: str
+    label_zh: str
+    label_en: str
+    counted: int | Decimal
+    base: int | Decimal
+    measure: str  # "people" | "households" | "m2"
+    ratio: Decimal
+    threshold: Decimal
+    fraction: str
+    strict: bool
+    passed: bool
+    rule: str
+    clause: str
+    basis: str
+
+    @property
+    def comparison(self) -> str:
+        return ">" if self.strict else ">="
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"group": self.group, "name": self.name,
+                "label": {"zh": self.label_zh, "en": self.label_en},
+                "counted": _json_number(self.counted), "base": _json_number(self.base),
+                "measure": self.measure, "ratio": str(self.ratio),
+                "threshold": str(self.threshold), "fraction": self.fraction,
+                "comparison": self.comparison, "passed": self.passed,
+                "rule": self.rule, "clause": self.clause, "basis": self.basis}
+
+    def describe(self) -> tuple[str, str]:
+        unit = " m²" if self.measure == "m2" else ""
+        zh_cmp = "＞" if self.strict else "≥"
+        en_cmp = "more than" if self.strict else "at least"
+        mark = "✓" if self.passed else "✗"
+        c, b = _show(self.counted), _show(self.base)
+        return (f"{self.label_zh} {c}/{b}{unit}（{self.ratio:.2%}，需{zh_cmp}{self.fraction}）{mark}",
+                f"{self.label_en} {c} of {b}{unit} ({self.ratio:.2%}, needs {en_cmp} "
+                f"{self.fraction}) {mark}")
+
+
+@dataclass(frozen=True)
+class UnitDecision:
+    """The decision for one consent unit; ``parts`` are the parcels of a ``state_parcels`` unit,
+    ``area`` the unit's land area when given (required for parcels)."""
+    unit_id: str
+    kind: str
+    allowed: bool
+    checks: tuple[Check, ...]
+    parts: tuple[UnitDecision, ...] = ()
+    area: Decimal | None = None
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.rule for c in self.checks))
+
+    @property
+    def failing_groups(self) -> tuple[str, ...]:
+        return tuple(g for g, checks in _groups(self.checks).items()
+                     if not any(c.passed for c in checks))
+
+    def explain(self) -> str:
+        kind_zh, kind_en = UNIT_KINDS[self.kind]
+        zh_parts, en_parts = [], []
+        for checks in _groups(self.checks).values():
+            texts = [c.describe() for c in checks]
+            zh_parts.append(" 或 ".join(t[0] for t in texts))
+            en_parts.append(" or ".join(t[1] for t in texts))
+        zh_verdict, en_verdict = ("达到", "meets") if self.allowed else ("未达到", "does not meet")
+        parcels = ""
+        if self.parts:
+            parcels = " [" + ", ".join(f"{p.unit_id} {'✓' if p.allowed else '✗'}"
+                                       for p in self.parts) + "]"
+        return (f"{kind_zh} {self.unit_id}：{'；'.join(zh_parts)} → {zh_verdict}改造意愿条件 | "
+                f"{kind_en} {self.unit_id}: {'; '.join(en_parts)} → {en_verdict} the willingness "
+                f"condition{parcels} [{', '.join(self.rules)}]")
+
+    def as_dict(self) -> dict[str, Any]:
+        kind_zh, kind_en = UNIT_KINDS[self.kind]
+        return {"id": self.unit_id, "kind": self.kind, "kind_label": {"zh": kind_zh, "en": kind_en},
+                "allowed": self.allowed,
+                "area": None if self.area is None else str(_area2(self.area)),
+                "checks": [c.as_dict() for c in self.checks],
+                "failing": list(self.failing_groups),
+                "parts": [p.as_dict() for p in self.parts],
+                "rules": list(self.rules), "explanation": self.explain()}
+
+
+@dataclass(frozen=True)
+class WillingnessDecision:
+    """The project's willingness gate: every unit must meet its condition."""
+    allowed: bool
+    units: tuple[UnitDecision, ...]
+    passed: int
+    total: int
+    rule: str
+    clause: str
+
+    @property
+    def failing(self) -> tuple[str, ...]:
+        return tuple(u.unit_id for u in self.units if not u.allowed)
+
+    def explain(self) -> str:
+        if not self.total:
+            return (f"意愿征询闸口关闭：未列出任何意愿单元 | willingness gate closed: no consent "
+                    f"units listed [{self.rule}]")
+        zh = "开启" if self.allowed else "关闭"
+        en = "open" if self.allowed else "closed"
+        failing = ""
+        if self.failing:
+            failing = f"; not yet: {', '.join(self.failing)}"
+        return (f"意愿征询闸口{zh}：{self.total} 个意愿单元中 {self.passed} 个达到条件（成熟一个，"
+                f"推进一个：须全部达到） | willingness gate {en}: {self.passed} of {self.total} "
+                f"consent units meet their condition (all must){failing} [{self.rule}]")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"allowed": self.allowed, "passed": self.passed, "total": self.total,
+                "failing": list(self.failing), "rule": self.rule, "clause": self.clause,
+                "units": [u.as_dict() for u in self.units], "explanation": self.explain()}
+
+
+# ------------------------------------------------------------------------------------------------
+# gates
+
+
+def willingness_gate(units: Iterable[Mapping[str, Any]], rules: ProjectRules) -> WillingnessDecision:
+    """意愿征询闸口 (中山 §四5(2)): decide every unit and open only when all of them meet their
+    condition. Several state-land parcels belong in one ``state_parcels`` unit (rule c, 2/3 by
+    area); given as separate units, each would have to pass on its own. A project with no units
+    stays closed (nothing to measure)."""
+    if isinstance(units, (str, bytes, Mapping)) or not isinstance(units, Iterable):
+        raise InputError("units must be a list of consent units", field="units")
+    decisions = tuple(_decide_all(list(units), "units", rules, kinds=tuple(UNIT_KINDS)))
+    param = rules.param("project_units_share")
+    passed = sum(d.allowed for d in decisions)
+    total = len(decisions)
+    allowed = total > 0 and Fraction(passed, total) >= param.exact
+    return WillingnessDecision(allowed, decisions, passed, total,
+                               f"{rules.id}:project_units_share", param.clause)
+
+
+def unit_consent(unit: Mapping[str, Any], rules: ProjectRules, *,
+                 field: str = "unit") -> UnitDecision:
+    """Decide one consent unit (any kind); ``field`` names it in errors."""
+    return _decide(unit, field, rules, tuple(UNIT_KINDS))
+
+
+def latest_consents(owners: Iterable[str], records: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Owners whose latest record is a consent (a later withdraw or refuse undoes it); records
+    about anyone else are ignored. ``records`` in ledger order, each ``{subject, action}``."""
+    state: dict[str, bool] = {}
+    for rec in records:
+        state[rec["subject"]] = rec["action"] == "consent"
+    wanted = set(owners)
+    return {p for p, yes in state.items() if yes and p in wanted}
+
+
+# ------------------------------------------------------------------------------------------------
+# deciding
+
+
+def _decide_all(units: Sequence[Any], path: str, rules: ProjectRules,
+                kinds: tuple[str, ...]) -> list[UnitDecision]:
+    seen: set[str] = set()
+    out = []
+    for i, unit in enumerate(units):
+        decision = _decide(unit, f"{path}[{i}]", rules, kinds)
+        if decision.unit_id in seen:
+            raise InputError(f"unit id '{decision.unit_id}' is listed twice", field=f"{path}[{i}].id")
+        seen.add(decision.unit_id)
+        out.append(decision)
+    return out
+
+
+def _decide(unit: Any, path: str, rules: ProjectRules, kinds: tuple[str, ...]) -> UnitDecision:
+    if not isinstance(unit, Mapping):
+        raise InputError("a consent unit must be an object", field=path)
+    kind = unit.get("kind")
+    if kind not in UNIT_KINDS:
+        raise InputError(f"unknown consent unit kind {kind!r}; expected one of "
+                         f"{', '.join(UNIT_KINDS)}", field=f"{path}.kind")
+    if kind not in kinds:
+        raise InputError(f"a {kind} unit cannot be a state-land parcel; expected one of "
+                         f"{', '.join(kinds)}", field=f"{path}.kind")
+    unit_id = unit.get("id")
+    if not isinstance(unit_id, str) or not unit_id.strip():
+        raise InputError("each consent unit needs an id (text)", field=f"{path}.id")
+    area = None if unit.get("area") is None else _area(unit["area"], f"{path}.area")
+    if kind == "collective":
+        checks = _collective(unit.get("vote"), f"{path}.vote", rules)
+        parts: tuple[UnitDecision, ...] = ()
+    elif kind == "state_parcels":
+        parts, checks = _state_parcels(unit.get("parcels"), f"{path}.parcels", rules)
+    else:
+        checks = _holders(kind, unit, path, rules)
+        parts = ()
+    allowed = all(any(c.passed for c in group) for group in _groups(checks).values())
+    return UnitDecision(unit_id, kind, allowed, tuple(checks), parts, area)
+
+
+def _collective(vote: Any, path: str, rules: ProjectRules) -> list[Check]:
+    if not isinstance(vote, Mapping):
+        raise InputError("a collective unit needs its vote record", field=path)
+    body = vote.get("body")
+    if body not in BODIES:
+        raise InputError(f"unknown body {body!r}; expected one of {', '.join(BODIES)}",
+                         field=f"{path}.body")
+    matter = vote.get("matter", "general")
+    if matter not in MATTERS:
+        raise InputError(f"unknown matter {matter!r}; expected one of {', '.join(MATTERS)}",
+                         field=f"{path}.matter")
+    eligible = _count(vote.get("eligible"), f"{path}.eligible", minimum=1)
+    present = _count(vote.get("present"), f"{path}.present")
+    in_favour = _count(vote.get("in_favour"), f"{path}.in_favour")
+    if present > eligible:
+        raise InputError(f"{present} present but only {eligible} eligible", field=f"{path}.present")
+    if in_favour > present:
+        raise InputError(f"{in_favour} in favour but only {present} present",
+                         field=f"{path}.in_favour")
+    has_hh = vote.get("households_total") is not None or vote.get("households_present") is not None
+    if has_hh and body != "villagers_meeting":
+        raise InputError("household counts apply to a villagers' meeting only",
+                         field=f"{path}.households_total")
+    body_zh, body_en = BODIES[body]
+    checks: list[Check] = []
+    if body == "villagers_meeting":
+        checks.append(_check(rules, "villagers_meeting_quorum_adults", "quorum", "quorum_adults",
+                             f"{body_zh}到会十八周岁以上村民", f"{body_en}: adults present",
+                             present, eligible, "people", strict=True))
+        if has_hh:
+            hh_total = _count(vote.get("households_total"), f"{path}.households_total", minimum=1)
+            hh_present = _count(vote.get("households_present"), f"{path}.households_present")
+            if hh_present > hh_total:
+                raise InputError(f"{hh_present} households represented but only {hh_total} in the "
+                                 f"village", field=f"{path}.households_present")
+            checks.append(_check(rules, "villagers_meeting_quorum_households", "quorum",
+                                 "quorum_households", f"{body_zh}到会户代表",
+                                 f"{body_en}: households represented", hh_present, hh_total,
+                                 "households", strict=False))
+    else:
+        checks.append(_check(rules, f"{body}_quorum", "quorum", "quorum", f"{body_zh}到会人数",
+                             f"{body_en}: present", present, eligible, "people", strict=False))
+    if matter == "operating_land_transfer" and body != "members_assembly":
+        checks.append(_check(rules, "operating_land_transfer_consent", "decision", "decision",
+                             f"{body_zh}全体组成人员中同意（集体经营性建设用地出让、出租）",
+                             f"{body_en}: in favour of all members (operating land transfer)",
+                             in_favour, eligible, "people", strict=False))
+    elif body == "members_assembly":
+        checks.append(_check(rules, "members_assembly_decision", "decision", "decision",
+                             f"{body_zh}全体成员中同意", f"{body_en}: in favour of all members",
+                             in_favour, eligible, "people", strict=False))
+    else:
+        checks.append(_check(rules, f"{body}_decision", "decision", "decision",
+                             f"{body_zh}到会人员中同意", f"{body_en}: in favour of those present",
+                             in_favour, present, "people", strict=True))
+    return checks
+
+
+def _holders(kind: str, unit: Mapping[str, Any], path: str, rules: ProjectRules) -> list[Check]:
+    owners = unit.get("owners")
+    if not isinstance(owners, Sequence) or isinstance(owners, (str, bytes)) or not owners:
+        raise InputError("the unit needs a non-empty list of owners", field=f"{path}.owners")
+    if kind == "single_holder" and len(owners) != 1:
+        raise InputError(f"a single_holder unit has exactly one owner, not {len(owners)}",
+                         field=f"{path}.owners")
+    ids: list[str] = []
+    seen: set[str] = set()
+    areas: dict[str, Decimal] = {}
+    for i, owner in enumerate(owners):
+        where = f"{path}.owners[{i}]"
+        if not isinstance(owner, Mapping):
+            raise InputError("an owner must be an object with an id", field=where)
+        oid = owner.get("id")
+        if not isinstance(oid, str) or not oid.strip():
+            raise InputError("each owner needs an id (text)", field=f"{where}.id")
+        if oid in seen:
+            raise InputError(f"owner '{oid}' is listed twice", field=f"{where}.id")
+        seen.add(oid)
+        ids.append(oid)
+        if kind == "condominium" or owner.get("exclusive_area") is not None:
+            areas[oid] = _area(owner.get("exclusive_area"), f"{where}.exclusive_area")
+    records = _records(unit.get("records", ()), f"{path}.records")
+    consenting = latest_consents(ids, records)
+    n_yes = sum(1 for oid in ids if oid in consenting)
+    if kind == "single_holder":
+        return [_check(rules, "single_holder_consent", "consent", "consent", "权利人同意",
+                       "holder consents", n_yes, 1, "people", strict=False)]
+    if kind == "co_owned":
+        return [_check(rules, "co_owned_consent", "consent", "consent", "共有人同意",
+                       "co-owners consenting", n_yes, len(ids), "people", strict=False)]
+    total_area = sum(areas.values(), Decimal(0))
+    yes_area = sum((areas[o] for o in ids if o in consenting), Decimal(0))
+    return [
+        _check(rules, "condominium_area_ratio", "area", "area", "同意权利人专有部分面积",
+               "consenting owners' exclusive area", yes_area, total_area, "m2", strict=False),
+        _check(rules, "condominium_household_ratio", "households", "households", "同意户数",
+               "consenting households", n_yes, len(ids), "households", strict=False),
+    ]
+
+
+def _state_parcels(parcels: Any, path: str,
+                   rules: ProjectRules) -> tuple[tuple[UnitDecision, ...], list[Check]]:
+    if not isinstance(parcels, Sequence) or isinstance(parcels, (str, bytes)) or not parcels:
+        raise InputError("a state_parcels unit needs a non-empty list of parcels", field=path)
+    parts = _decide_all(parcels, path, rules, kinds=PARCEL_KINDS)
+    for i, part in enumerate(parts):
+        if part.area is None:
+            raise InputError(f"parcel '{part.unit_id}' needs its land area (m²)",
+                             field=f"{path}[{i}].area")
+    total = sum((p.area for p in parts if p.area is not None), Decimal(0))
+    ready = sum((p.area for p in parts if p.allowed and p.area is not None), Decimal(0))
+    return tuple(parts), [_check(rules, "state_parcels_area_ratio", "area", "area",
+                                 "达到意愿条件的地块面积", "area of parcels meeting their condition",
+                                 ready, total, "m2", strict=False)]
+
+
+def _check(rules: ProjectRules, param_name: str, group: str, name: str, label_zh: str,
+           label_en: str, counted: int | Decimal, base: int | Decimal, measure: str, *,
+           strict: bool) -> Check:
+    param = rules.param(param_name)
+    threshold = param.exact
+    share = Fraction(counted) / Fraction(base) if base else Fraction(0)
+    passed = bool(base) and (share > threshold if strict else share >= threshold)
+    return Check(group=group, name=name, label_zh=label_zh, label_en=label_en, counted=counted,
+                 base=base, measure=measure, ratio=_ratio(share),
+                 threshold=param.value.quantize(RATIO_PLACES, ROUND_HALF_UP),
+                 fraction=param.fraction or _fraction_text(threshold), strict=strict,
+                 passed=passed, rule=f"{rules.id}:{param_name}", clause=param.clause,
+                 basis=param.basis)
+
+
+# ------------------------------------------------------------------------------------------------
+# input and display helpers
+
+
+def _records(records: Any, path: str) -> list[Mapping[str, Any]]:
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise InputError("records must be a list of {subject, action}", field=path)
+    out = []
+    for i, rec in enumerate(records):
+        where = f"{path}[{i}]"
+        if not isinstance(rec, Mapping):
+            raise InputError("a record must be an object {subject, action}", field=where)
+        if not isinstance(rec.get("subject"), str):
+            raise InputError("a record needs the subject (owner id)", field=f"{where}.subject")
+        if rec.get("action") not in ACTIONS:
+            raise InputError(f"unknown action {rec.get('action')!r}; expected one of "
+                             f"{', '.join(ACTIONS)}", field=f"{where}.action")
+        out.append(rec)
+    return out
+
+
+def _count(value: Any, field: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"expected a whole number, got {value!r}", field=field)
+    if value < minimum:
+        raise InputError(f"must be at least {minimum}, got {value}", field=field)
+    return value
+
+
+def _area(value: Any, field: str) -> Decimal:
+    """An area in m² from a Decimal, int, numeric text or float (via its shortest text)."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
+        raise InputError(f"expected an area in m², got {value!r}", field=field)
+    try:
+        area = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise InputError(f"expected an area in m², got {value!r}", field=field) from None
+    if not area.is_finite() or area <= 0:
+        raise InputError(f"an area must be a positive number of m², got {value!r}", field=field)
+    return area
+
+
+def _groups(checks: Iterable[Check]) -> dict[str, list[Check]]:
+    groups: dict[str, list[Check]] = {}
+    for c in checks:
+        groups.setdefault(c.group, []).append(c)
+    return groups
+
+
+def _ratio(share: Fraction) -> Decimal:
+    return (Decimal(share.numerator) / Decimal(share.denominator)).quantize(RATIO_PLACES,
+                                                                            ROUND_HALF_UP)
+
+
+def _area2(value: Decimal) -> Decimal:
+    return value.quantize(AREA_PLACES, ROUND_HALF_UP)
+
+
+def _fraction_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def _show(value: int | Decimal) -> str:
+    return str(value) if isinstance(value, int) else f"{_area2(value):,}"
+
+
+def _json_number(value: int | Decimal) -> int | str:
+    return value if isinstance(value, int) else str(_area2(value))
