@@ -56,14 +56,20 @@ class UserPublic(BaseModel):
     is_active: bool
     created_at: dt.datetime | None = None
     created_by: str | None = None
+    organisation: str | None = None
+    agency: str | None = None
 
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=128)
-    role: Literal["admin", "city_staff", "district_staff", "viewer"]
+    role: Literal["admin", "city_staff", "district_staff", "viewer", "consolidation_entity"]
     districts: list[str] = Field(default_factory=list)
     password: str = Field(min_length=8, max_length=256)
+    organisation: str | None = Field(default=None, max_length=256, description=(
+        "For consolidation_entity: the company (the projects' owner_company)"))
+    agency: str | None = Field(default=None, description=(
+        "The body the user acts for in the consolidation workflow, e.g. committee"))
 
 
 class UserUpdate(BaseModel):

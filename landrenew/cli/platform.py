@@ -15,37 +15,58 @@ users_app = typer.Typer(help="Platform users and roles (用户).", no_args_is_he
 tiles_app = typer.Typer(help="The shared vector-tile store (切片库).", no_args_is_help=True)
 
 
-def run_server(host: str, port: int) -> None:
-    """Serve the API with uvicorn (settings validated first: production needs a real secret)."""
+def run_server(host: str, port: int, workers: int = 1) -> None:
+    """Serve the API with uvicorn (settings validated first: production needs a real secret).
+
+    With several workers each process builds the app from the environment, so the database
+    chosen with ``--db`` is handed on as ``LANDRENEW_DATABASE_URL``."""
+    import os
+
     import uvicorn
     from pydantic import ValidationError
 
     from landrenew.api import create_app
 
     try:
-        app = create_app(state.settings())
+        settings = state.settings()
+        app = create_app(settings)
     except ValidationError as exc:
         raise ConfigurationError(exc.errors()[0]["msg"], field="secret_key") from exc
     app.state.store.ensure_current()
     console.print(f"landrenew serving on [bold]http://{host}:{port}/[/bold] "
-                  f"(OpenAPI http://{host}:{port}/api/openapi.json)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+                  f"(OpenAPI http://{host}:{port}/api/openapi.json)"
+                  + (f" with {workers} worker processes" if workers > 1 else ""))
+    if workers > 1:
+        os.environ["LANDRENEW_DATABASE_URL"] = settings.database_url
+        uvicorn.run("landrenew.api.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info")
+    else:
+        uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def serve_cmd(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(
+        help="Worker processes (one per core on a server; tiles and totals are shared through "
+             "the database)")] = 1,
 ) -> None:
     """Serve the platform (REST API at /api, OpenAPI at /api/openapi.json)."""
-    run_server(host, port)
+    run_server(host, port, workers)
 
 
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Login name")],
-    role: Annotated[str, typer.Option(help="admin, city_staff, district_staff or viewer")],
+    role: Annotated[str, typer.Option(
+        help="admin, city_staff, district_staff, viewer or consolidation_entity")],
     district: Annotated[list[str] | None, typer.Option(
         help="District code (district_staff; repeat for several)")] = None,
+    organisation: Annotated[str | None, typer.Option(
+        help="consolidation_entity: the company, as the projects' owner company")] = None,
+    agency: Annotated[str | None, typer.Option(
+        help="Body acted for in the consolidation workflow (e.g. committee, reserve_centre)"
+    )] = None,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from standard input")] = False,
 ) -> None:
@@ -57,7 +78,7 @@ def users_add(
                          field="password")
     password = sys.stdin.readline().rstrip("\r\n")
     user = create_user(state.store(), name, role, password, districts=district or [],
-                       actor=state.settings().user)
+                       actor=state.settings().user, organisation=organisation, agency=agency)
     console.print(f"user [bold]{user.name}[/bold] added as {user.role}"
                   + (f" for {', '.join(user.districts)}" if user.districts else ""))
 
@@ -70,10 +91,11 @@ def users_list() -> None:
 
     _, users = list_users(state.store())
     table = Table(title="用户 users")
-    for col in ("name", "role", "districts", "active", "created", "by"):
+    for col in ("name", "role", "districts", "organisation / agency", "active", "created", "by"):
         table.add_column(col)
     for u in users:
         table.add_row(u.name, f"{u.role} {ROLES.get(u.role, '')}", ", ".join(u.districts),
+                      " / ".join(x for x in (u.organisation, u.agency) if x),
                       "yes" if u.is_active else "[red]disabled[/red]",
                       f"{u.created_at:%Y-%m-%d %H:%M}", u.created_by)
     console.print(table)

@@ -35,6 +35,21 @@ ROLES: dict[str, str] = {
     "city_staff": "市局工作人员",
     "district_staff": "区县工作人员",
     "viewer": "只读用户",
+    "consolidation_entity": "土地整备主体",
+}
+#: Bodies a user can act for in the consolidation workflow (土地整备流程的角色), as in the
+#: zhongshan consolidation pack; city and district staff act for the city bureau and the town
+#: government unless given another agency.
+AGENCIES: dict[str, str] = {
+    "town_government": "属地镇街政府",
+    "consolidation_entity": "土地整备主体",
+    "city_bureau": "市自然资源局",
+    "housing_bureau": "市住房和城乡建设局",
+    "finance": "市财政局",
+    "committee": "市土地管理委员会",
+    "reserve_centre": "市土地储备中心",
+    "third_party_accountant": "第三方会计师事务所",
+    "trading_centre": "市公共资源交易中心",
 }
 WRITE_ROLES = frozenset({"admin", "city_staff", "district_staff"})
 SENSITIVE_ROLES = frozenset({"admin", "city_staff", "district_staff"})
@@ -47,6 +62,29 @@ class Principal:
     name: str
     role: str
     districts: tuple[str, ...] = field(default_factory=tuple)
+    organisation: str | None = None
+    agency: str | None = None
+
+    @property
+    def is_entity(self) -> bool:
+        """A consolidation entity's user (土地整备主体): sees and works on its own projects only."""
+        return self.role == "consolidation_entity"
+
+    @property
+    def workflow_role(self) -> str | None:
+        """The body this user acts for in the consolidation workflow."""
+        if self.is_entity:
+            return "consolidation_entity"
+        if self.agency:
+            return self.agency
+        return {"city_staff": "city_bureau", "district_staff": "town_government"}.get(self.role)
+
+    def sees_project(self, district: str | None, owner_company: str | None) -> bool:
+        """Whether a project is visible: an entity sees the projects it is the owner company
+        of, anyone else the projects of their districts."""
+        if self.is_entity:
+            return bool(self.organisation) and owner_company == self.organisation
+        return self.covers(district)
 
     @property
     def is_admin(self) -> bool:

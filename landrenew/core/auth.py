@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 
 from landrenew.core import audit
-from landrenew.core.access import NotAuthenticated, Principal, check_role
+from landrenew.core.access import AGENCIES, NotAuthenticated, Principal, check_role
 from landrenew.core.errors import Conflict, InputError, NotFound, TooManyAttempts
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store, utcnow
@@ -45,14 +45,16 @@ class UserInfo:
     is_active: bool
     created_at: dt.datetime
     created_by: str
+    organisation: str | None = None
+    agency: str | None = None
 
     def principal(self) -> Principal:
-        return Principal(self.name, self.role, self.districts)
+        return Principal(self.name, self.role, self.districts, self.organisation, self.agency)
 
 
 def _info(row: User) -> UserInfo:
     return UserInfo(row.name, row.role, tuple(row.districts or ()), bool(row.is_active),
-                    row.created_at, row.created_by)
+                    row.created_at, row.created_by, row.organisation, row.agency)
 
 
 # ---------------------------------------------------------------- passwords
@@ -78,8 +80,10 @@ def check_password(password: str) -> str:
 # ---------------------------------------------------------------- users
 
 def create_user(store: Store, name: str, role: str, password: str, *, districts: list[str] | None
-                = None, actor: str) -> UserInfo:
-    """Add a user; district staff must be given at least one known district."""
+                = None, actor: str, organisation: str | None = None,
+                agency: str | None = None) -> UserInfo:
+    """Add a user; district staff must be given at least one known district, a consolidation
+    entity's user its organisation (the projects' owner company)."""
     store.ensure_current()
     name = name.strip()
     if not name:
@@ -93,6 +97,16 @@ def create_user(store: Store, name: str, role: str, password: str, *, districts:
     if role != "district_staff" and codes:
         raise InputError(f"only district_staff are limited to districts, not {role}",
                          field="districts")
+    organisation = (organisation or "").strip() or None
+    if role == "consolidation_entity" and not organisation:
+        raise InputError("a consolidation entity's user needs its organisation "
+                         "(--organisation, the projects' owner company)", field="organisation")
+    if agency is not None and agency not in AGENCIES:
+        raise InputError(f"agency '{agency}' is not one of {', '.join(AGENCIES)}",
+                         field="agency")
+    if role == "consolidation_entity" and agency not in (None, "consolidation_entity"):
+        raise InputError("a consolidation entity acts only as the consolidation entity",
+                         field="agency")
     now = utcnow()
     with store.session() as session:
         known = set(session.scalars(select(District.code)))
@@ -104,10 +118,11 @@ def create_user(store: Store, name: str, role: str, password: str, *, districts:
             raise Conflict(f"user '{name}' already exists", field="name")
         row = User(name=name, role=role, districts=codes or None,
                    password_hash=hash_password(password), is_active=True, created_at=now,
-                   created_by=actor, updated_at=now)
+                   created_by=actor, updated_at=now, organisation=organisation, agency=agency)
         session.add(row)
         audit.record(session, actor=actor, action="create_user", entity_type="user",
-                     entity_id=name, after={"role": role, "districts": codes})
+                     entity_id=name, after={"role": role, "districts": codes,
+                                            "organisation": organisation, "agency": agency})
         session.flush()
         return _info(row)
 

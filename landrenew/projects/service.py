@@ -118,9 +118,20 @@ def create_project(store: Store, user: Principal, values: dict[str, Any], *,
 
 def _project(session: Session, user: Principal, project_id: int) -> Project:
     project = session.get(Project, project_id)
-    if project is None or not user.covers(project.district_code):
+    if project is None or not user.sees_project(project.district_code, project.owner_company):
         raise NotFound(f"no project {project_id}", field="id")  # 404 outside the scope too
     return project
+
+
+def require_project_write(user: Principal, project: Project) -> None:
+    """Who may record work on a project: writers of its district, and the consolidation
+    entity that is its owner company (its own projects only; 403 for anyone else)."""
+    if user.is_entity:
+        if not user.sees_project(project.district_code, project.owner_company):
+            raise NotFound(f"no project {project.id}", field="id")
+        return
+    require_write(user)
+    require_write_district(user, project.district_code, "district_code")
 
 
 def get_project(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
@@ -140,6 +151,8 @@ def list_projects(store: Store, user: Principal, *, district: str | None = None,
     stmt = select(Project)
     if districts is not None:
         stmt = stmt.where(Project.district_code.in_(districts))
+    if user.is_entity:  # a consolidation entity sees its own projects only
+        stmt = stmt.where(Project.owner_company == (user.organisation or ""))
     for col, v in ((Project.type, type), (Project.batch, batch), (Project.stage, stage)):
         if v:
             stmt = stmt.where(col == v)
@@ -205,7 +218,7 @@ def _phase(session: Session, user: Principal, phase_id: int) -> tuple[Phase, Pro
     if phase is None:
         raise NotFound(f"no phase {phase_id}", field="id")
     project = session.get(Project, phase.project_id)
-    if project is None or not user.covers(project.district_code):
+    if project is None or not user.sees_project(project.district_code, project.owner_company):
         raise NotFound(f"no phase {phase_id}", field="id")
     return phase, project
 

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenew.api import errors as api_errors
 from landrenew.core.errors import LandrenewError
-from landrenew.web import assets, project_pages
+from landrenew.web import assets, consolidation_pages, finance_pages, project_pages
 from landrenew.web.render import render
 from landrenew.web.routes import LoginRequired, router
 
@@ -56,6 +56,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=assets.STATIC_DIR), name="static")
     app.include_router(router)
     app.include_router(project_pages.router)
+    app.include_router(consolidation_pages.router)
+    app.include_router(finance_pages.router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(LandrenewError, _error)
     app.add_exception_handler(StarletteHTTPException, _error)

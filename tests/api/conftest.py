@@ -32,7 +32,9 @@ X0, Y0 = 405_000.0, 2_500_000.0
 CRS = "EPSG:4547"
 WEST, EAST = "440703", "440704"  # 蓬江区 (x < 406 000), 江海区
 PASSWORD = "correct-horse-battery"
-ROLES = ("viewer", "district_staff", "city_staff", "admin")
+ROLES = ("viewer", "district_staff", "city_staff", "admin", "consolidation_entity")
+#: The consolidation entity's company (土地整备主体): owner company of the projects it may see.
+ENTITY_ORG = "江门市土地整备有限公司"
 SECRET = "test-secret-" + "x" * 40
 
 
@@ -152,7 +154,8 @@ def build_world(store: Store, folder: Path, **settings: Any) -> World:
                        data_as_of=None)
     for role in ROLES:
         create_user(store, role, role, PASSWORD, actor="setup",
-                    districts=[WEST] if role == "district_staff" else None)
+                    districts=[WEST] if role == "district_staff" else None,
+                    organisation=ENTITY_ORG if role == "consolidation_entity" else None)
     app = create_app(settings_for(store.url, **settings), store=store)
     client = TestClient(app)
     world = World(store, client, folder, run_id=run.run.id)

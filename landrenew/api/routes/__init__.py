@@ -3,8 +3,10 @@
 from landrenew.api.routes import (
     audit,
     auth,
+    consolidation,
     districts,
     evaluations,
+    finance,
     health,
     imports,
     ogc,
@@ -17,6 +19,6 @@ from landrenew.api.routes import (
 
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
-           ogc.router, tiles.router, projects.router)
+           ogc.router, tiles.router, projects.router, consolidation.router, finance.router)
 
 __all__ = ["ROUTERS"]

@@ -13,7 +13,8 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 
 def _public(u: auth.UserInfo) -> UserPublic:
     return UserPublic(name=u.name, role=u.role, districts=list(u.districts),
-                      is_active=u.is_active, created_at=u.created_at, created_by=u.created_by)
+                      is_active=u.is_active, created_at=u.created_at, created_by=u.created_by,
+                      organisation=u.organisation, agency=u.agency)
 
 
 @router.get("", response_model=Page[UserPublic])
@@ -26,7 +27,8 @@ def list_users(store: StoreDep, admin: AdminUser, page: PageDep) -> Page[UserPub
 @router.post("", response_model=UserPublic, status_code=201)
 def create_user(body: UserCreate, store: StoreDep, admin: AdminUser) -> UserPublic:
     return _public(auth.create_user(store, body.name, body.role, body.password,
-                                    districts=body.districts, actor=admin.name))
+                                    districts=body.districts, actor=admin.name,
+                                    organisation=body.organisation, agency=body.agency))
 
 
 @router.patch("/{name}", response_model=UserPublic)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -262,6 +263,11 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(String(128), nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    #: The company a consolidation entity (土地整备主体) user works for: it sees only the
+    #: projects whose ``owner_company`` is this organisation.
+    organisation: Mapped[str | None] = mapped_column(String(256))
+    #: The body the user acts for in the consolidation workflow (属地镇街, 市土地管理委员会 …).
+    agency: Mapped[str | None] = mapped_column(String(32))
 
 
 class LoginFailure(Base):
@@ -334,6 +340,10 @@ class Phase(Base):
     state: Mapped[str] = mapped_column(String(32), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    #: The phase's construction plan: works with kind, start and finish (公益先行 is checked).
+    schedule: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    #: The last guideline-parcel and public-welfare checks, with their rules and numbers.
+    checks: Mapped[Any] = mapped_column(JsonType, nullable=True)
 
 
 class PhasePerson(Base):
@@ -406,3 +416,66 @@ class StoredTile(Base):
     stamp: Mapped[str] = mapped_column(String(64), nullable=False)
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     made_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class ConsentUnit(Base):
+    """A consent unit (意愿征询单元) of a project: collective land, a single holder, co-owned,
+    a condominium or several state parcels; ``definition`` holds its owners, parcels or vote.
+    Consents themselves are records of the project's consent ledger."""
+
+    __tablename__ = "consent_units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    name: Mapped[str] = mapped_column(String(256), nullable=False)
+    definition: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(128), nullable=False)
+
+    __table_args__ = (UniqueConstraint("project_id", "code", name="ux_consent_unit_code"),)
+
+
+class ConsolidationWorkflow(Base):
+    """A land-consolidation project's workflow state (土地整备流程): the pure state of
+    :mod:`landrenew.projects.consolidation` as JSON, its append-only log included."""
+
+    __tablename__ = "consolidation_workflows"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True,
+                                            autoincrement=False)
+    pack: Mapped[str] = mapped_column(String(64), nullable=False)
+    state: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(128), nullable=False)
+
+
+class CostItem(Base):
+    """An accepted item of a consolidation project's cost ledger (整备成本台账), in yuan."""
+
+    __tablename__ = "cost_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    category: Mapped[str] = mapped_column(String(64), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2), nullable=False)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    document_ref: Mapped[str | None] = mapped_column(String(256))
+    incurred_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
+class FinanceRecord(Base):
+    """A money decision of a project, kept whole (append-only): the fund-balance study
+    (资金平衡), the storage-fee settlement (收储费用) or a disbursement (资金拨付), with its inputs
+    and its result (every amount with its rule and clause)."""
+
+    __tablename__ = "finance_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    inputs: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    result: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)

@@ -1,0 +1,7 @@
+"""Permission-matrix cases of the consolidation routes (merged into test_permissions.MATRIX)."""
+
+from __future__ import annotations
+
+from .test_permissions import Case
+
+CASES: dict[tuple[str, str], Case] = {}
