@@ -1,0 +1,313 @@
+"""The money of a consolidation project as services (土地整备资金台账): I/O around the pure
+functions of :mod:`landrenew.finance`, every write audited, project scope applied.
+
+- Cost ledger (成本台账): items are checked against the pack; an excluded or unknown item is
+  refused with its clause and the refusal itself is put on the audit trail.
+- Fund-balance study (资金平衡初步方案), storage-fee settlement (收储费用核算, with the payment
+  milestones) and disbursements (资金拨付) are kept whole as :class:`FinanceRecord` rows: inputs
+  and result, never changed; the newest of a kind is the current one.
+
+Who may do what: the project's district writers and its consolidation entity keep the cost ledger
+and the fund-balance study; the settlement and the disbursement are the city's decisions (the
+committee approves the audited cost, finance pays), so an entity may read them but not make them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landrenew.core import audit
+from landrenew.core.access import Principal, require_write, require_write_district
+from landrenew.core.errors import Conflict, InputError
+from landrenew.core.store import Store, utcnow
+from landrenew.core.store.models import CostItem as CostRow
+from landrenew.core.store.models import FinanceRecord, Project
+from landrenew.finance import (
+    BalanceInputs,
+    CostItem,
+    CostRefused,
+    Milestone,
+    check_cost_item,
+    disburse,
+    load_consolidation_money_pack,
+    payment_schedule,
+    provisions_pack_for,
+    sensitivity_grid,
+    storage_fee,
+    sum_by_category,
+)
+from landrenew.finance.costs import AcceptedCost
+from landrenew.finance.money import yuan_str
+from landrenew.projects.service import _project, project_record, require_project_write
+
+#: Project types whose money is kept here (Zhongshan consolidation; Guangzhou urban villages).
+MONEY_TYPES = ("land_consolidation", "urban_village")
+KINDS = {"fund_balance": "资金平衡初步方案", "storage_settlement": "收储费用核算",
+         "disbursement": "资金拨付"}
+MONEY_CITY = "zhongshan"
+
+
+def _money_project(session: Session, user: Principal, project_id: int) -> Project:
+    project = _project(session, user, project_id)
+    if project.type not in MONEY_TYPES:
+        raise Conflict(f"project {project_id} is a '{project.type}' project; the consolidation "
+                       f"money ledger is for {', '.join(MONEY_TYPES)}", field="type",
+                       code="not_a_consolidation_project")
+    return project
+
+
+def _require_city_decision(user: Principal, project: Project) -> None:
+    """Settlements and disbursements are the city's decisions, not the entity's."""
+    require_write(user)
+    require_write_district(user, project.district_code, "district_code")
+
+
+def _packs() -> tuple[Any, Any]:
+    money = load_consolidation_money_pack(MONEY_CITY)
+    return money, provisions_pack_for(money)
+
+
+# ---------------------------------------------------------------- cost ledger
+
+def _accepted(row: CostRow, pack: Any) -> AcceptedCost:
+    return check_cost_item(CostItem(row.category, row.amount, row.description,
+                                    row.evidence_sha256, row.document_ref, ref=row.id), pack)
+
+
+def cost_row(row: CostRow, accepted: AcceptedCost) -> dict[str, Any]:
+    return {**accepted.as_dict(), "id": row.id, "incurred_on": row.incurred_on,
+            "recorded_by": row.recorded_by, "recorded_at": row.recorded_at}
+
+
+def add_cost_item(store: Store, user: Principal, project_id: int, values: dict[str, Any]
+                  ) -> dict[str, Any]:
+    """Put an item in the cost ledger, or refuse it with the rule (422, ``cost_item_excluded``
+    with the clause for the entity's staff cost, working expenses and management fees). A
+    refusal is kept in the audit trail, so an auditor sees what was tried and why it was
+    refused."""
+    store.ensure_current()
+    money, _ = _packs()
+    item = CostItem(str(values.get("category") or ""), values.get("amount"),
+                    str(values.get("description") or ""), values.get("evidence_sha256"),
+                    values.get("document_ref"))
+    incurred = values.get("incurred_on")
+    if incurred is not None and not isinstance(incurred, dt.date):
+        try:
+            incurred = dt.date.fromisoformat(str(incurred))
+        except ValueError as exc:
+            raise InputError(f"incurred_on '{incurred}' is not a date (YYYY-MM-DD)",
+                             field="incurred_on") from exc
+    with store.read_session() as session:
+        project = _money_project(session, user, project_id)
+        require_project_write(user, project)
+    try:
+        accepted = check_cost_item(item, money)
+    except CostRefused as refusal:
+        with store.session() as session:
+            audit.record(session, actor=user.name, action="cost_refused",
+                         entity_type="project", entity_id=str(project_id),
+                         reason=refusal.message,
+                         after={"category": item.category, "amount": str(item.amount),
+                                "code": refusal.code, "field": refusal.field,
+                                "clause": refusal.clause})
+        raise
+    with store.session() as session:
+        row = CostRow(project_id=project_id, category=accepted.category,
+                      description=accepted.description, amount=accepted.amount,
+                      evidence_sha256=accepted.evidence_sha256,
+                      document_ref=accepted.document_ref, incurred_on=incurred,
+                      recorded_by=user.name, recorded_at=utcnow())
+        session.add(row)
+        session.flush()
+        out = cost_row(row, accepted)
+        audit.record(session, actor=user.name, action="cost_added", entity_type="project",
+                     entity_id=str(project_id), after=out)
+    return out
+
+
+def cost_ledger(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
+    """The ledger's items and the totals by category (every allowed category, zero included)."""
+    store.ensure_current()
+    money, _ = _packs()
+    with store.read_session() as session:
+        _money_project(session, user, project_id)
+        rows = list(session.scalars(select(CostRow).where(CostRow.project_id == project_id)
+                                    .order_by(CostRow.id)))
+        accepted = [_accepted(r, money) for r in rows]
+        items = [cost_row(r, a) for r, a in zip(rows, accepted, strict=True)]
+    summary = sum_by_category(accepted, money)
+    return {"project_id": project_id, "items": items, "summary": summary.as_dict(),
+            "total": yuan_str(summary.total), "excluded": [
+                {"code": c.code, "zh": c.zh, "clause": c.clause} for c in money.excluded_categories]}
+
+
+def ledger_total(store: Store, project_id: int) -> Decimal:
+    with store.read_session() as session:
+        return sum((r.amount for r in session.scalars(
+            select(CostRow).where(CostRow.project_id == project_id))), Decimal("0.00"))
+
+
+# ---------------------------------------------------------------- decisions kept whole
+
+def _keep(store: Store, user: Principal, project_id: int, kind: str, inputs: dict[str, Any],
+          result: dict[str, Any]) -> dict[str, Any]:
+    with store.session() as session:
+        row = FinanceRecord(project_id=project_id, kind=kind, inputs=audit.jsonable(inputs),
+                            result=audit.jsonable(result), recorded_by=user.name,
+                            recorded_at=utcnow())
+        session.add(row)
+        session.flush()
+        out = finance_record(row)
+        audit.record(session, actor=user.name, action=kind, entity_type="project",
+                     entity_id=str(project_id), after={"record": row.id, **out["result_brief"]})
+    return out
+
+
+def _brief(kind: str, result: dict[str, Any]) -> dict[str, Any]:
+    if kind == "fund_balance":
+        base = result.get("balance", {})
+        return {"revenue": base.get("revenue"), "surplus": base.get("surplus"),
+                "status": base.get("status")}
+    if kind == "storage_settlement":
+        return {"storage_fee": result.get("storage_fee", {}).get("total")}
+    return {"revenue": result.get("revenue"), "to_city": result.get("to_city"),
+            "shortfall": result.get("shortfall")}
+
+
+def finance_record(row: FinanceRecord) -> dict[str, Any]:
+    return {"id": row.id, "project_id": row.project_id, "kind": row.kind,
+            "kind_name": KINDS.get(row.kind), "inputs": row.inputs, "result": row.result,
+            "result_brief": _brief(row.kind, row.result or {}),
+            "recorded_by": row.recorded_by, "recorded_at": row.recorded_at}
+
+
+def records(store: Store, user: Principal, project_id: int, kind: str | None = None
+            ) -> list[dict[str, Any]]:
+    """The project's money decisions, oldest first (a kind's newest is the current one)."""
+    store.ensure_current()
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"kind '{kind}' is not one of {', '.join(KINDS)}", field="kind")
+    with store.read_session() as session:
+        _money_project(session, user, project_id)
+        stmt = select(FinanceRecord).where(FinanceRecord.project_id == project_id)
+        if kind:
+            stmt = stmt.where(FinanceRecord.kind == kind)
+        return [finance_record(r) for r in session.scalars(stmt.order_by(FinanceRecord.id))]
+
+
+def latest(store: Store, user: Principal, project_id: int, kind: str) -> dict[str, Any] | None:
+    found = records(store, user, project_id, kind)
+    return found[-1] if found else None
+
+
+def study_fund_balance(store: Store, user: Principal, project_id: int,
+                       values: dict[str, Any]) -> dict[str, Any]:
+    """资金平衡: costs against the expected land-sale revenue (supply area × FAR × floor price)
+    less the statutory provisions, with the price × FAR sensitivity table; kept whole."""
+    store.ensure_current()
+    names = ("compensation", "resettlement_construction", "other_costs", "financing_cost",
+             "supply_area_m2", "far", "floor_price")
+    missing = [n for n in names if values.get(n) is None]
+    if missing:
+        raise InputError(f"the fund-balance study needs {', '.join(missing)}", field=missing[0])
+    money, provisions = _packs()
+    with store.read_session() as session:
+        project = _money_project(session, user, project_id)
+        require_project_write(user, project)
+    grid = sensitivity_grid(BalanceInputs(**{n: values[n] for n in names}), money, provisions)
+    result = {"balance": grid.base.as_dict(), "sensitivity": grid.as_dict()}
+    return _keep(store, user, project_id, "fund_balance", {n: values[n] for n in names}, result)
+
+
+def settle_storage_fee(store: Store, user: Principal, project_id: int,
+                       values: dict[str, Any]) -> dict[str, Any]:
+    """收储费用 = audited cost + service fee (the plan's rate × audited cost, plus any reward),
+    with the payment milestones allocated to the fen. The audited cost is the third party's;
+    the cost ledger's total is shown beside it (and used when no audited cost is given)."""
+    store.ensure_current()
+    money, _ = _packs()
+    with store.read_session() as session:
+        project = _money_project(session, user, project_id)
+        _require_city_decision(user, project)
+    ledger = ledger_total(store, project_id)
+    audited = values.get("audited_cost")
+    if audited is None:
+        audited = yuan_str(ledger)
+    if values.get("service_rate") is None:
+        raise InputError("give the implementation plan's service-fee rate (e.g. \"0.05\")",
+                         field="service_rate")
+    fee = storage_fee(audited, values["service_rate"], money,
+                      reward_amount=values.get("reward_amount"),
+                      reward_rate=values.get("reward_rate"))
+    milestones = values.get("milestones") or [{"name": "入库后一次付清", "share": "1"}]
+    try:
+        plan = [Milestone(str(m["name"]), m.get("share"), m.get("amount"), m.get("due"))
+                for m in milestones]
+    except (KeyError, TypeError) as exc:
+        raise InputError("each milestone needs a name and a share or an amount",
+                         field="milestones") from exc
+    schedule = payment_schedule(fee.total, plan, money)
+    result = {"storage_fee": fee.as_dict(), "schedule": schedule.as_dict(),
+              "ledger_total": yuan_str(ledger),
+              "audited_differs_from_ledger": yuan_str(fee.audited_cost) != yuan_str(ledger)}
+    inputs = {k: values.get(k) for k in ("audited_cost", "service_rate", "reward_amount",
+                                         "reward_rate")} | {"milestones": milestones}
+    return _keep(store, user, project_id, "storage_settlement", inputs, result)
+
+
+def record_disbursement(store: Store, user: Principal, project_id: int,
+                        values: dict[str, Any]) -> dict[str, Any]:
+    """资金拨付 of one land sale: revenue → statutory provisions → the special loan → the rest
+    of the storage fee to the entity → the remainder to the city; adds up to the fen."""
+    store.ensure_current()
+    money, provisions = _packs()
+    with store.read_session() as session:
+        project = _money_project(session, user, project_id)
+        _require_city_decision(user, project)
+    settlement = latest(store, user, project_id, "storage_settlement")
+    if settlement is None:
+        raise Conflict("settle the storage fee first (POST …/storage-fee): the disbursement "
+                       "pays the entity what the settlement owes it", field="storage_fee",
+                       code="no_storage_settlement")
+    if values.get("revenue") is None:
+        raise InputError("give the land-sale revenue (土地出让收入)", field="revenue")
+    fee = settlement["result"]["storage_fee"]["total"]
+    paid = values.get("already_paid")
+    if paid is None:
+        paid = _paid_so_far(store, user, project_id)
+    result = disburse(values["revenue"], fee, money, provisions, already_paid=paid,
+                      loan_principal=values.get("loan_principal", "0"),
+                      loan_interest=values.get("loan_interest", "0"),
+                      cost_base=values.get("cost_base"))
+    out = result.as_dict()
+    out["to_city"] = yuan_str(result.to_city)
+    out["settlement_id"] = settlement["id"]
+    inputs = {k: values.get(k) for k in ("revenue", "loan_principal", "loan_interest",
+                                         "cost_base", "sold_on")} | {"already_paid": str(paid)}
+    return _keep(store, user, project_id, "disbursement", inputs, out)
+
+
+def _paid_so_far(store: Store, user: Principal, project_id: int) -> str:
+    """What earlier disbursements already paid towards the storage fee (loan and entity)."""
+    total = Decimal("0.00")
+    for rec in records(store, user, project_id, "disbursement"):
+        for step in rec["result"].get("steps", []):
+            if step["code"] in ("special_loan_principal", "special_loan_interest", "entity"):
+                total += Decimal(step["amount"])
+    return yuan_str(total)
+
+
+def overview(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
+    """Everything the finance page and the workbook show."""
+    store.ensure_current()
+    with store.read_session() as session:
+        project = project_record(_money_project(session, user, project_id))
+    return {"project": project, "costs": cost_ledger(store, user, project_id),
+            "fund_balance": latest(store, user, project_id, "fund_balance"),
+            "settlement": latest(store, user, project_id, "storage_settlement"),
+            "disbursements": records(store, user, project_id, "disbursement")}
