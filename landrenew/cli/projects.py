@@ -15,6 +15,8 @@ from landrenew.core.errors import LandrenewError
 
 ledger_app = typer.Typer(help="Signing and consent ledgers (台账).", no_args_is_help=True)
 projects_app = typer.Typer(help="The pilot project library (项目库).", no_args_is_help=True)
+finance_app = typer.Typer(help="Consolidation money ledgers (土地整备资金台账).",
+                          no_args_is_help=True)
 
 
 class LedgerBroken(LandrenewError):
@@ -74,6 +76,22 @@ def export_cmd(out: Annotated[Path, typer.Argument(help="Excel file to write (.x
     console.print(f"{len(items)} project(s) written to {out}")
 
 
+@finance_app.command("export")
+def finance_export_cmd(
+    project_id: Annotated[int, typer.Argument(help="Project id")],
+    out: Annotated[Path, typer.Argument(help="Excel file to write (.xlsx)")],
+) -> None:
+    """A project's cost ledger, fund balance, storage fee and disbursements as Excel."""
+    from landrenew.finance.reports import finance_workbook
+    from landrenew.finance.service import overview
+
+    view = overview(state.store(), _cli_user(), project_id)
+    out.write_bytes(finance_workbook(view, user=state.settings().user))
+    console.print(f"project {project_id}: {len(view['costs']['items'])} cost item(s), "
+                  f"{len(view['disbursements'])} disbursement(s) written to {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(ledger_app, name="ledger")
+    app.add_typer(finance_app, name="finance")
     app.add_typer(projects_app, name="projects")

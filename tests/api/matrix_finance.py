@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .test_permissions import Case, World, _get, _projects, _scoped
+from .test_permissions import (
+    PROJECT_SCOPED,
+    Case,
+    World,
+    _get,
+    _page,
+    _projects,
+    _redirected_to_login,
+    _scoped,
+)
 
 SHA = "cd" * 32
 
@@ -96,3 +105,44 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/projects/{project_id}/finance"): finance_get,
     ("GET", "/api/projects/{project_id}/finance/records"): finance_records,
 }
+
+
+def _page_read(w: World, role: str, suffix: str) -> None:
+    ids = _projects(w)
+    url = f"/projects/{ids['west']['project']}{suffix}"
+    own = _page(w, role, url)
+    if role == "anonymous":
+        return _redirected_to_login(own, url)
+    assert own.status_code == 200, own.text
+    other = _page(w, role, f"/projects/{ids['east']['project']}{suffix}")
+    assert other.status_code == (404 if role in PROJECT_SCOPED else 200)
+
+
+def page_finance(w: World, role: str) -> None:
+    _page_read(w, role, "/finance")
+
+
+def page_finance_excel(w: World, role: str) -> None:
+    _page_read(w, role, "/finance.xlsx")
+
+
+def page_finance_cost(w: World, role: str) -> None:
+    ids = _projects(w)
+
+    def add(side: str) -> Any:
+        return w.page(role).post(f"/projects/{ids[side]['project']}/finance/costs", data={
+            "csrf_token": w.csrf(role), "category": "clearance", "amount": "1",
+            "description": f"{role} page", "document_ref": "P-1"}, follow_redirects=False)
+    own = add("west")
+    if role in ("anonymous", "viewer"):
+        assert own.status_code == 403
+        return
+    assert own.status_code == 200 and 'id="cost-refusal"' not in own.text, own.text
+    assert add("east").status_code == (404 if role in PROJECT_SCOPED else 200)
+
+
+CASES.update({
+    ("GET", "/projects/{project_id}/finance"): page_finance,
+    ("GET", "/projects/{project_id}/finance.xlsx"): page_finance_excel,
+    ("POST", "/projects/{project_id}/finance/costs"): page_finance_cost,
+})

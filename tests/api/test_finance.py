@@ -159,3 +159,44 @@ def test_any_disbursement_adds_up(world: World, revenue: int, fee: int, principa
     steps = r.json()["result"]["steps"]
     assert all(Decimal(s["amount"]) >= 0 for s in steps)
     assert sum(Decimal(s["amount"]) for s in steps) == Decimal(revenue) / 100
+
+
+def test_finance_page_and_workbook(world: World) -> None:
+    """The page shows the ledger and every decision; its form adds an item or shows the
+    refusal with its clause; the workbook holds the same numbers."""
+    import io
+
+    from openpyxl import load_workbook
+
+    pid = _project(world)
+    _cost(world, pid, "admin")
+    world.client.post(f"/api/projects/{pid}/fund-balance", headers=world.headers("admin"), json={
+        "compensation": "100", "resettlement_construction": "100", "other_costs": "0",
+        "financing_cost": "0", "supply_area_m2": "10", "far": "2", "floor_price": "100"})
+    world.client.post(f"/api/projects/{pid}/storage-fee", headers=world.headers("admin"),
+                      json={"service_rate": "0.05"})
+    world.client.post(f"/api/projects/{pid}/disbursements", headers=world.headers("admin"),
+                      json={"revenue": "2000000"})
+    page = world.page("consolidation_entity")
+    r = page.get(f"/projects/{pid}/finance")
+    assert r.status_code == 200
+    assert 'id="cost-total">1200000.00<' in r.text and 'data-total="1260000.00"' in r.text
+    assert 'data-step="entity"' in r.text and 'id="sensitivity"' in r.text
+    ok = page.post(f"/projects/{pid}/finance/costs", data={
+        "csrf_token": world.csrf("consolidation_entity"), "category": "clearance",
+        "amount": "800.50", "description": "清表", "document_ref": "QB-1"})
+    assert ok.status_code == 200 and 'id="cost-total">1200800.50<' in ok.text
+    refused = page.post(f"/projects/{pid}/finance/costs", data={
+        "csrf_token": world.csrf("consolidation_entity"), "category": "working_expenses",
+        "amount": "10", "description": "办公经费", "document_ref": "X"})
+    assert 'data-code="cost_item_excluded"' in refused.text and "不包括" in refused.text
+    assert 'id="cost-total">1200800.50<' in refused.text  # nothing was added
+    forged = page.post(f"/projects/{pid}/finance/costs", data={
+        "csrf_token": "forged", "category": "clearance", "amount": "1", "description": "x"})
+    assert forged.status_code == 403
+    book = load_workbook(io.BytesIO(page.get(f"/projects/{pid}/finance.xlsx").content))
+    assert {"成本台账", "资金平衡", "敏感性分析", "收储费用", "资金拨付1"} <= set(book.sheetnames)
+    total_row = next(r for r in book["成本台账"].iter_rows(values_only=True) if r[1] == "合计")
+    assert total_row[2] == Decimal("1200800.50") or float(total_row[2]) == 1200800.50
+    steps = [r for r in book["资金拨付1"].iter_rows(min_row=5, values_only=True)]
+    assert round(sum(float(r[2]) for r in steps), 2) == 2000000.00
