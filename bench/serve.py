@@ -4,13 +4,16 @@ For each backend (SQLite, PostGIS) it builds the demo city at the given size (di
 parcels, the Jiangmen evaluation run, demo accounts; ``--reuse`` keeps an existing one), starts
 ``uvicorn`` in its own process, and then:
 
-1. renders tiles one at a time with an empty cache (the cost of a tile nobody asked for yet);
+0. seeds the tile pyramid to zoom 14 with ``landrenew tiles seed`` (as a deployment does after an
+   import or an evaluation run) and prints how long it took (``--no-seed`` skips it);
+1. renders zoom-15 tiles (not seeded) one at a time: the cost of a tile nobody asked for yet;
 2. runs ``wrk`` from a second process on loopback with 50 connections for each scenario, the
    paths drawn at random from a pool built from real parcel locations:
 
    - ``/tiles/parcels/14/x/y.mvt`` (target p95 ≤ 50 ms) and ``/tiles/parcels/10/x/y.mvt``
      (≤ 300 ms), anonymous;
-   - ``/api/parcels?limit=100&offset=…`` with a bearer token (≤ 50 ms);
+   - ``/api/parcels?limit=100&after=…`` (keyset pages, ≤ 50 ms) with a bearer token, and for
+     comparison ``offset=…`` pages up to 100 000 deep;
    - ``/ogc/collections/parcels/items?limit=1000&bbox=…`` (≤ 300 ms).
 
 It prints a table of p50/p95/p99, requests per second and failures.
@@ -36,7 +39,8 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 PG_SERVER = os.environ.get("LANDRENEW_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-TARGETS_MS = {"tiles z14": 50, "tiles z10": 300, "api parcels": 50, "ogc items 1000": 300}
+TARGETS_MS = {"tiles z14": 50, "tiles z10": 300, "api parcels": 50, "api offset": 50,
+              "ogc items 1000": 300}
 ACCOUNT = ("city", "demo-city-2024")
 
 
@@ -66,6 +70,26 @@ def has_parcels(url: str, parcels: int) -> bool:
         return bool(n and n >= parcels and runs)
     except Exception:
         return False
+
+
+def seed_tiles(url: str, max_zoom: int) -> None:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "landrenew", "--db", url, "tiles", "seed",
+                    "--max-zoom", str(max_zoom)], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    print(f"  seeded the tile pyramid to zoom {max_zoom} in {time.perf_counter() - start:.0f} s",
+          flush=True)
+
+
+def sample_codes(url: str, n: int, seed: int) -> list[str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        codes = conn.execute(text("SELECT parcel_code FROM parcel_versions "
+                                  "WHERE valid_to IS NULL")).scalars().all()
+    engine.dispose()
+    return random.Random(seed).sample(list(codes), min(n, len(codes)))
 
 
 def sample_points(url: str, n: int, seed: int) -> list[tuple[float, float]]:
@@ -140,6 +164,9 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
     print(f"\n== {name}: {url}", flush=True)
     if not (args.reuse and has_parcels(url, args.parcels)):
         build(url, args.parcels)
+    if not args.no_seed:
+        seed_tiles(url, 14)
+    codes = sample_codes(url, 500, args.seed)
     points = sample_points(url, 3000, args.seed)
     z14 = sorted({tile_for(x, y, 14) for x, y in points})
     z10 = sorted({tile_for(x, y, 10) for x, y in points})
@@ -152,26 +179,32 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
                                                            "password": ACCOUNT[1]}).json()
         token = token["access_token"]
         rng = random.Random(args.seed)
-        # 1. cold tiles, one at a time (the server's caches are empty for these)
-        cold14 = cold_tiles(base, [f"/tiles/parcels/14/{x}/{y}.mvt" for x, y in
-                                   rng.sample(z14, min(40, len(z14)))])
-        cold10 = cold_tiles(base, [f"/tiles/parcels/10/{x}/{y}.mvt" for x, y in z10])
-        print(f"  cold tiles z14: p50 {pct(cold14, 50):.0f} ms, p95 {pct(cold14, 95):.0f} ms, "
-              f"max {max(cold14):.0f} ms ({len(cold14)} tiles)")
-        print(f"  cold tiles z10: p50 {pct(cold10, 50):.0f} ms, max {max(cold10):.0f} ms "
-              f"({len(cold10)} tiles; the first also loads the overview points)")
+        # 1. cold tiles, one at a time: zoom 15 is not seeded, so these are rendered now
+        z15 = sorted({tile_for(x, y, 15) for x, y in points})
+        cold15 = cold_tiles(base, [f"/tiles/parcels/15/{x}/{y}.mvt" for x, y in
+                                   rng.sample(z15, min(40, len(z15)))])
+        first14 = cold_tiles(base, [f"/tiles/parcels/14/{x}/{y}.mvt" for x, y in
+                                    rng.sample(z14, min(40, len(z14)))])
+        print(f"  unseeded z15 tiles rendered on request: p50 {pct(cold15, 50):.0f} ms, "
+              f"p95 {pct(cold15, 95):.0f} ms, max {max(cold15):.0f} ms ({len(cold15)} tiles)")
+        print(f"  seeded z14 tiles, first request (from the tile store): p50 "
+              f"{pct(first14, 50):.1f} ms, p95 {pct(first14, 95):.1f} ms")
         total = httpx.get(f"{base}/api/parcels?limit=1", headers={
             "Authorization": f"Bearer {token}"}).json()["total"]
         scenarios = {
             "tiles z14": ([f"/tiles/parcels/14/{x}/{y}.mvt" for x, y in z14], ""),
             "tiles z10": ([f"/tiles/parcels/10/{x}/{y}.mvt" for x, y in z10], ""),
-            "api parcels": ([f"/api/parcels?limit=100&offset={rng.randrange(0, min(total, 100_000) // 100) * 100}"
-                             for _ in range(500)], token),
+            "api parcels": ([f"/api/parcels?limit=100&after={c}" for c in codes], token),
+            "api offset": ([f"/api/parcels?limit=100&offset="
+                            f"{rng.randrange(0, min(total, 100_000) // 100) * 100}"
+                            for _ in range(500)], token),
             "ogc items 1000": ([f"/ogc/collections/parcels/items?limit=1000&bbox="
                                 f"{x - 0.02:.5f},{y - 0.02:.5f},{x + 0.02:.5f},{y + 0.02:.5f}"
                                 for x, y in points[:500]], ""),
         }
         for label, (paths, tok) in scenarios.items():
+            if args.only and label not in args.only:
+                continue
             r = wrk(base, paths, tok, args.connections, args.duration)
             rows.append((name, label, len(set(paths)), r["p50"] / 1000, r["p95"] / 1000,
                          r["p99"] / 1000, r["rps"], r["non_2xx"] + r["socket_errors"],
@@ -196,6 +229,8 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=20, help="seconds per scenario")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--no-seed", action="store_true", help="do not seed the tile pyramid")
+    ap.add_argument("--only", nargs="*", help="scenarios to run (default all)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed for the load (Debian: apt-get install wrk)")
