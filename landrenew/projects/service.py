@@ -5,8 +5,10 @@ gates, every write audited and versioned, district scope applied.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
@@ -31,10 +33,17 @@ from landrenew.core.store.models import (
     PhaseTransition,
     Project,
     ProjectVersion,
+    ZoneVersion,
 )
 from landrenew.land.importing import resolve_projected_crs
 from landrenew.projects import ledger
 from landrenew.projects.gates import GateDecision, demolition_gate
+from landrenew.projects.phasing import (
+    GuidelineSplitCheck,
+    PublicWelfareFirstCheck,
+    guideline_split_check,
+    public_welfare_first_check,
+)
 from landrenew.projects.rules import load_renewal_rules
 from landrenew.projects.vocabulary import (
     BATCHES,
@@ -228,7 +237,8 @@ def phase_record(phase: Phase, people: int | None = None) -> dict[str, Any]:
     return {"id": phase.id, "project_id": phase.project_id, "name": phase.name,
             "state": phase.state, "area_m2": phase.area_m2,
             "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
-            "people": people, "created_at": phase.created_at, "created_by": phase.created_by}
+            "people": people, "created_at": phase.created_at, "created_by": phase.created_by,
+            "schedule": phase.schedule, "checks": phase.checks}
 
 
 def _polygon(geometry: dict[str, Any] | None) -> shapely.Geometry | None:
@@ -250,11 +260,50 @@ def _polygon(geometry: dict[str, Any] | None) -> shapely.Geometry | None:
     return geom
 
 
+#: Zone kind of the detailed plan's guideline parcels (详细规划导则地块).
+GUIDELINE_KIND = "guideline_parcel"
+
+
+class GuidelineParcelSplit(Conflict):
+    """A phase boundary cutting a guideline parcel (分片切割导则地块): 409 with the check (split
+    parcels with their areas inside and outside, the rule and its clause)."""
+
+    code = "guideline_parcel_split"
+
+    def __init__(self, check: GuidelineSplitCheck) -> None:
+        super().__init__(check.explain(), field="geometry")
+        self.check = check.as_dict()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), **self.check}
+
+
+def _guideline_check(session: Session, geom: shapely.Geometry, crs: CRS, project: Project
+                     ) -> GuidelineSplitCheck:
+    """The phase (EPSG:4490) against the current guideline parcels whose boxes meet its box,
+    both projected into the city's zone ``crs``."""
+    minx, miny, maxx, maxy = geom.bounds
+    rows = session.execute(select(ZoneVersion.zone_code, ZoneVersion.geom).where(
+        ZoneVersion.kind == GUIDELINE_KIND, ZoneVersion.valid_to.is_(None),
+        ZoneVersion.is_deleted.is_(False), ZoneVersion.geom.is_not(None),
+        ZoneVersion.minx <= maxx, ZoneVersion.maxx >= minx,
+        ZoneVersion.miny <= maxy, ZoneVersion.maxy >= miny).order_by(ZoneVersion.zone_code)).all()
+    storage = CRS.from_epsg(4490)
+    phase = gpd.GeoSeries([geom], crs=storage).to_crs(crs).iloc[0]
+    parcels: list[tuple[str, Any]] = []
+    if rows:
+        projected = gpd.GeoSeries(shapely.from_wkb([r.geom for r in rows]), crs=storage).to_crs(crs)
+        parcels = list(zip([r.zone_code for r in rows], projected.tolist(), strict=True))
+    return guideline_split_check(phase, parcels, load_renewal_rules(project.rules))
+
+
 def create_phase(store: Store, user: Principal, project_id: int, name: str,
                  geometry: dict[str, Any] | None, *, projected_crs: str | None = None
                  ) -> dict[str, Any]:
     """A phase (分片) of a project, starting in ``planned``; its area is computed in the city's
-    projected zone, as parcel areas are."""
+    projected zone, as parcel areas are. A boundary cutting a guideline parcel (导则地块) is
+    refused (409 ``guideline_parcel_split``, nothing stored); otherwise the check is kept in
+    ``checks["guideline_split"]``."""
     require_write(user)
     store.ensure_current()
     if not name or not name.strip():
@@ -264,12 +313,18 @@ def create_phase(store: Store, user: Principal, project_id: int, name: str,
         project = _project(session, user, project_id)
         require_write_district(user, project.district_code, "district_code")
         area = None
+        checks = None
         if geom is not None:
             crs = resolve_projected_crs(session, projected_crs, geom.bounds, user.name)
             area = float(areas_m2(np.array([geom], dtype=object), CRS.from_epsg(4490), crs)[0])
+            split = _guideline_check(session, geom, crs, project)
+            if not split.allowed:
+                raise GuidelineParcelSplit(split)  # the session rolls back: nothing stored
+            checks = {"guideline_split": split.as_dict()}
         phase = Phase(project_id=project.id, name=name.strip(),
                       geom=shapely.to_wkb(geom) if geom is not None else None, area_m2=area,
-                      state=PHASE_ORDER[0], created_at=utcnow(), created_by=user.name)
+                      state=PHASE_ORDER[0], created_at=utcnow(), created_by=user.name,
+                      checks=checks)
         session.add(phase)
         session.flush()
         rec = phase_record(phase, 0)
@@ -437,10 +492,26 @@ class GateClosed(Conflict):
         return {**super().to_dict(), "gate": self.decision}
 
 
+class PublicWelfareNotFirst(Conflict):
+    """A construction schedule refused by 公益先行 (public-welfare works first): 409 with the
+    check (reason, offending works, dates, rule and clause)."""
+
+    code = "public_welfare_not_first"
+
+    def __init__(self, check: PublicWelfareFirstCheck) -> None:
+        super().__init__(check.explain(), field="works")
+        self.check = check.as_dict()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), **self.check}
+
+
 def transition(store: Store, user: Principal, phase_id: int, to: str, *,
                reason: str | None = None) -> dict[str, Any]:
     """Move a phase to its next state. Only the next state is allowed; into ``demolition``
-    only when the demolition gate is open (the refusal carries the gate's numbers)."""
+    only when the demolition gate is open (the refusal carries the gate's numbers); into
+    ``construction`` only with a stored schedule whose public-welfare-first check passes
+    (re-run with the project's pack; 409 ``gate_closed`` with the check otherwise)."""
     require_write(user)
     store.ensure_current()
     with store.session() as session:
@@ -460,6 +531,15 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
             decision = g.as_dict()
             if not g.allowed:
                 raise GateClosed(g.explain(), decision)
+        elif to == "construction":
+            check = public_welfare_first_check(phase.schedule or [],
+                                               load_renewal_rules(project.rules))
+            decision = check.as_dict()
+            if not check.allowed:
+                missing = ("" if phase.schedule else
+                           f"phase {phase_id} has no construction schedule; save one with "
+                           f"PUT /api/phases/{phase_id}/schedule first. ")
+                raise GateClosed(missing + check.explain(), decision)
         before = phase.state
         phase.state = to
         session.add(PhaseTransition(phase_id=phase_id, from_state=before, to_state=to,
@@ -471,3 +551,50 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
         rec = phase_record(phase)
     return {**rec, "from_state": before, "decision": decision}
 
+
+# ---------------------------------------------------------------- construction schedule
+
+_WORK_FIELD = re.compile(r"^schedule\[(\d+)\](?:\.(\w+))?$")
+
+
+def _work_error(exc: InputError) -> InputError:
+    """A bad work named by its row and field in the request (``works[i].field``)."""
+    m = _WORK_FIELD.match(exc.field or "")
+    if m is None:
+        return InputError(exc.message, field="works" if exc.field == "schedule" else exc.field)
+    row = int(m.group(1))
+    field = f"works[{row}]" + (f".{m.group(2)}" if m.group(2) else "")
+    return InputError(f"work {row}: {exc.message}", row=row, field=field)
+
+
+def set_schedule(store: Store, user: Principal, phase_id: int, works: list[dict[str, Any]],
+                 *, reason: str | None = None) -> dict[str, Any]:
+    """The construction plan of a phase (建设计划: works with kind, start and finish), kept only
+    when its public-welfare works start first (公益先行); otherwise 409
+    ``public_welfare_not_first`` with the check and nothing stored. Bad works are 422 naming the
+    row and field. Audited with the plan before and after."""
+    require_write(user)
+    store.ensure_current()
+    with store.session() as session:
+        phase, project = _phase(session, user, phase_id)  # 404 outside the user's districts
+        require_write_district(user, project.district_code, "district_code")
+        try:
+            check = public_welfare_first_check(works, load_renewal_rules(project.rules))
+        except InputError as exc:
+            raise _work_error(exc) from exc
+        if not check.allowed:
+            raise PublicWelfareNotFirst(check)
+        schedule = [{"name": w.name, "kind": w.kind, "start": w.start.isoformat(),
+                     "finish": w.finish.isoformat()} for w in check.works]
+        result = check.as_dict()
+        before = {"schedule": phase.schedule,
+                  "public_welfare_first": (phase.checks or {}).get("public_welfare_first")}
+        phase.schedule = schedule
+        phase.checks = {**(phase.checks or {}), "public_welfare_first": result}
+        audit.record(session, actor=user.name, action="schedule", entity_type="phase",
+                     entity_id=str(phase_id), reason=reason, before=before,
+                     after={"schedule": schedule, "public_welfare_first": result})
+        session.flush()
+        people = session.scalar(select(func.count()).select_from(PhasePerson)
+                                .where(PhasePerson.phase_id == phase_id))
+        return phase_record(phase, int(people or 0))

@@ -1,22 +1,26 @@
 """Project pages (项目页面): the library, a project with its phases, and a phase with its people,
-signatures and demolition gate. Forms post to page routes (CSRF form field) that call the same
-services as the REST API; htmx swaps the people table and the gate after each signature.
+signatures and demolition gate, its guideline-parcel check and its construction schedule. Forms
+post to page routes (CSRF form field) that call the same services as the REST API; htmx swaps
+the people table and the gate after each signature, and the schedule after each save.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from typing import Annotated
+import io
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
-from landrenew.core.access import Principal
-from landrenew.core.errors import Conflict
+from landrenew.core.access import Principal, require_write
+from landrenew.core.errors import Conflict, InputError
 from landrenew.platform import catalogue
 from landrenew.projects import service
+from landrenew.projects.phasing import WORK_KINDS
 from landrenew.projects.reports import library_workbook
 from landrenew.projects.vocabulary import (
     PERSON_KINDS,
@@ -71,9 +75,44 @@ def project_page(request: Request, project_id: int, store: StoreDep, user: PageU
 def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
     view = service.phase_overview(store, who, phase_id)
     here = PHASE_ORDER.index(view["phase"]["state"])
-    return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS,
+    return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS, "work_kinds": WORK_KINDS,
             "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
-            "today": dt.date.today().isoformat()}
+            "today": dt.date.today().isoformat(),
+            "schedule_text": _works_text(view["phase"].get("schedule") or [])}
+
+
+def _works_text(works: list[dict[str, Any]]) -> str:
+    """A stored schedule as the form's CSV lines ``name,kind,start,finish``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for w in works:
+        writer.writerow([w["name"], w["kind"], w["start"], w["finish"]])
+    return out.getvalue()
+
+
+#: A work kind may be typed as its code or its Chinese or English name.
+_KIND_NAMES = {name: code for code, (zh, en, _) in WORK_KINDS.items()
+               for name in (code, zh, en)}
+
+
+def _parse_works(text: str) -> tuple[list[dict[str, str]], list[int]]:
+    """The form's CSV lines → works, with the line number of each (blank lines and a
+    ``name,kind,start,finish`` header are skipped; Chinese commas are read as commas)."""
+    works: list[dict[str, str]] = []
+    lines: list[int] = []
+    for n, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        line = line.replace("，", ",").strip()
+        if not line or (not works and line.lower().replace(" ", "") == "name,kind,start,finish"):
+            continue
+        cells = [c.strip() for c in next(csv.reader([line]))]
+        if len(cells) != 4:
+            raise InputError(f"expected name,kind,start,finish, got {len(cells)} value(s)",
+                             row=n, field="works")
+        name, kind, start, finish = cells
+        works.append({"name": name, "kind": _KIND_NAMES.get(kind, kind), "start": start,
+                      "finish": finish})
+        lines.append(n)
+    return works, lines
 
 
 @router.get("/phases/{phase_id}")
@@ -108,3 +147,30 @@ def phase_advance(request: Request, phase_id: int, store: StoreDep, user: PageUs
         return RedirectResponse(f"/phases/{phase_id}?refused={quote(str(exc))}",
                                 status_code=303)
     return RedirectResponse(f"/phases/{phase_id}", status_code=303)
+
+
+@router.post("/phases/{phase_id}/schedule")
+def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageUser,
+                   _csrf: CsrfChecked, works: Annotated[str, Form()] = "",
+                   reason: Annotated[str | None, Form()] = None) -> Response:
+    """Save the construction schedule from CSV lines; htmx gets the schedule back, stored or
+    with the refusal (public-welfare works not first, or a bad line) and the typed text."""
+    who = _need_user(request, user)
+    require_write(who)  # 403 for read-only roles before anything is read
+    service.get_phase(store, who, phase_id)  # 404 outside the user's scope
+    refusal: dict[str, Any] | None = None
+    lines: list[int] = []
+    try:
+        parsed, lines = _parse_works(works)
+        service.set_schedule(store, who, phase_id, parsed, reason=(reason or "").strip() or None)
+    except service.PublicWelfareNotFirst as exc:
+        refusal = {"code": exc.code, "message": exc.message, "check": exc.check}
+    except InputError as exc:
+        line = exc.row if exc.field == "works" else (
+            lines[exc.row] if isinstance(exc.row, int) and exc.row < len(lines) else None)
+        refusal = {"code": exc.code, "message": exc.message, "line": line}
+    context = _phase_context(store, who, phase_id)
+    if refusal is not None:
+        context["schedule_text"] = works
+    return render(request, "partials/phase_schedule.html", {**context, "refusal": refusal},
+                  user=who)

@@ -2,6 +2,56 @@
 
 from __future__ import annotations
 
-from .test_permissions import Case
+from typing import Any
 
-CASES: dict[tuple[str, str], Case] = {}
+from .conftest import World
+from .test_permissions import (
+    PROJECT_SCOPED,
+    READ_ONLY,
+    Case,
+    _get,
+    _projects,
+    _scoped,
+)
+
+#: A plan that passes 公益先行: the financing parcel starts the day the last public-welfare
+#: work starts.
+WORKS = [{"name": "复建安置房一期", "kind": "resettlement_housing", "start": "2026-03-01",
+          "finish": "2027-12-31"},
+         {"name": "融资地块", "kind": "other", "start": "2026-03-01", "finish": "2028-06-30"}]
+
+
+def phase_schedule(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: w.client.put(
+        f"/api/phases/{ids[side]['phase']}/schedule", headers=w.headers(role),
+        json={"works": WORKS, "reason": role}), write=True)
+    if role in ("anonymous", *READ_ONLY):
+        return
+    body = _get(w, role, f"/api/phases/{ids['west']['phase']}").json()
+    assert [x["name"] for x in body["schedule"]] == ["复建安置房一期", "融资地块"]
+    assert body["checks"]["public_welfare_first"]["allowed"] is True
+
+
+def page_phase_schedule(w: World, role: str) -> None:
+    ids = _projects(w)
+
+    def post(side: str) -> Any:
+        return w.page(role).post(f"/phases/{ids[side]['phase']}/schedule", data={
+            "csrf_token": w.csrf(role),
+            "works": "复建安置房,resettlement_housing,2026-05-01,2027-05-01\n"
+                     "商品住宅,other,2026-05-02,2028-05-01"}, follow_redirects=False)
+    own = post("west")
+    if role in ("anonymous", *READ_ONLY):
+        assert own.status_code == 403
+        assert 'id="schedule"' not in own.text
+        return
+    assert own.status_code == 200 and 'data-stored="true"' in own.text, own.text
+    assert 'data-work="商品住宅"' in own.text and "schedule-refused" not in own.text
+    assert post("east").status_code == (404 if role in PROJECT_SCOPED else 200)
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("PUT", "/api/phases/{phase_id}/schedule"): phase_schedule,
+    ("POST", "/phases/{phase_id}/schedule"): page_phase_schedule,
+}

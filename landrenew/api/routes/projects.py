@@ -103,6 +103,11 @@ class PhaseOut(BaseModel):
     people: int | None
     created_at: dt.datetime
     created_by: str
+    schedule: list[dict[str, Any]] | None = Field(
+        None, description="the construction plan: [{name, kind, start, finish}]")
+    checks: dict[str, Any] | None = Field(
+        None, description="guideline_split (on creation) and public_welfare_first (on the "
+                          "schedule): each check's result with its rule and clause")
     from_state: str | None = None
     decision: dict[str, Any] | None = None
 
@@ -159,6 +164,26 @@ class LedgerRecordOut(BaseModel):
 class AgreementRecorded(BaseModel):
     record: LedgerRecordOut
     gate: Gate
+
+
+class WorkIn(BaseModel):
+    """One work of a phase's construction plan (建设计划). Kinds and dates are checked by the
+    service so that every bad work is a 422 naming its row (``works[i].field``)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(max_length=256)
+    kind: str = Field(description="resettlement_housing (复建安置房), public_service (公共服务配套"
+                                  "设施), municipal_infrastructure (市政基础设施), "
+                                  "living_environment (人居环境改善), or other (融资地块、商品住宅等)")
+    start: str = Field(description="YYYY-MM-DD", json_schema_extra={"format": "date"})
+    finish: str = Field(description="YYYY-MM-DD, not before start",
+                        json_schema_extra={"format": "date"})
+
+
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    works: list[WorkIn] = Field(max_length=10_000)
+    reason: str | None = None
 
 
 class TransitionIn(BaseModel):
@@ -240,9 +265,21 @@ def demolition_gate(phase_id: int, store: StoreDep, user: CurrentUser) -> Gate:
     return Gate(**service.gate(store, user, phase_id))
 
 
+@router.put("/api/phases/{phase_id}/schedule", response_model=PhaseOut)
+def set_schedule(phase_id: int, body: ScheduleIn, store: StoreDep, user: CurrentUser
+                 ) -> PhaseOut:
+    """The phase's construction plan, kept only when every public-welfare work starts before
+    (or with) the other works: 409 ``public_welfare_not_first`` with the check otherwise; 422
+    naming the row and field for a bad work."""
+    return PhaseOut(**service.set_schedule(store, user, phase_id,
+                                           [w.model_dump() for w in body.works],
+                                           reason=body.reason))
+
+
 @router.post("/api/phases/{phase_id}/transition", response_model=PhaseOut)
 def transition(phase_id: int, body: TransitionIn, store: StoreDep, user: CurrentUser
                ) -> PhaseOut:
     """Move the phase to its next state; into demolition only with the gate open (409
-    ``gate_closed`` with the gate's numbers otherwise)."""
+    ``gate_closed`` with the gate's numbers otherwise); into construction only with a stored
+    schedule that passes the public-welfare-first check (409 ``gate_closed`` with the check)."""
     return PhaseOut(**service.transition(store, user, phase_id, body.to, reason=body.reason))
