@@ -13,6 +13,7 @@ from landrenew.core.auth import create_demo_accounts
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
+from landrenew.demo.projects import build_demo_projects
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, Progress, _noop, import_parcels
@@ -85,7 +86,11 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     run = run_on_store(store, DEMO_RULES, as_of=dt.date.today(), user=user, data_as_of=None,
                        note=f"demo evaluation, {DEMO_RULES} rules")
     progress("evaluate", 1, 1)
+    accounts = create_demo_accounts(store, actor=user)
+    progress("projects", 0, 1)
+    build_demo_projects(store, user=user)
+    progress("projects", 1, 1)
     return DemoSummary(store.display_url, {k: str(v) for k, v in files.items()},
                        parcels.inserted + parcels.updated, zones.inserted + zones.updated,
-                       districts, True, create_demo_accounts(store, actor=user),
+                       districts, True, accounts,
                        run.run.id, run.run.low_efficiency_count or 0)

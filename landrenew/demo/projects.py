@@ -1,0 +1,117 @@
+"""Demo projects (示例项目): a small pilot library for the Jiangmen demo city, made through the
+same services a user calls, so that every record carries its versions and audit events.
+
+- an industrial upgrade and a "三旧" project in the library;
+- an urban village (城中村改造) with a first phase drawn on a guideline parcel (导则地块), ten
+  people to relocate of whom eight have signed (the 80 % demolition gate is open) and a
+  construction plan that puts resettlement housing and public works first;
+- a land consolidation (土地整备) owned by the demo consolidation entity, with cost items, a
+  fund-balance study and the storage-fee settlement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import shapely
+from sqlalchemy import select
+
+from landrenew.core.access import Principal
+from landrenew.core.auth import DEMO_ENTITY_ORG
+from landrenew.core.store import Store
+from landrenew.core.store.models import District, ZoneVersion
+from landrenew.finance import service as finance
+from landrenew.projects import service as projects
+
+EVIDENCE = "0f" * 32  # the demo's stand-in for an evidence file's SHA-256
+
+
+def _guideline_parcel(store: Store) -> tuple[dict[str, Any] | None, str | None]:
+    """The first guideline parcel's outline (GeoJSON) and the district holding its centre."""
+    with store.read_session() as session:
+        row = session.execute(select(ZoneVersion.geom).where(
+            ZoneVersion.kind == "guideline_parcel", ZoneVersion.valid_to.is_(None),
+            ZoneVersion.is_deleted.is_(False)).order_by(ZoneVersion.zone_code).limit(1)).first()
+        districts = session.execute(select(District.code, District.boundary)).all()
+    if row is None or row[0] is None:
+        return None, districts[0][0] if districts else None
+    geom = shapely.from_wkb(row[0])
+    centre = geom.representative_point()
+    code = next((c for c, b in districts if b is not None
+                 and shapely.from_wkb(b).contains(centre)), districts[0][0] if districts else None)
+    return shapely.geometry.mapping(geom), code
+
+
+def build_demo_projects(store: Store, *, user: str = "demo") -> dict[str, int]:
+    """Make the demo projects; returns their ids by role in the demo."""
+    admin = Principal(user, "admin")
+    outline, village_district = _guideline_parcel(store)
+    with store.read_session() as session:
+        codes = list(session.scalars(select(District.code).order_by(District.code)))
+    if not codes:
+        return {}
+    first, second = codes[0], codes[min(1, len(codes) - 1)]
+    today = dt.date.today()
+    out: dict[str, int] = {}
+    out["industrial"] = projects.create_project(store, admin, {
+        "name": "高新区低效工业用地升级改造", "type": "industrial_upgrade", "district_code": second,
+        "batch": "first", "term": "near", "stage": "implementing",
+        "instruments": ["far_bonus", "industrial_intensity"], "lead_unit": "区工业和信息化局",
+        "planned_start": dt.date(today.year - 1, 3, 1), "planned_end": dt.date(today.year + 1, 12, 31),
+    }, reason="示例：首批试点项目")["id"]
+    out["sanjiu"] = projects.create_project(store, admin, {
+        "name": "旧厂房\u201c三旧\u201d改造", "type": "sanjiu", "district_code": first,
+        "batch": "second", "term": "medium", "stage": "planning",
+        "instruments": ["mixed_use", "land_swap"], "lead_unit": "区自然资源分局",
+        "planned_start": dt.date(today.year - 2, 1, 1), "planned_end": dt.date(today.year - 1, 6, 30),
+    }, reason="示例：第二批试点项目（已逾期）")["id"]
+
+    village = projects.create_project(store, admin, {
+        "name": "城中村改造（分片实施）", "type": "urban_village",
+        "district_code": village_district or first, "batch": "first", "term": "near",
+        "stage": "implementing", "lead_unit": "属地街道办事处"}, reason="示例：城中村改造")
+    out["urban_village"] = village["id"]
+    phase = projects.create_phase(store, admin, village["id"], "一期", outline)
+    projects.add_people(store, admin, phase["id"], [
+        {"person_id": f"CV-{i:03d}", "name": f"村民{i}",
+         "kind": "ancestral_owner" if i == 9 else ("resident" if i % 3 == 0 else "villager")}
+        for i in range(10)])
+    projects.transition(store, admin, phase["id"], "signing", reason="启动签约")
+    for i in range(8):
+        projects.record_agreement(store, admin, phase["id"], f"CV-{i:03d}",
+                                  today - dt.timedelta(days=30 - i), evidence_sha256=EVIDENCE)
+    projects.set_schedule(store, admin, phase["id"], [
+        {"name": "安置房", "kind": "resettlement_housing", "start": today.isoformat(),
+         "finish": dt.date(today.year + 2, 6, 30).isoformat()},
+        {"name": "社区服务中心", "kind": "public_service", "start": today.isoformat(),
+         "finish": dt.date(today.year + 1, 12, 31).isoformat()},
+        {"name": "融资地块住宅", "kind": "other",
+         "start": (today + dt.timedelta(days=180)).isoformat(),
+         "finish": dt.date(today.year + 3, 6, 30).isoformat()},
+    ], reason="示例：公益先行")
+    out["phase"] = phase["id"]
+
+    consolidation = projects.create_project(store, admin, {
+        "name": "城中村土地整备（示例）", "type": "land_consolidation", "district_code": first,
+        "batch": "first", "term": "near", "stage": "implementing", "lead_unit": "属地镇政府",
+        "owner_company": DEMO_ENTITY_ORG}, reason="示例：土地整备项目")
+    pid = consolidation["id"]
+    out["consolidation"] = pid
+    for category, amount, text in (
+            ("willingness_survey", "180000.00", "意愿调查与入户走访"),
+            ("surveying_mapping", "420000.00", "测绘与倾斜摄影"),
+            ("expropriation_compensation", "36500000.00", "第一批房屋补偿"),
+            ("resettlement_housing_construction", "52000000.00", "安置房建设"),
+            ("special_loan_financing", "1850000.00", "专项借款利息")):
+        finance.add_cost_item(store, admin, pid, {"category": category, "amount": amount,
+                                                  "description": text,
+                                                  "evidence_sha256": EVIDENCE})
+    finance.study_fund_balance(store, admin, pid, {
+        "compensation": "36500000", "resettlement_construction": "52000000",
+        "other_costs": "2450000", "financing_cost": "1850000", "supply_area_m2": "42000",
+        "far": "2.8", "floor_price": "3200"})
+    finance.settle_storage_fee(store, admin, pid, {
+        "service_rate": "0.05", "milestones": [
+            {"name": "土地交储后", "share": "40%"}, {"name": "土地出让后", "share": "60%"}]})
+    return out
