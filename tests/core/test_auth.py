@@ -111,9 +111,14 @@ def test_demo_accounts_are_idempotent(store: Store) -> None:
     _district(store)
     first = auth.create_demo_accounts(store)
     again = auth.create_demo_accounts(store)
-    assert first == again and {r for _, r, _ in first} == {"admin", "city_staff",
-                                                            "district_staff", "viewer"}
+    assert first == again and {r for _, r, _ in first} == {
+        "admin", "city_staff", "district_staff", "viewer", "consolidation_entity"}
     assert auth.get_user(store, "pengjiang").districts == ("440703",)
+    entity = auth.get_user(store, "zhengbei").principal()
+    assert entity.organisation == auth.DEMO_ENTITY_ORG and entity.workflow_role == \
+        "consolidation_entity"
+    assert auth.get_user(store, "weiyuanhui").principal().workflow_role == "committee"
+    assert auth.get_user(store, "city").principal().workflow_role == "city_bureau"
     settings = Settings(database_url=store.url)
     for name, _, password in first:
         assert auth.authenticate(store, settings, name, password, "127.0.0.1").name == name
