@@ -1,7 +1,89 @@
-"""Pages for the consolidation work of issue 5."""
+"""Consolidation workflow page (土地整备流程页面): the 4 stages and 11 steps of a project with each
+step's requirements, the log, the flags and the willingness gate per consent unit.
+
+The forms post to page routes (CSRF form field) that call the same service as the REST API; htmx
+swaps the workflow body after each provision or close. A refusal of the workflow itself (wrong
+role, missing items, out of order, bad input) comes back inside the body with its status code
+(the page tells htmx to swap 4xx answers) and names what is missing or which roles may act;
+refusals of access (not logged in, read-only, not visible) are the usual error answers.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
+from landrenew.core.access import Principal
+from landrenew.core.errors import Conflict, InputError, LandrenewError
+from landrenew.projects import consolidation_service as service
+from landrenew.projects.consolidation import RoleNotAllowed
+from landrenew.web.render import render
+from landrenew.web.routes import _need_user
+
+router = APIRouter(include_in_schema=False, tags=["pages"])
+
+BODY = "partials/consolidation_workflow.html"
+
+
+def _context(store: StoreDep, who: Principal, project_id: int, **extra: Any) -> dict[str, Any]:
+    return {"wf": service.get_workflow(store, who, project_id), "refusal": None, "done": None,
+            **extra}
+
+
+@router.get("/projects/{project_id}/workflow")
+def workflow_page(request: Request, project_id: int, store: StoreDep, user: PageUser
+                  ) -> Response:
+    """The workflow of a land-consolidation or urban-village project."""
+    who = _need_user(request, user)
+    return render(request, "consolidation.html", _context(store, who, project_id), user=who)
+
+
+def _refusal(exc: LandrenewError) -> dict[str, Any]:
+    return {"status": exc.status, "code": exc.code, "message": str(exc),
+            "missing": getattr(exc, "missing", None), "allowed": getattr(exc, "allowed", None),
+            "gate": getattr(exc, "gate", None)}
+
+
+def _act(request: Request, store: StoreDep, who: Principal, project_id: int,
+         op: Callable[[], Any], done: str) -> Response:
+    """Run a workflow operation and answer with the workflow body; a refusal of the workflow
+    is shown in the body with its status."""
+    try:
+        op()
+    except (RoleNotAllowed, Conflict, InputError) as exc:
+        return render(request, BODY, _context(store, who, project_id, refusal=_refusal(exc)),
+                      user=who, status_code=exc.status)
+    return render(request, BODY, _context(store, who, project_id, done=done), user=who)
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+@router.post("/projects/{project_id}/workflow/provide")
+def workflow_provide(request: Request, project_id: int, store: StoreDep, user: PageUser,
+                     _csrf: CsrfChecked, step: Annotated[str, Form()],
+                     item: Annotated[str, Form()], ref: Annotated[str | None, Form()] = None,
+                     note: Annotated[str | None, Form()] = None,
+                     passed: Annotated[str | None, Form()] = None) -> Response:
+    """Provide a document or a decision for the current step (htmx gets the body back)."""
+    who = _need_user(request, user)
+    outcome = {"true": True, "false": False}.get((passed or "").strip().lower())
+    return _act(request, store, who, project_id, lambda: service.provide_item(
+        store, who, project_id, step, item, ref=_text(ref), note=_text(note), passed=outcome),
+        done=item)
+
+
+@router.post("/projects/{project_id}/workflow/close")
+def workflow_close(request: Request, project_id: int, store: StoreDep, user: PageUser,
+                   _csrf: CsrfChecked, step: Annotated[str, Form()],
+                   note: Annotated[str | None, Form()] = None) -> Response:
+    """Close the current step (htmx gets the body back, or the refusal naming what is missing)."""
+    who = _need_user(request, user)
+    return _act(request, store, who, project_id, lambda: service.close_step(
+        store, who, project_id, step, note=_text(note)), done=step)
