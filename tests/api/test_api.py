@@ -92,6 +92,26 @@ def test_keyset_paging_walks_the_same_list_as_offsets(city: World) -> None:
     assert got == wanted
 
 
+def test_list_pages_are_cached_until_the_data_changes(world: World) -> None:
+    """A page asked again is the same bytes with the same ETag (304 with If-None-Match); an
+    edit changes the data stamp, so the next answer shows it; views never mix."""
+    h = world.headers("city_staff")
+    first = world.client.get("/api/parcels?limit=2", headers=h)
+    again = world.client.get("/api/parcels?limit=2", headers=h)
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert world.client.get("/api/parcels?limit=2", headers={
+        **h, "If-None-Match": first.headers["etag"]}).status_code == 304
+    viewer = world.client.get("/api/parcels?limit=2", headers=world.headers("viewer")).json()
+    assert "right_holder" in first.json()["items"][0]
+    assert "right_holder" not in viewer["items"][0]  # another view, another cached page
+    r = world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
+                           json={"land_use": "0701", "reason": "re-surveyed"})
+    assert r.status_code == 200
+    after = world.client.get("/api/parcels?limit=2", headers={
+        **h, "If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and after.json()["items"][0]["land_use"] == "0701"
+
+
 def test_category_filter_agrees_with_statistics(city: World) -> None:
     h = city.headers("city_staff")
     stats = city.client.get(f"/api/evaluations/{city.run_id}/statistics", headers=h).json()

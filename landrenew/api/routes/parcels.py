@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from landrenew.api.deps import CurrentUser, PageDep, StoreDep
 from landrenew.api.schemas import (
@@ -17,6 +19,11 @@ from landrenew.api.schemas import (
 )
 from landrenew.core.errors import InputError
 from landrenew.platform import parcels as service
+from landrenew.platform.tilecache import TileCache, data_stamp
+
+#: Encoded list pages per data stamp, user view and query (a write changes the stamp, so a page
+#: is never served stale); bounded by size like the tile cache.
+PAGES = TileCache(max_bytes=64 * 1024 * 1024)
 
 router = APIRouter(prefix="/api/parcels", tags=["parcels"])
 
@@ -37,7 +44,7 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 @router.get("", response_model=Page[ParcelPublic], response_model_exclude_unset=True)
-def list_parcels(store: StoreDep, user: CurrentUser, page: PageDep,
+def list_parcels(request: Request, store: StoreDep, user: CurrentUser, page: PageDep,
                  district: str | None = None, category: str | None = None,
                  flag: str | None = None, bbox: BBoxQuery = None,
                  after: Annotated[str | None, Query(
@@ -45,15 +52,32 @@ def list_parcels(store: StoreDep, user: CurrentUser, page: PageDep,
                                  "next_after): keyset paging, as fast deep in the list as at "
                                  "its start")] = None) -> Page[ParcelPublic]:
     """Current parcels in parcel-code order; ``category``/``flag`` filter on the latest
-    evaluation run. Page with ``offset``, or follow ``next_after`` (faster on long lists)."""
-    total, items = service.list_parcels(store, user, district=district, category=category,
-                                        flag=flag, bbox=parse_bbox(bbox), limit=page.limit,
-                                        offset=page.offset, after=after)
-    page_out = Page(total=total, limit=page.limit, offset=page.offset,
-                    items=[ParcelPublic(**i) for i in items])
-    if len(items) == page.limit:
-        page_out.next_after = items[-1]["parcel_code"]
-    return page_out
+    evaluation run. Page with ``offset``, or follow ``next_after`` (faster on long lists).
+
+    The encoded page is kept per data stamp and user view: asking again for a page of unchanged
+    data costs a lookup (and ``If-None-Match`` with its ETag gets ``304``)."""
+    box = parse_bbox(bbox)
+    store.ensure_current()
+    stamp = data_stamp(store)
+    view = (user.scope, user.sees_sensitive)
+    key = (store.url, stamp, view, district, category, flag, box, page.limit, page.offset, after)
+
+    def make() -> bytes:
+        total, items = service.list_parcels(store, user, district=district, category=category,
+                                            flag=flag, bbox=box, limit=page.limit,
+                                            offset=page.offset, after=after)
+        out = Page(total=total, limit=page.limit, offset=page.offset,
+                   items=[ParcelPublic(**i) for i in items])
+        if len(items) == page.limit:
+            out.next_after = items[-1]["parcel_code"]
+        return out.model_dump_json(exclude_unset=True).encode()
+
+    body = PAGES.get_or_make(key, make)
+    etag = f'W/"{stamp}-{hashlib.sha256(repr(key[2:]).encode()).hexdigest()[:16]}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/{code}", response_model=ParcelDetail, response_model_exclude_unset=True)
