@@ -60,8 +60,8 @@ def city_tiles(outline: shapely.Geometry, z: int) -> list[tuple[int, int]]:
     minx, miny, maxx, maxy = outline.bounds
     x0, y0 = tiles.tile_for(minx, maxy, z)
     x1, y1 = tiles.tile_for(maxx, miny, z)
-    xs, ys = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
-    xs, ys = xs.ravel(), ys.ravel()
+    grid_x, grid_y = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
+    xs, ys = grid_x.ravel(), grid_y.ravel()
     boxes = shapely.box(*np.array([tiles.lonlat_bounds(z, int(x), int(y))
                                    for x, y in zip(xs, ys, strict=True)]).T)
     shapely.prepare(outline)

@@ -45,7 +45,7 @@ def read(conn: Connection, layer: str, scope: str, z: int, x: int, y: int, stamp
 
 def _upsert(store: Store) -> Any:
     insert = postgresql.insert if store.caps.name == "postgis" else sqlite.insert
-    stmt = insert(T)
+    stmt = insert(StoredTile)
     return stmt.on_conflict_do_update(
         index_elements=list(_KEY),
         set_={"stamp": stmt.excluded.stamp, "data": stmt.excluded.data,
@@ -69,7 +69,7 @@ def write(store: Store, rows: Iterable[tuple[str, str, int, int, int, str, bytes
 def prune(store: Store, stamp: str) -> int:
     """Remove every tile not made from ``stamp`` (after a seeding run)."""
     with store.engine.begin() as conn:
-        return conn.execute(delete(T).where(T.c.stamp != stamp)).rowcount or 0
+        return conn.execute(delete(StoredTile).where(StoredTile.stamp != stamp)).rowcount or 0
 
 
 def summary(store: Store, stamp: str) -> list[dict[str, Any]]:

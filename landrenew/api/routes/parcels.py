@@ -50,7 +50,7 @@ def list_parcels(request: Request, store: StoreDep, user: CurrentUser, page: Pag
                  after: Annotated[str | None, Query(
                      description="Start after this parcel code (the previous page's "
                                  "next_after): keyset paging, as fast deep in the list as at "
-                                 "its start")] = None) -> Page[ParcelPublic]:
+                                 "its start")] = None) -> Response:
     """Current parcels in parcel-code order; ``category``/``flag`` filter on the latest
     evaluation run. Page with ``offset``, or follow ``next_after`` (faster on long lists).
 
