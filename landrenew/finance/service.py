@@ -43,22 +43,18 @@ from landrenew.finance import (
 )
 from landrenew.finance.costs import AcceptedCost
 from landrenew.finance.money import yuan_str
-from landrenew.projects.service import _project, project_record, require_project_write
+from landrenew.projects.consolidation_service import consolidation_project
+from landrenew.projects.service import project_record, require_project_write
 
-#: Project types whose money is kept here (Zhongshan consolidation; Guangzhou urban villages).
-MONEY_TYPES = ("land_consolidation", "urban_village")
 KINDS = {"fund_balance": "资金平衡初步方案", "storage_settlement": "收储费用核算",
          "disbursement": "资金拨付"}
 MONEY_CITY = "zhongshan"
 
 
 def _money_project(session: Session, user: Principal, project_id: int) -> Project:
-    project = _project(session, user, project_id)
-    if project.type not in MONEY_TYPES:
-        raise Conflict(f"project {project_id} is a '{project.type}' project; the consolidation "
-                       f"money ledger is for {', '.join(MONEY_TYPES)}", field="type",
-                       code="not_a_consolidation_project")
-    return project
+    """The project as the user may see it (404), following the consolidation workflow (409
+    ``not_a_consolidation_project`` otherwise): the same check as the workflow's."""
+    return consolidation_project(session, user, project_id, write=False)
 
 
 def _require_city_decision(user: Principal, project: Project) -> None:
@@ -74,9 +70,17 @@ def _packs() -> tuple[Any, Any]:
 
 # ---------------------------------------------------------------- cost ledger
 
-def _accepted(row: CostRow, pack: Any) -> AcceptedCost:
-    return check_cost_item(CostItem(row.category, row.amount, row.description,
-                                    row.evidence_sha256, row.document_ref, ref=row.id), pack)
+def _stored(row: CostRow, pack: Any) -> AcceptedCost:
+    """A stored item as the ledger shows it. It was checked when it was entered; it is not
+    checked again (a later pack may name categories differently), only labelled."""
+    found = pack.category(row.category)
+    cat = found[0] if found else None
+    return AcceptedCost(ref=row.id, category=row.category,
+                        category_zh=cat.zh if cat else row.category, amount=row.amount,
+                        description=row.description, evidence_sha256=row.evidence_sha256,
+                        document_ref=row.document_ref,
+                        rule=pack.rule(f"cost_categories.{row.category}"),
+                        clause=cat.clause if cat else "")
 
 
 def cost_row(row: CostRow, accepted: AcceptedCost) -> dict[str, Any]:
@@ -138,11 +142,16 @@ def cost_ledger(store: Store, user: Principal, project_id: int) -> dict[str, Any
         _money_project(session, user, project_id)
         rows = list(session.scalars(select(CostRow).where(CostRow.project_id == project_id)
                                     .order_by(CostRow.id)))
-        accepted = [_accepted(r, money) for r in rows]
+        accepted = [_stored(r, money) for r in rows]
         items = [cost_row(r, a) for r, a in zip(rows, accepted, strict=True)]
-    summary = sum_by_category(accepted, money)
+    allowed = {c.code for c in money.cost_categories}
+    summary = sum_by_category([a for a in accepted if a.category in allowed], money)
+    # items of categories the current pack no longer allows: shown and counted, never dropped
+    unlisted = [a for a in accepted if a.category not in allowed]
+    total = summary.total + sum((a.amount for a in unlisted), Decimal("0.00"))
     return {"project_id": project_id, "items": items, "summary": summary.as_dict(),
-            "total": yuan_str(summary.total), "excluded": [
+            "not_in_pack": [a.as_dict() for a in unlisted],
+            "total": yuan_str(total), "excluded": [
                 {"code": c.code, "zh": c.zh, "clause": c.clause} for c in money.excluded_categories]}
 
 
@@ -186,6 +195,13 @@ def finance_record(row: FinanceRecord) -> dict[str, Any]:
             "recorded_by": row.recorded_by, "recorded_at": row.recorded_at}
 
 
+def _kept(session: Session, project_id: int, kind: str | None = None) -> list[dict[str, Any]]:
+    stmt = select(FinanceRecord).where(FinanceRecord.project_id == project_id)
+    if kind:
+        stmt = stmt.where(FinanceRecord.kind == kind)
+    return [finance_record(r) for r in session.scalars(stmt.order_by(FinanceRecord.id))]
+
+
 def records(store: Store, user: Principal, project_id: int, kind: str | None = None
             ) -> list[dict[str, Any]]:
     """The project's money decisions, oldest first (a kind's newest is the current one)."""
@@ -194,15 +210,7 @@ def records(store: Store, user: Principal, project_id: int, kind: str | None = N
         raise InputError(f"kind '{kind}' is not one of {', '.join(KINDS)}", field="kind")
     with store.read_session() as session:
         _money_project(session, user, project_id)
-        stmt = select(FinanceRecord).where(FinanceRecord.project_id == project_id)
-        if kind:
-            stmt = stmt.where(FinanceRecord.kind == kind)
-        return [finance_record(r) for r in session.scalars(stmt.order_by(FinanceRecord.id))]
-
-
-def latest(store: Store, user: Principal, project_id: int, kind: str) -> dict[str, Any] | None:
-    found = records(store, user, project_id, kind)
-    return found[-1] if found else None
+        return _kept(session, project_id, kind)
 
 
 def study_fund_balance(store: Store, user: Principal, project_id: int,
@@ -269,17 +277,19 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
     with store.read_session() as session:
         project = _money_project(session, user, project_id)
         _require_city_decision(user, project)
-    settlement = latest(store, user, project_id, "storage_settlement")
-    if settlement is None:
+        settlements = _kept(session, project_id, "storage_settlement")
+        earlier = _kept(session, project_id, "disbursement")
+    if not settlements:
         raise Conflict("settle the storage fee first (POST …/storage-fee): the disbursement "
                        "pays the entity what the settlement owes it", field="storage_fee",
                        code="no_storage_settlement")
+    settlement = settlements[-1]
     if values.get("revenue") is None:
         raise InputError("give the land-sale revenue (土地出让收入)", field="revenue")
     fee = settlement["result"]["storage_fee"]["total"]
     paid = values.get("already_paid")
     if paid is None:
-        paid = _paid_so_far(store, user, project_id)
+        paid = _paid_so_far(earlier)
     result = disburse(values["revenue"], fee, money, provisions, already_paid=paid,
                       loan_principal=values.get("loan_principal", "0"),
                       loan_interest=values.get("loan_interest", "0"),
@@ -292,10 +302,10 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
     return _keep(store, user, project_id, "disbursement", inputs, out)
 
 
-def _paid_so_far(store: Store, user: Principal, project_id: int) -> str:
+def _paid_so_far(disbursements: list[dict[str, Any]]) -> str:
     """What earlier disbursements already paid towards the storage fee (loan and entity)."""
     total = Decimal("0.00")
-    for rec in records(store, user, project_id, "disbursement"):
+    for rec in disbursements:
         for step in rec["result"].get("steps", []):
             if step["code"] in ("special_loan_principal", "special_loan_interest", "entity"):
                 total += Decimal(step["amount"])
@@ -305,9 +315,15 @@ def _paid_so_far(store: Store, user: Principal, project_id: int) -> str:
 def overview(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
     """Everything the finance page and the workbook show."""
     store.ensure_current()
+    ledger = cost_ledger(store, user, project_id)  # checks the project and the user's view
     with store.read_session() as session:
         project = project_record(_money_project(session, user, project_id))
-    return {"project": project, "costs": cost_ledger(store, user, project_id),
-            "fund_balance": latest(store, user, project_id, "fund_balance"),
-            "settlement": latest(store, user, project_id, "storage_settlement"),
-            "disbursements": records(store, user, project_id, "disbursement")}
+        kept = _kept(session, project_id)
+
+    def newest(kind: str) -> dict[str, Any] | None:
+        found = [r for r in kept if r["kind"] == kind]
+        return found[-1] if found else None
+
+    return {"project": project, "costs": ledger, "fund_balance": newest("fund_balance"),
+            "settlement": newest("storage_settlement"),
+            "disbursements": [r for r in kept if r["kind"] == "disbursement"]}

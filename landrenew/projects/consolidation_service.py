@@ -18,7 +18,7 @@ the pure :mod:`landrenew.projects.consolidation` state machine and the pure
   computed from the consent units when provided, and computed again when step 5 is closed (a
   withdrawal after the decision closes the gate again).
 
-Who may do what: reading follows :func:`landrenew.projects.service._project` (404 outside what the
+Who may do what: reading follows :func:`landrenew.projects.service.visible_project` (404 outside what the
 user sees); writing needs :func:`~landrenew.projects.service.require_project_write` (district
 writers, or the consolidation entity owning the project); a workflow operation also needs the
 user's body to be among the roles the pack names for it (403 ``role_not_allowed`` naming them).
@@ -59,7 +59,7 @@ from landrenew.projects.consolidation import (
     check_append_only,
     workflow,
 )
-from landrenew.projects.service import _project, require_project_write
+from landrenew.projects.service import require_project_write, visible_project
 from landrenew.projects.vocabulary import PROJECT_TYPES
 
 #: The city whose packs the workflow and the willingness gate follow (the only ones written).
@@ -103,11 +103,11 @@ def _workflow() -> ConsolidationWorkflow:
     return workflow(CITY)
 
 
-def _consolidation_project(session: Session, user: Principal, project_id: int, *,
+def consolidation_project(session: Session, user: Principal, project_id: int, *,
                            write: bool) -> Project:
     """The project as the user may see it (404), may write it (403) and only when it follows
     the consolidation workflow (409)."""
-    project = _project(session, user, project_id)
+    project = visible_project(session, user, project_id)
     if write:
         require_project_write(user, project)
     if project.type not in CONSOLIDATION_TYPES:
@@ -277,7 +277,7 @@ def get_workflow(store: Store, user: Principal, project_id: int) -> dict[str, An
     the willingness gate (a project never written to is shown at step 1, ``started`` false)."""
     store.ensure_current()
     with store.read_session() as session:
-        project = _consolidation_project(session, user, project_id, write=False)
+        project = consolidation_project(session, user, project_id, write=False)
         row, state = _load(session, project)
         return _overview(session, user, project, row, state)
 
@@ -290,7 +290,7 @@ def start_workflow(store: Store, user: Principal, project_id: int, *,
     """Store the workflow at step 1; ``(created, overview)`` — False when it already existed."""
     store.ensure_current()
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         row, state = _load(session, project, lock=True)
         created = row is None
         if created:
@@ -308,7 +308,7 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
     store.ensure_current()
     wf = _workflow()
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         code = _step_code(step)
         sdef = wf.step(code)
         req = sdef.requirement(item)
@@ -341,7 +341,7 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
     store.ensure_current()
     wf = _workflow()
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         code = _step_code(step)
         sdef = wf.step(code)
         row, state = _load(session, project, lock=True)
@@ -379,7 +379,7 @@ def return_step(store: Store, user: Principal, project_id: int, step: str | int,
     store.ensure_current()
     wf = _workflow()
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         code = _step_code(step)
         target = None if to_step is None else _step_code(to_step)
         sdef = wf.step(code)
@@ -405,7 +405,7 @@ def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str
     allowed = sorted({r for name in flags if name in wf.rules.flags
                       for r in wf.rules.flags[name].roles})
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         row, state = _load(session, project, lock=True)
         role = _acting_role(user, allowed, "declare flags")
         new = wf.set_flags(state, dict(flags), by_user=user.name, by_role=role, at=utcnow(),
@@ -521,7 +521,7 @@ def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any
     rules and clauses."""
     store.ensure_current()
     with store.read_session() as session:
-        project = _consolidation_project(session, user, project_id, write=False)
+        project = consolidation_project(session, user, project_id, write=False)
         return _gate_dict(session, project)
 
 
@@ -549,7 +549,7 @@ def _unit_record(row: ConsentUnit, records: Sequence[LedgerRecord]) -> dict[str,
 def list_consent_units(store: Store, user: Principal, project_id: int) -> list[dict[str, Any]]:
     store.ensure_current()
     with store.read_session() as session:
-        project = _consolidation_project(session, user, project_id, write=False)
+        project = consolidation_project(session, user, project_id, write=False)
         records = _records(session, project.id)
         return [_unit_record(row, records) for row in _units(session, project.id)]
 
@@ -622,7 +622,7 @@ def add_consent_unit(store: Store, user: Principal, project_id: int, *, code: st
         raise _rename(exc, [("definition.kind", "kind"), ("definition.id", "code"),
                             ("definition.vote", "definition")]) from None
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         taken = session.scalar(select(ConsentUnit.id).where(ConsentUnit.project_id == project.id,
                                                             ConsentUnit.code == code))
         if taken is not None:
@@ -723,7 +723,7 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
     _check_evidence(evidence_sha256)
     _check_date(on, "on")
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         row = _unit_row(session, project, unit)
         if row.kind == "collective":
             raise InputError(f"unit '{unit}' is collective land: it decides by vote (POST "
@@ -770,7 +770,7 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
     except InputError as exc:
         raise _rename(exc, [("vote.vote", "")]) from None
     with store.session() as session:
-        project = _consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
         row = _unit_row(session, project, unit)
         if row.kind != "collective":
             raise InputError(f"unit '{unit}' is {row.kind}: only a collective unit votes; "

@@ -125,7 +125,7 @@ def create_project(store: Store, user: Principal, values: dict[str, Any], *,
     return record
 
 
-def _project(session: Session, user: Principal, project_id: int) -> Project:
+def visible_project(session: Session, user: Principal, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None or not user.sees_project(project.district_code, project.owner_company):
         raise NotFound(f"no project {project_id}", field="id")  # 404 outside the scope too
@@ -146,7 +146,7 @@ def require_project_write(user: Principal, project: Project) -> None:
 def get_project(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
     store.ensure_current()
     with store.read_session() as session:
-        return project_record(_project(session, user, project_id))
+        return project_record(visible_project(session, user, project_id))
 
 
 def list_projects(store: Store, user: Principal, *, district: str | None = None,
@@ -186,7 +186,7 @@ def update_project(store: Store, user: Principal, project_id: int, changes: dict
         raise InputError("give at least one field to change", field="body")
     _check_values(changes)
     with store.session() as session:
-        project = _project(session, user, project_id)
+        project = visible_project(session, user, project_id)
         require_write_district(user, project.district_code, "district_code")
         if "district_code" in changes:
             require_write_district(user, changes["district_code"], "district_code")
@@ -212,7 +212,7 @@ def update_project(store: Store, user: Principal, project_id: int, changes: dict
 def project_history(store: Store, user: Principal, project_id: int) -> list[dict[str, Any]]:
     store.ensure_current()
     with store.read_session() as session:
-        _project(session, user, project_id)
+        visible_project(session, user, project_id)
         return [{"version": v.version, "at": v.at, "changed_by": v.changed_by,
                  "reason": v.reason, "changed": v.changed, "record": v.record}
                 for v in session.scalars(select(ProjectVersion)
@@ -310,7 +310,7 @@ def create_phase(store: Store, user: Principal, project_id: int, name: str,
         raise InputError("a phase needs a name", field="name")
     geom = _polygon(geometry)
     with store.session() as session:
-        project = _project(session, user, project_id)
+        project = visible_project(session, user, project_id)
         require_write_district(user, project.district_code, "district_code")
         area = None
         checks = None
@@ -338,7 +338,7 @@ def list_phases(store: Store, user: Principal, project_id: int) -> list[dict[str
     """The phases of a project, in the order they were made."""
     store.ensure_current()
     with store.read_session() as session:
-        _project(session, user, project_id)
+        visible_project(session, user, project_id)
         return [phase_record(p) for p in session.scalars(
             select(Phase).where(Phase.project_id == project_id).order_by(Phase.id))]
 

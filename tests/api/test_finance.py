@@ -200,3 +200,20 @@ def test_finance_page_and_workbook(world: World) -> None:
     assert total_row[2] == Decimal("1200800.50") or float(total_row[2]) == 1200800.50
     steps = [r for r in book["资金拨付1"].iter_rows(min_row=5, values_only=True)]
     assert round(sum(float(r[2]) for r in steps), 2) == 2000000.00
+
+
+def test_stored_items_are_shown_not_checked_again(world: World) -> None:
+    """An item stored under a category a later pack no longer names still reads (labelled by
+    its code) and counts in the total: the ledger is a record, not a re-check."""
+    from landrenew.core.store import utcnow
+    from landrenew.core.store.models import CostItem
+
+    pid = _project(world)
+    with world.store.session() as session:
+        session.add(CostItem(project_id=pid, category="retired_category", description="旧类别",
+                             amount=Decimal("10.00"), document_ref="X", recorded_by="setup",
+                             recorded_at=utcnow()))
+    r = world.client.get(f"/api/projects/{pid}/costs", headers=world.headers("viewer"))
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == "10.00"
+    assert r.json()["items"][0]["category_zh"] == "retired_category"
