@@ -3,8 +3,9 @@
 Every write to the database is audited, so the newest audit event id is a stamp that changes
 whenever anything a tile shows may have changed (parcels, zones, districts, evaluation runs).
 Tiles are cached in memory under ``(database, stamp, layer, z, x, y, districts)``: a repeat
-request costs one indexed ``max(id)`` and a dictionary lookup, and any write makes every cached
-tile stale at once. The stamp also serves as the tile's HTTP ETag.
+request costs a dictionary lookup (the stamp is watched, see
+:mod:`landrenew.core.store.changes`), and any write makes every cached tile stale at once. The
+stamp also serves as the tile's HTTP ETag.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import select
-
 from landrenew.core.store import Store
-from landrenew.core.store.models import AuditEvent
 
 #: Cap on the bytes kept (encoded tiles); the least recently used go first.
 MAX_BYTES = 256 * 1024 * 1024
@@ -43,14 +41,9 @@ class SingleFlight:
 
 
 def data_stamp(store: Store) -> str:
-    """Changes with every audited write: the newest audit event's id and time (the time tells
-    apart two databases, or a restored backup, that happen to reach the same id)."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(AuditEvent.id, AuditEvent.at)
-                           .order_by(AuditEvent.id.desc()).limit(1)).first()
-    if row is None:
-        return "0"
-    return f"{row[0]}.{int(row[1].timestamp() * 1_000_000)}"
+    """Changes with every audited write: the newest audit event's id and time, read through the
+    store's watcher (a query only when the database may have changed)."""
+    return store.stamp()
 
 
 class TileCache:

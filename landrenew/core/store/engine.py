@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class Store:
     caps: Capabilities
     _sessions: sessionmaker[Session] = field(repr=False)
     _schema_checked: bool = field(default=False, repr=False, compare=False)
+    _watcher: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -83,7 +85,23 @@ class Store:
         return self._sessions()
 
     def dispose(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         self.engine.dispose()
+
+    def stamp(self) -> str:
+        """The data stamp (数据版本戳): changes with every audited write; asked of the database
+        only when it may have changed (see :mod:`landrenew.core.store.changes`)."""
+        watcher = self._watcher
+        if watcher is None:
+            from landrenew.core.store.changes import StampWatcher
+
+            with _WATCHER_LOCK:
+                if self._watcher is None:
+                    self._watcher = StampWatcher(self.engine)
+                watcher = self._watcher
+        return str(watcher.current())
 
     def ensure_current(self) -> None:
         """Refuse to work on a database whose schema is not at the latest migration.
@@ -107,6 +125,9 @@ class Store:
     @property
     def display_url(self) -> str:
         return make_url(normalise_url(self.url)).render_as_string(hide_password=True)
+
+
+_WATCHER_LOCK = threading.Lock()
 
 
 def utcnow() -> dt.datetime:
