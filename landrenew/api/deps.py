@@ -31,11 +31,15 @@ MAX_LIMIT = 1000
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies below are ``async def`` although they do no I/O of their own worth awaiting:
+# FastAPI runs a plain ``def`` dependency on the thread pool, a hop that costs more than the
+# work. The user lookups read a per-stamp memo (a query only after a write).
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
@@ -60,9 +64,15 @@ def session_user(request: Request, settings: Settings, store: Store) -> Principa
         return None
 
 
-def current_user(request: Request, settings: SettingsDep, store: StoreDep, token: TokenDep
-                 ) -> Principal:
+async def current_user(request: Request, settings: SettingsDep, store: StoreDep,
+                       token: TokenDep) -> Principal:
     """The authenticated user (bearer token, else session cookie with CSRF on writes), or 401."""
+    return authenticate(request, settings, store, token)
+
+
+def authenticate(request: Request, settings: Settings, store: Store, token: str | None
+                 ) -> Principal:
+    """:func:`current_user` as a plain function (for other dependencies and pages)."""
     if token:
         claims = auth.read_token(settings, token, kind="access")
         return auth.load_principal(store, claims["sub"])
@@ -79,12 +89,13 @@ def current_user(request: Request, settings: SettingsDep, store: StoreDep, token
                            "'Authorization: Bearer <token>'", field="token")
 
 
-def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
+async def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
     require_admin(user)
     return user
 
 
-def page_user(request: Request, settings: SettingsDep, store: StoreDep) -> Principal | None:
+async def page_user(request: Request, settings: SettingsDep, store: StoreDep
+                    ) -> Principal | None:
     """For pages: the session's user, or None (anonymous: public pages only)."""
     return session_user(request, settings, store)
 

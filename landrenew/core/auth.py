@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 
 from landrenew.core import audit
 from landrenew.core.access import AGENCIES, NotAuthenticated, Principal, check_role
+from landrenew.core.cache import ValueCache
 from landrenew.core.errors import Conflict, InputError, NotFound, TooManyAttempts
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store, utcnow
@@ -194,13 +195,23 @@ def authenticate(store: Store, settings: Settings, name: str, password: str, add
     return info
 
 
+#: The user a token names, per data stamp: every change to a user is audited (and so moves the
+#: stamp), so a principal read under one stamp holds until the next write.
+_PRINCIPALS = ValueCache(max_items=256)
+
+
 def load_principal(store: Store, name: str) -> Principal:
     """The active user named by a token, or 401."""
-    with store.read_session() as session:
-        row = session.scalar(select(User).where(User.name == name))
-    if row is None or not row.is_active:
+
+    def load() -> Principal | None:
+        with store.read_session() as session:
+            row = session.scalar(select(User).where(User.name == name))
+        return _info(row).principal() if row is not None and row.is_active else None
+
+    principal = _PRINCIPALS.get_or_make((store.url, store.stamp(), name), load)
+    if principal is None:
         raise NotAuthenticated("the account no longer exists or is disabled", field="token")
-    return _info(row).principal()
+    return principal
 
 
 # ---------------------------------------------------------------- tokens

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 import shapely
 from sqlalchemy import Select, func, select
 
@@ -30,7 +31,7 @@ from landrenew.core.store.models import District, ZoneVersion
 from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
-from landrenew.platform.parcels import P, _listing, latest_run_id, parcel_record
+from landrenew.platform.parcels import P, _listing, current_run_id, parcel_record
 from landrenew.platform.tilecache import COUNTS, data_stamp
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -104,7 +105,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def dumps(doc: Any) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, default=_jsonable).encode()
+    """UTF-8 JSON (dates ISO 8601, Decimal as a number)."""
+    return orjson.dumps(doc, default=_jsonable)
 
 
 def geometries_json(wkbs: list[bytes | None], crs: str) -> list[str]:
@@ -117,7 +119,7 @@ def geometries_json(wkbs: list[bytes | None], crs: str) -> list[str]:
 
 
 def _feature_text(fid: str, props: dict[str, Any], geometry: str) -> str:
-    return (f'{{"type":"Feature","id":{json.dumps(fid, ensure_ascii=False)},'
+    return (f'{{"type":"Feature","id":{orjson.dumps(fid).decode()},'
             f'"geometry":{geometry},"properties":{dumps(props).decode()}}}')
 
 
@@ -141,8 +143,7 @@ class _Collection:
 
 
 def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
-    with store.engine.connect() as conn:
-        run_id = latest_run_id(conn)
+    run_id = current_run_id(store)
     stmt = _listing(run_id).add_columns(P.c.geom)
     if user.scope is not None:
         stmt = stmt.where(P.c.district_code.in_(user.scope))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import shapely
 from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.engine import Connection
@@ -26,9 +27,9 @@ from landrenew.core.store import Store
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
 from landrenew.core.units import area_triplet
 from landrenew.land.editing import update_parcel
-from landrenew.land.fields import CANONICAL
+from landrenew.land.fields import CANONICAL, MONEY_FIELDS, SENSITIVE_FIELDS
 from landrenew.land.parcels import bbox_filter, changed_fields, parcel_history
-from landrenew.platform.tilecache import COUNTS, data_stamp
+from landrenew.platform.tilecache import COUNTS, MEMO, data_stamp
 
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
@@ -38,6 +39,16 @@ BBox = tuple[float, float, float, float]
 def latest_run_id(conn: Connection) -> int | None:
     """The newest evaluation run (认定批次), whose results the lists filter on."""
     return conn.scalar(select(func.max(EvaluationRun.id)))
+
+
+def current_run_id(store: Store) -> int | None:
+    """:func:`latest_run_id`, read once per data stamp (a run is an audited write)."""
+
+    def read() -> int | None:
+        with store.engine.connect() as conn:
+            return latest_run_id(conn)
+
+    return MEMO.get_or_make((store.url, store.stamp(), "latest_run"), read)
 
 
 def _split(value: str | None) -> list[str]:
@@ -50,19 +61,39 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: The canonical fields each view shows, in order: the whole set for those who may see the
+#: sensitive ones (right holder, tax, output, investment), the rest for everyone else.
+_FIELDS_ALL = CANONICAL
+_FIELDS_PUBLIC = tuple(n for n in CANONICAL if n not in SENSITIVE_FIELDS)
+_DECIMALS = frozenset(MONEY_FIELDS)
+
+
 def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
-    """One parcel as the API shows it: canonical fields, area, version, latest categories."""
+    """One parcel as the API shows it: canonical fields (without the sensitive ones unless the
+    user may see them), area in m²/亩/公顷, version, bounding box, latest categories and flags.
+
+    Called for every row of every list page and OGC page, so it is written for speed: one pass
+    over the fields of the user's view, money (Decimal) as float."""
     m = row._mapping
-    rec: dict[str, Any] = {name: _plain(m[name]) for name in CANONICAL}
-    rec.update(area_triplet(m["area_m2"]) if m["area_m2"] is not None
-               else {"area_m2": None, "area_mu": None, "area_ha": None})
-    rec.update(version=m["version"], valid_from=m["valid_from"], changed_by=m["changed_by"],
-               bbox=[m["minx"], m["miny"], m["maxx"], m["maxy"]] if m["minx"] is not None
-               else None)
+    rec: dict[str, Any] = {}
+    for name in (_FIELDS_ALL if user.sees_sensitive else _FIELDS_PUBLIC):
+        value = m[name]
+        rec[name] = float(value) if value is not None and name in _DECIMALS else value
+    area = m["area_m2"]
+    if area is None:
+        rec["area_m2"] = rec["area_mu"] = rec["area_ha"] = None
+    else:
+        rec.update(area_triplet(area))
+    rec["version"] = m["version"]
+    rec["valid_from"] = m["valid_from"]
+    rec["changed_by"] = m["changed_by"]
+    minx = m["minx"]
+    rec["bbox"] = None if minx is None else [minx, m["miny"], m["maxx"], m["maxy"]]
     low = m.get("is_low_efficiency")
-    rec.update(is_low_efficiency=None if low is None else bool(low),
-               categories=_split(m.get("categories")), flags=_split(m.get("flags")))
-    return redact(rec, user)
+    rec["is_low_efficiency"] = None if low is None else bool(low)
+    rec["categories"] = _split(m.get("categories"))
+    rec["flags"] = _split(m.get("flags"))
+    return rec
 
 
 def _listing(run_id: int | None) -> Select:
@@ -84,7 +115,7 @@ def _filtered(conn: Connection, store: Store, user: Principal, *, district: str 
     """The current-parcels query within the user's districts and the filters; None when a
     category or flag filter is asked for and there is no evaluation run yet (nothing matches)."""
     districts = scope_for(user, district)
-    run_id = latest_run_id(conn)
+    run_id = current_run_id(store)
     if (category or flag) and run_id is None:
         return None
     stmt = _listing(run_id)
@@ -121,6 +152,16 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
             stmt = stmt.where(P.c.parcel_code > after)
         rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()
     return int(total), [parcel_record(r, user) for r in rows]
+
+
+def page_json(total: int, limit: int, offset: int, items: list[dict[str, Any]]) -> bytes:
+    """A list page as the API's ``Page[ParcelPublic]`` JSON (the same keys and values pydantic
+    would write; encoded with orjson, as lists are the API's busiest answer). ``next_after``,
+    the keyset cursor, is there only when the page is full."""
+    doc: dict[str, Any] = {"total": total, "limit": limit, "offset": offset, "items": items}
+    if len(items) == limit and items:
+        doc["next_after"] = items[-1]["parcel_code"]
+    return orjson.dumps(doc)
 
 
 def iter_parcels(store: Store, user: Principal, *, district: str | None = None,

@@ -14,30 +14,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from landrenew.core.cache import SingleFlight, ValueCache
 from landrenew.core.store import Store
 
 #: Cap on the bytes kept (encoded tiles); the least recently used go first.
 MAX_BYTES = 256 * 1024 * 1024
-
-
-class SingleFlight:
-    """At most one computation per key at a time: when 50 clients ask for the same uncached tile
-    or total at once, one computes and the others wait for its result instead of repeating it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._locks: dict[Hashable, threading.Lock] = {}
-
-    def lock_for(self, key: Hashable) -> threading.Lock:
-        with self._lock:
-            lock = self._locks.get(key)
-            if lock is None:
-                lock = self._locks[key] = threading.Lock()
-            return lock
-
-    def release(self, key: Hashable) -> None:
-        with self._lock:
-            self._locks.pop(key, None)
 
 
 def data_stamp(store: Store) -> str:
@@ -64,6 +45,13 @@ class TileCache:
             if data is not None:
                 self._items.move_to_end(key)
             return data
+
+    def peek(self, key: Hashable) -> bytes | None:
+        """The kept bytes, or None: never computes (the server's fast path on its event loop)."""
+        data = self._lookup(key)
+        if data is not None:
+            self.hits += 1
+        return data
 
     def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
         data = self._lookup(key)
@@ -100,37 +88,7 @@ class TileCache:
 CACHE = TileCache()
 
 
-class CountCache:
-    """Totals of filtered lists (``numberMatched``, ``total``) per data stamp: counting a
-    million rows for every page would cost more than the page itself."""
-
-    def __init__(self, max_items: int = 4096) -> None:
-        self.max_items = max_items
-        self._items: OrderedDict[Hashable, int] = OrderedDict()
-        self._lock = threading.Lock()
-        self._flights = SingleFlight()
-
-    def _lookup(self, key: Hashable) -> int | None:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
-
-    def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
-        n = self._lookup(key)
-        if n is not None:
-            return n
-        with self._flights.lock_for(key):
-            n = self._lookup(key)
-            if n is None:
-                n = count()
-                with self._lock:
-                    self._items[key] = n
-                    while len(self._items) > self.max_items:
-                        self._items.popitem(last=False)
-        self._flights.release(key)
-        return n
-
-
-COUNTS = CountCache()
+CountCache = ValueCache
+COUNTS = ValueCache()
+#: Per-stamp lookups made on every request (the latest run id, the token's user).
+MEMO = ValueCache(max_items=1024)

@@ -30,7 +30,7 @@ from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform import tilestore
 from landrenew.platform.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
-from landrenew.platform.parcels import latest_run_id
+from landrenew.platform.parcels import current_run_id
 from landrenew.platform.tilecache import CACHE, data_stamp
 
 EXTENT = 4096
@@ -99,8 +99,7 @@ def _overlaps(table: Any, bbox: BBox) -> Any:
 def _query(store: Store, user: Principal, layer: str, bbox: BBox) -> Any:
     """Rows (properties…, geom) of ``layer`` whose bounding box meets ``bbox`` (lon/lat)."""
     if layer == "parcels":
-        with store.engine.connect() as conn:
-            run_id = latest_run_id(conn)
+        run_id = current_run_id(store)
         if run_id is None:
             cols = [cast(null(), Boolean).label("is_low_efficiency"),
                     cast(null(), Text).label("categories")]
@@ -142,16 +141,29 @@ def tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int) -> b
     return tile_with_stamp(store, user, layer, z, x, y)[0]
 
 
+def _key(store: Store, user: Principal, layer: str, z: int, x: int, y: int
+         ) -> tuple[tuple[Any, ...], str]:
+    check_tile(layer, z, x, y)
+    store.ensure_current()
+    stamp = data_stamp(store)
+    return (store.url, stamp, layer, z, x, y, tilestore.scope_key(user)), stamp
+
+
+def cached_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int
+                ) -> tuple[bytes | None, str]:
+    """The tile if this process keeps it for the current stamp (else None), and the stamp: no
+    database read, no rendering, so the server may answer from its event loop."""
+    key, stamp = _key(store, user, layer, z, x, y)
+    return CACHE.peek(key), stamp
+
+
 def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y: int
                     ) -> tuple[bytes, str]:
     """The encoded tile and the data stamp it was made from (cached per stamp; see
     :mod:`landrenew.platform.tilecache`). Parcels below zoom
     :data:`~landrenew.platform.overview.MIN_PARCEL_ZOOM` are the grid overview."""
-    check_tile(layer, z, x, y)
-    store.ensure_current()
-    stamp = data_stamp(store)
-    scope = tilestore.scope_key(user)
-    key = (store.url, stamp, layer, z, x, y, scope)
+    key, stamp = _key(store, user, layer, z, x, y)
+    scope = key[-1]
 
     def make() -> bytes:
         with store.engine.connect() as conn:
@@ -209,24 +221,40 @@ def _python_tile(store: Store, stmt: Any, layer: str, z: int, x: int, y: int) ->
         mx, my = _TO_MERCATOR.transform(c[:, 0], c[:, 1])
         return np.column_stack(((np.asarray(mx) - minx) * scale, (np.asarray(my) - miny) * scale))
 
-    geoms = shapely.transform(shapely.from_wkb([r.geom for r in rows]), to_tile)
-    geoms = shapely.clip_by_rect(geoms, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
-    geoms = shapely.simplify(geoms, 0.5, preserve_topology=True)  # half a tile unit
-    geoms = shapely.set_precision(geoms, 1.0)  # the tile grid; slivers collapse to empty
-    features = []
-    for row, geom in zip(rows, geoms, strict=True):
-        if geom is None or geom.is_empty:
-            continue
-        if geom.geom_type == "GeometryCollection":
-            polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
-            if not polys:
-                continue
-            geom = shapely.union_all(polys)
-        features.append({"geometry": geom, "properties": _properties(layer, row._mapping)})
+    geoms = tile_geometries(shapely.transform(shapely.from_wkb([r.geom for r in rows]), to_tile))
+    features = [{"geometry": geom, "properties": _properties(layer, row._mapping)}
+                for row, geom in zip(rows, geoms, strict=True) if geom is not None]
     if not features:
         return b""
+    return encode(layer, features)
+
+
+def tile_geometries(geoms: np.ndarray) -> list[Any]:
+    """Polygons in tile units (y up) made ready to encode: clipped to the tile and its buffer,
+    simplified by half a unit, snapped to the tile grid (slivers collapse to nothing) and
+    oriented as MVT wants (exterior rings clockwise with y up), all in vectorised passes, so the
+    encoder need not rebuild every polygon point by point to check its winding. None where
+    nothing is left to draw."""
+    geoms = shapely.clip_by_rect(geoms, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    geoms = shapely.simplify(geoms, 0.5, preserve_topology=True)
+    geoms = shapely.set_precision(geoms, 1.0)
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    out: list[Any] = []
+    for geom in geoms:
+        if geom is not None and geom.geom_type == "GeometryCollection":
+            polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+            geom = (shapely.orient_polygons(shapely.union_all(polys), exterior_cw=True)
+                    if polys else None)
+        out.append(None if geom is None or geom.is_empty else geom)
+    return out
+
+
+def encode(layer: str, features: list[dict[str, Any]], check_winding_order: bool = False
+           ) -> bytes:
+    """One MVT layer. The geometries come on the tile grid, valid and already oriented, so the
+    encoder's own per-polygon winding check is off unless asked for (the tests compare both)."""
     return mapbox_vector_tile.encode(
         [{"name": layer, "features": features}],
-        default_options={"extents": EXTENT,
+        default_options={"extents": EXTENT, "check_winding_order": check_winding_order,
                          "on_invalid_geometry": mapbox_vector_tile.encoder
                          .on_invalid_geometry_make_valid})

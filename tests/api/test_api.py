@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,30 @@ def test_keyset_paging_walks_the_same_list_as_offsets(city: World) -> None:
             break
         after = page["next_after"]
     assert got == wanted
+
+
+def test_list_page_json_is_the_declared_schema(city: World) -> None:
+    """List pages are written with orjson, not through the pydantic model: the text must still
+    be exactly what ``Page[ParcelPublic]`` declares (every value of its type, nothing extra, the
+    sensitive fields only where the role may see them)."""
+    from landrenew.api.schemas import Page, ParcelPublic
+    from landrenew.land.fields import SENSITIVE_FIELDS
+
+    for role in ("admin", "viewer", "district_staff"):
+        body = city.client.get("/api/parcels?limit=3", headers=city.headers(role)).content
+        raw = json.loads(body)
+        model = Page[ParcelPublic].model_validate_json(body, strict=False)
+        assert model.model_dump(mode="json", exclude_unset=True) == raw
+        for item in raw["items"]:
+            assert set(item) <= set(ParcelPublic.model_fields)
+            hidden = set(SENSITIVE_FIELDS) - set(item)
+            assert hidden == (set(SENSITIVE_FIELDS) if role == "viewer" else set())
+            assert item["area_mu"] == pytest.approx(item["area_m2"] * 15 / 10000)
+            assert isinstance(item["valid_from"], str) and "T" in item["valid_from"]
+        if len(raw["items"]) == 3:
+            assert raw["next_after"] == raw["items"][-1]["parcel_code"]
+        else:
+            assert "next_after" not in raw
 
 
 def test_list_pages_are_cached_until_the_data_changes(world: World) -> None:

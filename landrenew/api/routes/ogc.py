@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, current_user, session_user
+from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, authenticate, session_user
 from landrenew.core.access import Principal
 from landrenew.platform import ogc as service
 
@@ -21,11 +21,11 @@ router = APIRouter(prefix="/ogc", tags=["ogc"])
 FORMATS = ("json", "geojson")
 
 
-def ogc_user(request: Request, settings: SettingsDep, store: StoreDep, token: TokenDep
-             ) -> Principal:
+async def ogc_user(request: Request, settings: SettingsDep, store: StoreDep, token: TokenDep
+                   ) -> Principal:
     """The bearer token's or session's user, else the public (anonymous) view."""
     if token:
-        return current_user(request, settings, store, token)
+        return authenticate(request, settings, store, token)
     return session_user(request, settings, store) or service.PUBLIC
 
 

@@ -6,6 +6,7 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from landrenew.api.deps import CurrentUser, PageDep, StoreDep
@@ -44,18 +45,19 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 @router.get("", response_model=Page[ParcelPublic], response_model_exclude_unset=True)
-def list_parcels(request: Request, store: StoreDep, user: CurrentUser, page: PageDep,
-                 district: str | None = None, category: str | None = None,
-                 flag: str | None = None, bbox: BBoxQuery = None,
-                 after: Annotated[str | None, Query(
-                     description="Start after this parcel code (the previous page's "
-                                 "next_after): keyset paging, as fast deep in the list as at "
-                                 "its start")] = None) -> Response:
+async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, page: PageDep,
+                       district: str | None = None, category: str | None = None,
+                       flag: str | None = None, bbox: BBoxQuery = None,
+                       after: Annotated[str | None, Query(
+                           description="Start after this parcel code (the previous page's "
+                                       "next_after): keyset paging, as fast deep in the list as "
+                                       "at its start")] = None) -> Response:
     """Current parcels in parcel-code order; ``category``/``flag`` filter on the latest
     evaluation run. Page with ``offset``, or follow ``next_after`` (faster on long lists).
 
     The encoded page is kept per data stamp and user view: asking again for a page of unchanged
-    data costs a lookup (and ``If-None-Match`` with its ETag gets ``304``)."""
+    data costs a lookup (and ``If-None-Match`` with its ETag gets ``304``). A page this process
+    keeps is answered on the event loop; any other is read on the thread pool."""
     box = parse_bbox(bbox)
     store.ensure_current()
     stamp = data_stamp(store)
@@ -66,13 +68,11 @@ def list_parcels(request: Request, store: StoreDep, user: CurrentUser, page: Pag
         total, items = service.list_parcels(store, user, district=district, category=category,
                                             flag=flag, bbox=box, limit=page.limit,
                                             offset=page.offset, after=after)
-        out = Page(total=total, limit=page.limit, offset=page.offset,
-                   items=[ParcelPublic(**i) for i in items])
-        if len(items) == page.limit:
-            out.next_after = items[-1]["parcel_code"]
-        return out.model_dump_json(exclude_unset=True).encode()
+        return service.page_json(total, page.limit, page.offset, items)
 
-    body = PAGES.get_or_make(key, make)
+    body = PAGES.peek(key)
+    if body is None:
+        body = await run_in_threadpool(PAGES.get_or_make, key, make)
     etag = f'W/"{stamp}-{hashlib.sha256(repr(key[2:]).encode()).hexdigest()[:16]}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if request.headers.get("if-none-match") == etag:

@@ -8,6 +8,7 @@ data stamp and the user's scope, so an unchanged tile answers ``304 Not Modified
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from landrenew.api.deps import StoreDep
@@ -21,9 +22,14 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
             response_class=Response,
             responses={200: {"content": {service.MEDIA_TYPE: {}}},
                        204: {"description": "no feature in this tile"}})
-def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
-             user: OgcUser) -> Response:
-    data, stamp = service.tile_with_stamp(store, user, layer, z, x, y)
+async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
+                   user: OgcUser) -> Response:
+    # A tile this process already keeps is answered here on the event loop; any other is read
+    # from the shared tile store or rendered on the thread pool.
+    data, stamp = service.cached_tile(store, user, layer, z, x, y)
+    if data is None:
+        data, stamp = await run_in_threadpool(service.tile_with_stamp, store, user, layer, z, x,
+                                              y)
     scope = ",".join(user.scope) if user.scope is not None else "city"
     etag = f'W/"{stamp}-{scope}"'
     headers = {"Cache-Control": "private, max-age=60", "ETag": etag,

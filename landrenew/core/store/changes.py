@@ -24,6 +24,7 @@ lost connection), it falls back to asking the database every time: slower, never
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from typing import Any
@@ -163,8 +164,6 @@ class StampWatcher:
 
     def _close_listener(self) -> None:
         if self._listener is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._listener.close()
-            except Exception:
-                pass
             self._listener = None
