@@ -144,10 +144,11 @@ def wrk(base: str, paths: list[str], token: str, connections: int, duration: int
     return r
 
 
-def cold_tiles(base: str, paths: list[str]) -> list[float]:
-    """Milliseconds per tile, one request at a time, each tile asked for the first time."""
+def cold_tiles(base: str, paths: list[str], headers: dict[str, str] | None = None
+               ) -> list[float]:
+    """Milliseconds per request, one at a time, each path asked for the first time."""
     times = []
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with httpx.Client(base_url=base, timeout=120, headers=headers) as client:
         for p in paths:
             t = time.perf_counter()
             r = client.get(p)
@@ -189,6 +190,16 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
               f"p95 {pct(cold15, 95):.0f} ms, max {max(cold15):.0f} ms ({len(cold15)} tiles)")
         print(f"  seeded z14 tiles, first request (from the tile store): p50 "
               f"{pct(first14, 50):.1f} ms, p95 {pct(first14, 95):.1f} ms")
+        cold_ogc = cold_tiles(base, [
+            f"/ogc/collections/parcels/items?limit=1000&bbox={x - 0.02:.5f},{y - 0.02:.5f},"
+            f"{x + 0.02:.5f},{y + 0.02:.5f}" for x, y in points[500:540]])
+        print(f"  OGC items pages of 1000 asked for the first time, one at a time: p50 "
+              f"{pct(cold_ogc, 50):.0f} ms, p95 {pct(cold_ogc, 95):.0f} ms")
+        cold_api = cold_tiles(base, [f"/api/parcels?limit=100&after={c}" for c in
+                                     sample_codes(url, 540, args.seed + 1)[500:]],
+                              {"Authorization": f"Bearer {token}"})
+        print(f"  /api/parcels pages of 100 asked for the first time, one at a time: p50 "
+              f"{pct(cold_api, 50):.1f} ms, p95 {pct(cold_api, 95):.1f} ms")
         total = httpx.get(f"{base}/api/parcels?limit=1", headers={
             "Authorization": f"Bearer {token}"}).json()["total"]
         scenarios = {

@@ -15,7 +15,8 @@ function init(args)
 end
 
 function request()
-  local headers = {}
+  -- as QGIS, GDAL and browsers do: the server may answer kept pages gzip-compressed
+  local headers = {["Accept-Encoding"] = "gzip"}
   if token and #token > 0 then headers["Authorization"] = "Bearer " .. token end
   return wrk.format("GET", paths[math.random(#paths)], headers)
 end

@@ -121,10 +121,10 @@ class PageParams:
     offset: int
 
 
-def page_params(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")]
-                = DEFAULT_LIMIT,
-                offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0
-                ) -> PageParams:
+async def page_params(
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")]
+        = DEFAULT_LIMIT,
+        offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0) -> PageParams:
     """Pagination (分页) everywhere: ``limit`` 1…1000 (default 100), ``offset`` ≥ 0."""
     return PageParams(limit, offset)
 

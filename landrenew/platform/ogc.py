@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import orjson
 import shapely
 from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Connection
 
 from landrenew.core.access import Principal, require_district
 from landrenew.core.errors import InputError, NotFound
@@ -31,7 +32,13 @@ from landrenew.core.store.models import District, ZoneVersion
 from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
-from landrenew.platform.parcels import P, _listing, current_run_id, parcel_record
+from landrenew.platform.parcels import (
+    P,
+    _listing,
+    count_current,
+    current_run_id,
+    parcel_record,
+)
 from landrenew.platform.tilecache import COUNTS, data_stamp
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -134,6 +141,34 @@ class _Collection:
                  one: Callable[[Store, Principal, str], Select]):
         self.id, self.title, self.description = cid, title, description
         self.query, self.properties, self.one = query, feature, one
+
+    def count(self, store: Store, user: Principal, bbox: BBox | None) -> Select:
+        """``numberMatched``'s query (parcels: see
+        :func:`~landrenew.platform.parcels.count_current`)."""
+        if self.id == "parcels":
+            return count_current(store, user.scope, bbox)
+        return select(func.count()).select_from(self.query(store, user, bbox)[0].subquery())
+
+    def page_rows(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None,
+                  limit: int, offset: int) -> list[Any]:
+        """One page of rows in feature-id order. Parcels are paged in two steps: the page's ids
+        first, from the parcels alone (bbox index, then sort by code), then those rows with their
+        join to the latest run's results, so the join and the row decoding are done for the page
+        and not for every parcel in the bbox."""
+        if self.id != "parcels":
+            stmt, order = self.query(store, user, bbox)
+            return list(conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all())
+        ids = select(P.c.id).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
+        if user.scope is not None:
+            ids = ids.where(P.c.district_code.in_(user.scope))
+        if bbox is not None:
+            ids = ids.where(bbox_filter(store.caps, bbox))
+        wanted = conn.execute(ids.order_by(P.c.parcel_code).limit(limit).offset(offset)
+                              ).scalars().all()
+        if not wanted:
+            return []
+        stmt, order = self.query(store, user, None)
+        return list(conn.execute(stmt.where(P.c.id.in_(wanted)).order_by(order)).all())
 
     def features(self, rows: list[Any], user: Principal, crs: str) -> list[str]:
         """Each row as GeoJSON Feature text (geometries converted in one pass)."""
@@ -314,13 +349,12 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     coll = get_collection(cid)
     check_paging(limit, offset)
     store.ensure_current()
-    stmt, order = coll.query(store, user, bbox)
     stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.engine.connect() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
         matched = COUNTS.get_or_count(key, lambda: int(conn.scalar(
-            select(func.count()).select_from(stmt.subquery())) or 0))
-        rows = conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all()
+            coll.count(store, user, bbox)) or 0))
+        rows = coll.page_rows(conn, store, user, bbox, limit, offset)
     features = coll.features(rows, user, crs)
     href = f"{base}/collections/{cid}/items"
 

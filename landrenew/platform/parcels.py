@@ -130,6 +130,21 @@ def _filtered(conn: Connection, store: Store, user: Principal, *, district: str 
     return stmt
 
 
+def count_current(store: Store, districts: list[str] | tuple[str, ...] | None,
+                  bbox: BBox | None) -> Select:
+    """How many current parcels lie in ``districts`` (None: all) and meet ``bbox``: counted on
+    the parcels alone. The lists' left join to the latest run's results (one row per parcel at
+    most) never changes the number, and leaving it out makes a count over a million parcels a
+    scan of one index instead of a million lookups."""
+    stmt = select(func.count()).select_from(P).where(P.c.valid_to.is_(None),
+                                                      P.c.is_deleted.is_(False))
+    if districts is not None:
+        stmt = stmt.where(P.c.district_code.in_(districts))
+    if bbox is not None:
+        stmt = stmt.where(bbox_filter(store.caps, bbox))
+    return stmt
+
+
 def list_parcels(store: Store, user: Principal, *, district: str | None = None,
                  category: str | None = None, flag: str | None = None,
                  bbox: BBox | None = None, limit: int = 100, offset: int = 0,
@@ -145,9 +160,11 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
                          bbox=bbox)
         if stmt is None:
             return 0, []
-        key = ("parcels", store.url, stamp, scope_for(user, district), category, flag, bbox)
-        total = COUNTS.get_or_count(key, lambda: int(conn.scalar(
-            select(func.count()).select_from(stmt.subquery())) or 0))
+        districts = scope_for(user, district)
+        key = ("parcels", store.url, stamp, districts, category, flag, bbox)
+        counting = (select(func.count()).select_from(stmt.subquery()) if category or flag
+                    else count_current(store, districts, bbox))
+        total = COUNTS.get_or_count(key, lambda: int(conn.scalar(counting) or 0))
         if after is not None:
             stmt = stmt.where(P.c.parcel_code > after)
         rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()

@@ -149,6 +149,47 @@ def test_sensitive_fields(city: World, role: str) -> None:
     assert {f["id"] for f in page["features"]} == ALL
 
 
+def test_items_pages_kept_compressed_until_the_data_changes(world: World) -> None:
+    """A page is sent gzip-compressed to a client that accepts it and plain to one that does
+    not, with the same content; asked again it is the same page with the same ETag (304 with
+    If-None-Match); an edit changes the stamp, so the next answer shows it; views never mix."""
+    url = "/ogc/collections/parcels/items?limit=3"
+    zipped = world.client.get(url, headers={"Accept-Encoding": "gzip"})
+    plain = world.client.get(url, headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert zipped.json() == plain.json() and zipped.json()["numberReturned"] == 3
+    assert zipped.headers["etag"] == plain.headers["etag"]
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    assert world.client.get(url, headers={"If-None-Match": plain.headers["etag"]}
+                            ).status_code == 304
+    staff = world.client.get(url, headers=world.headers("city_staff")).json()
+    assert "right_holder" in staff["features"][0]["properties"]
+    assert "right_holder" not in plain.json()["features"][0]["properties"]
+    assert world.client.get(url, headers={**world.headers("city_staff"), "If-None-Match":
+                                          plain.headers["etag"]}).status_code == 200
+    first = plain.json()["features"][0]["id"]
+    assert plain.json()["features"][0]["properties"]["land_use"] != "0701"
+    r = world.client.patch(f"/api/parcels/{first}", headers=world.headers("admin"),
+                           json={"land_use": "0701", "reason": "re-surveyed"})
+    assert r.status_code == 200
+    after = world.client.get(url, headers={"If-None-Match": plain.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()["features"][0]["properties"]["land_use"] == "0701"
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("gzip", True), ("br, gzip, deflate", True), ("*", True), ("gzip;q=0.5", True),
+    ("gzip;q=0", False), ("identity", False), ("", False), ("deflate", False)])
+def test_accepts_gzip(header: str, expected: bool) -> None:
+    from starlette.requests import Request
+
+    from landrenew.platform.responses import accepts_gzip
+
+    scope = {"type": "http", "headers": [(b"accept-encoding", header.encode())]}
+    assert accepts_gzip(Request(scope)) is expected
+
+
 def test_session_cookie_and_bad_token(city: World) -> None:
     bad = city.client.get("/ogc/collections/parcels/items",
                           headers={"Authorization": "Bearer not-a-token"})

@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, authenticate, session_user
 from landrenew.core.access import Principal
 from landrenew.platform import ogc as service
+from landrenew.platform.responses import CompressedPages, answer, etag_for
+from landrenew.platform.tilecache import data_stamp
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 FORMATS = ("json", "geojson")
@@ -90,22 +93,45 @@ def _crs_headers(crs: str) -> dict[str, str]:
     return {"Content-Crs": f"<{crs}>"}
 
 
+#: Items pages kept compressed per data stamp, user view and query (see
+#: :mod:`landrenew.platform.responses`); 256 MB holds well over a thousand 1000-feature pages.
+PAGES = CompressedPages(max_bytes=256 * 1024 * 1024)
+
+
 @router.get("/collections/{collection_id}/items", summary="Features (GeoJSON)")
-def items(request: Request, collection_id: str, store: StoreDep, user: OgcUser,
-          limit: Annotated[int, Query(json_schema_extra={"minimum": 1,
-                                                         "maximum": service.MAX_LIMIT})
-                           ] = service.DEFAULT_LIMIT,
-          offset: Annotated[int, Query(json_schema_extra={"minimum": 0})] = 0,
-          bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy")] = None,
-          bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
-          crs: CrsQuery = None, f: FormatQuery = None) -> Response:
+async def items(request: Request, collection_id: str, store: StoreDep, user: OgcUser,
+                limit: Annotated[int, Query(json_schema_extra={"minimum": 1,
+                                                               "maximum": service.MAX_LIMIT})
+                                 ] = service.DEFAULT_LIMIT,
+                offset: Annotated[int, Query(json_schema_extra={"minimum": 0})] = 0,
+                bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy")] = None,
+                bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
+                crs: CrsQuery = None, f: FormatQuery = None) -> Response:
+    """A page of features. A page this process keeps for the current data stamp is answered on
+    the event loop (gzip as kept, for clients that accept it); any other is built on the thread
+    pool."""
     _check_format(f)
     out_crs = service.parse_crs(crs)
+    box = service.parse_bbox(bbox, bbox_crs)
+    service.get_collection(collection_id)
+    service.check_paging(limit, offset)
+    store.ensure_current()
+    stamp = data_stamp(store)
+    base = _base(request)
     keep = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
-    body = service.items(store, user, _base(request), collection_id,
-                         bbox=service.parse_bbox(bbox, bbox_crs), limit=limit, offset=offset,
-                         crs=out_crs, query=keep)
-    return Response(body, media_type=service.GEOJSON, headers=_crs_headers(out_crs))
+    key = (store.url, stamp, collection_id, user.scope, user.sees_sensitive, box, limit, offset,
+           out_crs, base, tuple(sorted(keep.items())))
+
+    def make() -> bytes:
+        return service.items(store, user, base, collection_id, bbox=box, limit=limit,
+                             offset=offset, crs=out_crs, query=keep)
+
+    body = PAGES.peek(key)
+    if body is None:
+        body = await run_in_threadpool(PAGES.get_or_make, key, make)
+    return answer(request, body, service.GEOJSON, etag_for(stamp, key[1:]),
+                  {**_crs_headers(out_crs), "Cache-Control": "private, no-cache",
+                   "Vary": "Authorization, Cookie"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)")

@@ -1,0 +1,71 @@
+"""Whole responses kept gzip-compressed per data stamp (响应缓存).
+
+An OGC items page of 1000 parcels is about 0.9 MB of GeoJSON and costs tens of milliseconds to
+build; GIS clients (QGIS, GDAL) ask for the same pages again as users pan back and forth, and
+many users look at the same districts. Such pages are kept compressed (gzip level 1: about a
+fifth of the size, 4 ms per MB) under a key that holds the data stamp, so a write makes every
+kept page stale at once. A client that accepts gzip (QGIS, GDAL, browsers) gets the kept bytes
+as they are; any other gets them decompressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Callable, Hashable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from landrenew.platform.tilecache import TileCache
+
+#: gzip level 1: the fastest; GeoJSON still shrinks about fivefold.
+LEVEL = 1
+
+
+def compress(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
+
+
+class CompressedPages:
+    """An LRU of gzip-compressed response bodies, bounded by their compressed size."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._cache = TileCache(max_bytes=max_bytes)
+
+    def peek(self, key: Hashable) -> bytes | None:
+        return self._cache.peek(key)
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        """The compressed body, made (and compressed) once per key."""
+        return self._cache.get_or_make(key, lambda: compress(make()))
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+def etag_for(stamp: str, key: Hashable) -> str:
+    return f'W/"{stamp}-{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}"'
+
+
+def accepts_gzip(request: Request) -> bool:
+    for part in request.headers.get("accept-encoding", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            q = params.strip()
+            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+    return False
+
+
+def answer(request: Request, compressed: bytes, media_type: str, etag: str,
+           headers: dict[str, str]) -> Response:
+    """The kept body as a response: ``304`` for a matching ``If-None-Match``, the gzip bytes for
+    a client that accepts them, the plain body for any other."""
+    headers = {**headers, "ETag": etag,
+               "Vary": ", ".join(filter(None, (headers.get("Vary"), "Accept-Encoding")))}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if accepts_gzip(request):
+        return Response(compressed, media_type=media_type,
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return Response(gzip.decompress(compressed), media_type=media_type, headers=headers)
