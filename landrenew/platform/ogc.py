@@ -37,6 +37,7 @@ from landrenew.platform.parcels import (
     _listing,
     count_current,
     current_run_id,
+    page_rows,
     parcel_record,
 )
 from landrenew.platform.tilecache import COUNTS, data_stamp
@@ -158,17 +159,9 @@ class _Collection:
         if self.id != "parcels":
             stmt, order = self.query(store, user, bbox)
             return list(conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all())
-        ids = select(P.c.id).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
-        if user.scope is not None:
-            ids = ids.where(P.c.district_code.in_(user.scope))
-        if bbox is not None:
-            ids = ids.where(bbox_filter(store.caps, bbox))
-        wanted = conn.execute(ids.order_by(P.c.parcel_code).limit(limit).offset(offset)
-                              ).scalars().all()
-        if not wanted:
-            return []
-        stmt, order = self.query(store, user, None)
-        return list(conn.execute(stmt.where(P.c.id.in_(wanted)).order_by(order)).all())
+        stmt, _ = self.query(store, user, None)
+        return page_rows(conn, store, stmt, districts=user.scope, category=None, flag=None,
+                         bbox=bbox, limit=limit, offset=offset)
 
     def features(self, rows: list[Any], user: Principal, crs: str) -> list[str]:
         """Each row as GeoJSON Feature text (geometries converted in one pass)."""

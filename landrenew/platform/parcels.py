@@ -165,10 +165,35 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
         counting = (select(func.count()).select_from(stmt.subquery()) if category or flag
                     else count_current(store, districts, bbox))
         total = COUNTS.get_or_count(key, lambda: int(conn.scalar(counting) or 0))
-        if after is not None:
-            stmt = stmt.where(P.c.parcel_code > after)
-        rows = conn.execute(stmt.order_by(P.c.parcel_code).limit(limit).offset(offset)).all()
+        rows = page_rows(conn, store, stmt, districts=districts, category=category, flag=flag,
+                         bbox=bbox, limit=limit, offset=offset, after=after)
     return int(total), [parcel_record(r, user) for r in rows]
+
+
+def page_rows(conn: Connection, store: Store, stmt: Select, *,
+              districts: list[str] | tuple[str, ...] | None, category: str | None,
+              flag: str | None, bbox: BBox | None, limit: int, offset: int,
+              after: str | None = None) -> list[Any]:
+    """One page of ``stmt`` (a :func:`_filtered` listing) in parcel-code order, in two steps:
+    the page's ids first, from the parcels alone when no category or flag filter needs the
+    results (the code index, the bbox index, ``offset`` skipping index entries only), then
+    those rows with their join to the latest run's results. The join and the decoding of rows
+    are then done for the page, not for every parcel skipped or sorted on the way."""
+    if category or flag:
+        ids = stmt.with_only_columns(P.c.id)
+    else:
+        ids = select(P.c.id).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
+        if districts is not None:
+            ids = ids.where(P.c.district_code.in_(districts))
+        if bbox is not None:
+            ids = ids.where(bbox_filter(store.caps, bbox))
+    if after is not None:
+        ids = ids.where(P.c.parcel_code > after)
+    wanted = conn.execute(ids.order_by(P.c.parcel_code).limit(limit).offset(offset)
+                          ).scalars().all()
+    if not wanted:
+        return []
+    return list(conn.execute(stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)).all())
 
 
 def page_json(total: int, limit: int, offset: int, items: list[dict[str, Any]]) -> bytes:
