@@ -36,9 +36,10 @@ class CompressedPages:
     def peek(self, key: Hashable) -> bytes | None:
         return self._cache.peek(key)
 
-    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        """The compressed body, made (and compressed) once per key."""
-        return self._cache.get_or_make(key, lambda: compress(make()))
+    def get_or_make(self, key: Hashable, make_compressed: Callable[[], bytes]) -> bytes:
+        """The compressed body, made once per key (``make_compressed`` returns it compressed,
+        see :func:`compress`; it may read it from the shared page store)."""
+        return self._cache.get_or_make(key, make_compressed)
 
     def clear(self) -> None:
         self._cache.clear()

@@ -17,7 +17,8 @@ from fastapi.responses import Response
 from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, authenticate, session_user
 from landrenew.core.access import Principal
 from landrenew.platform import ogc as service
-from landrenew.platform.responses import CompressedPages, answer, etag_for
+from landrenew.platform import pagestore
+from landrenew.platform.responses import CompressedPages, answer, compress, etag_for
 from landrenew.platform.tilecache import data_stamp
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -108,8 +109,8 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
                 bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
                 crs: CrsQuery = None, f: FormatQuery = None) -> Response:
     """A page of features. A page this process keeps for the current data stamp is answered on
-    the event loop (gzip as kept, for clients that accept it); any other is built on the thread
-    pool."""
+    the event loop (gzip as kept, for clients that accept it); any other is read from the shared
+    page store, or built, on the thread pool."""
     _check_format(f)
     out_crs = service.parse_crs(crs)
     box = service.parse_bbox(bbox, bbox_crs)
@@ -123,12 +124,13 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
            out_crs, base, tuple(sorted(keep.items())))
 
     def make() -> bytes:
-        return service.items(store, user, base, collection_id, bbox=box, limit=limit,
-                             offset=offset, crs=out_crs, query=keep)
+        return compress(service.items(store, user, base, collection_id, bbox=box, limit=limit,
+                                      offset=offset, crs=out_crs, query=keep))
 
     body = PAGES.peek(key)
     if body is None:
-        body = await run_in_threadpool(PAGES.get_or_make, key, make)
+        body = await run_in_threadpool(PAGES.get_or_make, key,
+                                       pagestore.shared(store, key, stamp, make))
     return answer(request, body, service.GEOJSON, etag_for(stamp, key[1:]),
                   {**_crs_headers(out_crs), "Cache-Control": "private, no-cache",
                    "Vary": "Authorization, Cookie"})

@@ -402,6 +402,19 @@ class LedgerRecord(Base):
     __table_args__ = (Index("ux_ledger_seq", "ledger", "seq", unique=True),)
 
 
+class StoredPage(Base):
+    """One encoded response page (a REST list page, an OGC items page) shared by every server
+    worker (页面库), valid while ``stamp`` is the database's data stamp; ``key`` is the SHA-256
+    of the page's cache key (database, stamp, user view, query)."""
+
+    __tablename__ = "page_store"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+
+
 class StoredTile(Base):
     """One encoded vector tile of the shared tile store (切片库), valid while ``stamp`` is the
     database's data stamp; ``scope`` is ``city`` or the district codes joined by commas."""

@@ -1,0 +1,70 @@
+"""The shared page store (页面库): encoded response pages kept in the database.
+
+Each uvicorn worker keeps the pages it made in its own memory (see
+:mod:`landrenew.platform.responses`); without a shared store the next worker would make the same
+page again. Pages are therefore also written to ``page_store`` under the SHA-256 of their cache
+key (which holds the database, the data stamp, the user's view and the query) with the stamp
+they were made from. Rows of any other stamp are stale; the first page a process stores under a
+new stamp deletes them, so the table holds the pages of the current data only.
+
+A page cache is derived data: it is not audited and does not move the data stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Hashable
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from landrenew.core.store import Store, utcnow
+from landrenew.core.store.models import StoredPage
+
+T = StoredPage.__table__
+_pruned: dict[str, str] = {}  # database url → the stamp whose stale pages were last pruned
+_lock = threading.Lock()
+
+
+def digest(key: Hashable) -> str:
+    return hashlib.sha256(repr(key).encode()).hexdigest()
+
+
+def read(store: Store, key: str, stamp: str) -> bytes | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(T.c.data, T.c.stamp).where(T.c.key == key)).first()
+    if row is None or row.stamp != stamp:
+        return None
+    return bytes(row.data)
+
+
+def write(store: Store, key: str, stamp: str, data: bytes) -> None:
+    insert = postgresql.insert if store.caps.name == "postgis" else sqlite.insert
+    stmt = insert(StoredPage).values(key=key, stamp=stamp, data=data, made_at=utcnow())
+    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={
+        "stamp": stmt.excluded.stamp, "data": stmt.excluded.data,
+        "made_at": stmt.excluded.made_at})
+    with _lock:
+        prune = _pruned.get(store.url) != stamp
+        _pruned[store.url] = stamp
+    with store.engine.begin() as conn:
+        if prune:
+            conn.execute(delete(T).where(T.c.stamp != stamp))
+        conn.execute(stmt)
+
+
+def shared(store: Store, key: Hashable, stamp: str, make: Callable[[], bytes]
+           ) -> Callable[[], bytes]:
+    """``make`` behind the store: read the page another worker made for this stamp, else make
+    it and store it for the others."""
+    name = digest(key)
+
+    def get() -> bytes:
+        data = read(store, name, stamp)
+        if data is None:
+            data = make()
+            write(store, name, stamp, data)
+        return data
+
+    return get
