@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from landrenew.core.store import Store
-from landrenew.core.store import bulk
+from landrenew.core.store import Store, bulk
 from landrenew.core.store.models import CitySetting
 
 

@@ -19,7 +19,6 @@ from landrenew.api.schemas import (
     ParcelVersionPublic,
 )
 from landrenew.core.errors import InputError
-from landrenew.platform import pagestore
 from landrenew.platform import parcels as service
 from landrenew.platform.tilecache import TileCache, data_stamp
 
@@ -58,8 +57,7 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
 
     The encoded page is kept per data stamp and user view: asking again for a page of unchanged
     data costs a lookup (and ``If-None-Match`` with its ETag gets ``304``). A page this process
-    keeps is answered on the event loop; any other is read from the shared page store (pages
-    other workers made), or made, on the thread pool."""
+    keeps is answered on the event loop; any other is made on the thread pool."""
     box = parse_bbox(bbox)
     store.ensure_current()
     stamp = data_stamp(store)
@@ -74,8 +72,9 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
 
     body = PAGES.peek(key)
     if body is None:
-        body = await run_in_threadpool(PAGES.get_or_make, key,
-                                       pagestore.shared(store, key, stamp, make))
+        # Not through the shared page store: a page of 100 costs a few milliseconds to make,
+        # about what storing it would (measured: it made the list slower, see bench/serve.py).
+        body = await run_in_threadpool(PAGES.get_or_make, key, make)
     etag = f'W/"{stamp}-{hashlib.sha256(repr(key[2:]).encode()).hexdigest()[:16]}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if request.headers.get("if-none-match") == etag:
