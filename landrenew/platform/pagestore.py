@@ -51,7 +51,7 @@ def write(store: Store, key: str, stamp: str, data: bytes) -> None:
         _pruned[store.url] = stamp
     with store.engine.begin() as conn:
         if prune:
-            conn.execute(delete(T).where(T.c.stamp != stamp))
+            conn.execute(delete(StoredPage).where(StoredPage.stamp != stamp))
         conn.execute(stmt)
 
 
