@@ -110,7 +110,7 @@ def _has(column: Any, code: str) -> Any:
     return (literal(";") + column + literal(";")).like(f"%;{code};%")
 
 
-def _filtered(conn: Connection, store: Store, user: Principal, *, district: str | None,
+def _filtered(store: Store, user: Principal, *, district: str | None,
               category: str | None, flag: str | None, bbox: BBox | None) -> Select | None:
     """The current-parcels query within the user's districts and the filters; None when a
     category or flag filter is asked for and there is no evaluation run yet (nothing matches)."""
@@ -156,7 +156,7 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
     store.ensure_current()
     stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.engine.connect() as conn:
-        stmt = _filtered(conn, store, user, district=district, category=category, flag=flag,
+        stmt = _filtered(store, user, district=district, category=category, flag=flag,
                          bbox=bbox)
         if stmt is None:
             return 0, []
@@ -213,7 +213,7 @@ def iter_parcels(store: Store, user: Principal, *, district: str | None = None,
     """Every filtered parcel as :func:`list_parcels` shows it, streamed (for exports)."""
     store.ensure_current()
     with store.engine.connect() as conn:
-        stmt = _filtered(conn, store, user, district=district, category=category, flag=flag,
+        stmt = _filtered(store, user, district=district, category=category, flag=flag,
                          bbox=bbox)
         if stmt is None:
             return

@@ -88,7 +88,6 @@ class TileCache:
 CACHE = TileCache()
 
 
-CountCache = ValueCache
 COUNTS = ValueCache()
 #: Per-stamp lookups made on every request (the latest run id, the token's user).
 MEMO = ValueCache(max_items=1024)

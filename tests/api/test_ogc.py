@@ -278,52 +278,40 @@ def test_gdal_reads_every_collection(live_server: tuple[str, Any]) -> None:
     assert "right_holder" not in summary and "tax_10k_yuan" not in summary  # public view
 
 
-@pytest.mark.parametrize("kind", ["ogc"])
-def test_pages_are_shared_between_workers(world: World, kind: str,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """(OGC items pages; REST list pages are cheap to make and kept per worker only.) A page
-    made by one server process is kept in the page store: another process (its own
-    memory empty) reads it instead of making it again; a write makes it stale, so it is made
-    again and shows the change, and the stale pages are pruned."""
+def test_pages_are_shared_between_workers(world: World, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    """An OGC items page made by one server process is kept in the page store: another process
+    (its own memory empty) reads it instead of making it again; a write makes it stale, so it
+    is made again and shows the change, and the stale pages are pruned. (REST list pages are
+    cheap to make and kept per worker only.)"""
     from sqlalchemy import func, select
 
     from landrenew.api.routes import ogc as ogc_routes
-    from landrenew.api.routes import parcels as parcel_routes
     from landrenew.core.store.models import StoredPage
     from landrenew.platform import ogc as ogc_service
-    from landrenew.platform import parcels as parcel_service
 
-    if kind == "list":
-        url, headers, memory = "/api/parcels?limit=3", world.headers("city_staff"), \
-            parcel_routes.PAGES
-        module, name = parcel_service, "list_parcels"
+    url = "/ogc/collections/parcels/items?limit=3"
 
-        def first_land_use(r: Any) -> str:
-            return str(r.json()["items"][0]["land_use"])
-    else:
-        url, headers, memory = "/ogc/collections/parcels/items?limit=3", {}, ogc_routes.PAGES
-        module, name = ogc_service, "items"
+    def first_land_use(r: Any) -> str:
+        return str(r.json()["features"][0]["properties"]["land_use"])
 
-        def first_land_use(r: Any) -> str:
-            return str(r.json()["features"][0]["properties"]["land_use"])
-
-    first = world.client.get(url, headers=headers)
+    first = world.client.get(url)
     assert first.status_code == 200 and first_land_use(first) != "0701"
-    memory.clear()  # as a second worker: nothing in memory
+    ogc_routes.PAGES.clear()  # as a second worker: nothing in memory
     made: list[str] = []
-    real = getattr(module, name)
+    real = ogc_service.items
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        made.append(name)
+        made.append("items")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, name, counting)
-    again = world.client.get(url, headers=headers)
+    monkeypatch.setattr(ogc_service, "items", counting)
+    again = world.client.get(url)
     assert again.json() == first.json() and made == []
     world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
                        json={"land_use": "0701", "reason": "re-surveyed as housing"})
-    after = world.client.get(url, headers=headers)
-    assert made == [name] and first_land_use(after) == "0701"
+    after = world.client.get(url)
+    assert made == ["items"] and first_land_use(after) == "0701"
     with world.store.engine.connect() as conn:
         stamps = conn.execute(select(StoredPage.stamp, func.count()).group_by(StoredPage.stamp)
                               ).all()

@@ -131,7 +131,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     if body is None:
         body = await run_in_threadpool(PAGES.get_or_make, key,
                                        pagestore.shared(store, key, stamp, make))
-    return answer(request, body, service.GEOJSON, etag_for(stamp, key[1:]),
+    return answer(request, body, service.GEOJSON, etag_for(stamp, key[2:]),
                   {**_crs_headers(out_crs), "Cache-Control": "private, no-cache",
                    "Vary": "Authorization, Cookie"})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -20,6 +19,7 @@ from landrenew.api.schemas import (
 )
 from landrenew.core.errors import InputError
 from landrenew.platform import parcels as service
+from landrenew.platform.responses import etag_for
 from landrenew.platform.tilecache import TileCache, data_stamp
 
 #: Encoded list pages per data stamp, user view and query (a write changes the stamp, so a page
@@ -75,7 +75,7 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
         # Not through the shared page store: a page of 100 costs a few milliseconds to make,
         # about what storing it would (measured: it made the list slower, see bench/serve.py).
         body = await run_in_threadpool(PAGES.get_or_make, key, make)
-    etag = f'W/"{stamp}-{hashlib.sha256(repr(key[2:]).encode()).hexdigest()[:16]}"'
+    etag = etag_for(stamp, key[2:])
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

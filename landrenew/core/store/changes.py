@@ -30,7 +30,6 @@ import threading
 from typing import Any
 
 from sqlalchemy import Engine, event, select
-from sqlalchemy.engine import make_url
 
 #: The PostgreSQL notification channel the ``audit_events`` trigger sends on.
 CHANNEL = "landrenew_changes"
@@ -69,7 +68,6 @@ class StampWatcher:
         self._generation = 0  # bumped by local commits and PostgreSQL notifications
         self._sqlite: sqlite3.Connection | None = None
         self._listener: Any = None
-        self._closed = False
         self.queries = 0  # how often the database was asked (tests and benchmarks read it)
         url = engine.url
         if url.get_backend_name() == "sqlite":
@@ -92,11 +90,9 @@ class StampWatcher:
     def _open_listener(self) -> None:
         import psycopg
 
-        url = make_url(str(self.engine.url.render_as_string(hide_password=False)))
-        url = url.set(drivername="postgresql")
+        dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True,
-                                   connect_timeout=5)
+            conn = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
         except Exception:
             return
         try:
@@ -152,7 +148,6 @@ class StampWatcher:
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
             if self._sqlite is not None:
                 self._sqlite.close()
                 self._sqlite = None

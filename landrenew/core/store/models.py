@@ -403,8 +403,7 @@ class LedgerRecord(Base):
 
 
 class StoredPage(Base):
-    """One encoded response page (a REST list page, an OGC items page) shared by every server
-    worker (页面库), valid while ``stamp`` is the database's data stamp; ``key`` is the SHA-256
+    """One encoded OGC items page (gzip) shared by every server worker (页面库), valid while ``stamp`` is the database's data stamp; ``key`` is the SHA-256
     of the page's cache key (database, stamp, user view, query)."""
 
     __tablename__ = "page_store"

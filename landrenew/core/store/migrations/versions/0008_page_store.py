@@ -1,4 +1,4 @@
-"""The shared page store (页面库): encoded list and OGC pages kept per data stamp, so a page one
+"""The shared page store (页面库): encoded OGC items pages kept per data stamp, so a page one
 server worker made is read, not made again, by the others and after a restart.
 
 Revision ID: 0008_page_store
