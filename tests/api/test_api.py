@@ -93,6 +93,49 @@ def test_keyset_paging_walks_the_same_list_as_offsets(city: World) -> None:
     assert got == wanted
 
 
+def test_deep_offsets_from_anchors_are_the_plain_offset_pages(world: World, monkeypatch) -> None:
+    """Deep ``offset`` pages start from the kept code anchors (every ANCHOR_STEP-th code): for
+    every offset, in every role's scope, and again after an edit moves a parcel to the other
+    district, they hold exactly the parcels a plain ``OFFSET`` would."""
+    from landrenew.platform import parcels as service
+
+    monkeypatch.setattr(service, "ANCHOR_STEP", 2)
+    anchored: list[tuple[str | None, int]] = []
+    real = service._from_anchor
+
+    def spy(*args: object) -> tuple[str | None, int]:
+        out = real(*args)  # type: ignore[arg-type]
+        anchored.append(out)
+        return out
+
+    monkeypatch.setattr(service, "_from_anchor", spy)
+
+    def check() -> None:
+        for role in ("admin", "district_staff"):
+            h = world.headers(role)
+            whole = [p["parcel_code"] for p in world.client.get(
+                "/api/parcels?limit=1000", headers=h).json()["items"]]
+            assert whole
+            for offset in range(len(whole) + 2):
+                for limit in (1, 2, 3):
+                    page = world.client.get(f"/api/parcels?limit={limit}&offset={offset}",
+                                            headers=h).json()
+                    assert [p["parcel_code"] for p in page["items"]] == \
+                        whole[offset:offset + limit], (role, offset, limit)
+                    assert page["total"] == len(whole) and page["offset"] == offset
+
+    check()
+    assert any(after is not None for after, _ in anchored)  # the anchors were used
+    r = world.client.patch("/api/parcels/JM-0003", headers=world.headers("admin"),
+                           json={"district_code": WEST, "reason": "boundary survey"})
+    assert r.status_code == 200, r.text
+    anchored.clear()
+    check()  # new data stamp: new anchors, with JM-0003 now in the district staff's list
+    assert any(after is not None for after, _ in anchored)
+    staff = world.client.get("/api/parcels?limit=10", headers=world.headers("district_staff"))
+    assert "JM-0003" in [p["parcel_code"] for p in staff.json()["items"]]
+
+
 def test_list_page_json_is_the_declared_schema(city: World) -> None:
     """List pages are written with orjson, not through the pydantic model: the text must still
     be exactly what ``Page[ParcelPublic]`` declares (every value of its type, nothing extra, the
