@@ -81,6 +81,17 @@ def seed_tiles(url: str, max_zoom: int) -> None:
           flush=True)
 
 
+def clear_pages(url: str) -> None:
+    """Empty the shared page store, so that every OGC page is made during this run (a page
+    store filled by an earlier run of the same data would otherwise answer from the start)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM page_store"))
+    engine.dispose()
+
+
 def sample_codes(url: str, n: int, seed: int) -> list[str]:
     from sqlalchemy import create_engine, text
 
@@ -167,6 +178,7 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
         build(url, args.parcels)
     if not args.no_seed:
         seed_tiles(url, 14)
+    clear_pages(url)
     codes = sample_codes(url, 500, args.seed)
     points = sample_points(url, 3000, args.seed)
     z14 = sorted({tile_for(x, y, 14) for x, y in points})

@@ -14,7 +14,6 @@ positions in that CRS's official axis order, latitude first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -38,7 +37,7 @@ from landrenew.platform.parcels import (
     count_current,
     current_run_id,
     page_rows,
-    parcel_record,
+    parcel_records,
 )
 from landrenew.platform.tilecache import COUNTS, data_stamp
 
@@ -126,9 +125,10 @@ def geometries_json(wkbs: list[bytes | None], crs: str) -> list[str]:
     return [g if g is not None else "null" for g in shapely.to_geojson(geoms)]
 
 
-def _feature_text(fid: str, props: dict[str, Any], geometry: str) -> str:
-    return (f'{{"type":"Feature","id":{orjson.dumps(fid).decode()},'
-            f'"geometry":{geometry},"properties":{dumps(props).decode()}}}')
+def _feature(fid: str, props: dict[str, Any], geometry: str) -> dict[str, Any]:
+    """A GeoJSON Feature whose geometry is already JSON text (written as it is by orjson)."""
+    return {"type": "Feature", "id": fid, "geometry": orjson.Fragment(geometry),
+            "properties": props}
 
 
 # ---------------------------------------------------------------- collections
@@ -138,7 +138,7 @@ class _Collection:
 
     def __init__(self, cid: str, title: str, description: str,
                  query: Callable[[Store, Principal, BBox | None], tuple[Select, Any]],
-                 feature: Callable[[Any, Principal], tuple[str, dict[str, Any]]],
+                 feature: Callable[[list[Any], Principal], list[tuple[str, dict[str, Any]]]],
                  one: Callable[[Store, Principal, str], Select]):
         self.id, self.title, self.description = cid, title, description
         self.query, self.properties, self.one = query, feature, one
@@ -163,16 +163,16 @@ class _Collection:
         return page_rows(conn, store, stmt, districts=user.scope, category=None, flag=None,
                          bbox=bbox, limit=limit, offset=offset)
 
-    def features(self, rows: list[Any], user: Principal, crs: str) -> list[str]:
-        """Each row as GeoJSON Feature text (geometries converted in one pass)."""
+    def features(self, rows: list[Any], user: Principal, crs: str) -> list[dict[str, Any]]:
+        """Each row as a GeoJSON Feature (geometries converted to text in one pass)."""
         geometries = geometries_json([r.geom for r in rows], crs)
-        return [_feature_text(*self.properties(r, user), g)
-                for r, g in zip(rows, geometries, strict=True)]
+        return [_feature(fid, props, g)
+                for (fid, props), g in zip(self.properties(rows, user), geometries, strict=True)]
 
 
 def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
     run_id = current_run_id(store)
-    stmt = _listing(run_id).add_columns(P.c.geom)
+    stmt = _listing(run_id, user.sees_sensitive).add_columns(P.c.geom)
     if user.scope is not None:
         stmt = stmt.where(P.c.district_code.in_(user.scope))
     if bbox is not None:
@@ -180,12 +180,19 @@ def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Se
     return stmt, P.c.parcel_code
 
 
-def _parcel_feature(row: Any, user: Principal) -> tuple[str, dict[str, Any]]:
-    props = parcel_record(row, user)
-    props.pop("bbox", None)
-    props["categories"] = ";".join(props.get("categories") or []) or None
-    props["flags"] = ";".join(props.get("flags") or []) or None
-    return row.parcel_code, props
+def _parcel_features(rows: list[Any], user: Principal) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for props in parcel_records(rows, user):
+        del props["bbox"]
+        props["categories"] = ";".join(props["categories"]) or None
+        props["flags"] = ";".join(props["flags"]) or None
+        out.append((props["parcel_code"], props))
+    return out
+
+
+def _each(feature: Callable[[Any, Principal], tuple[str, dict[str, Any]]]
+          ) -> Callable[[list[Any], Principal], list[tuple[str, dict[str, Any]]]]:
+    return lambda rows, user: [feature(r, user) for r in rows]
 
 
 def _parcel_one(store: Store, user: Principal, fid: str) -> Select:
@@ -247,14 +254,14 @@ def collections() -> dict[str, _Collection]:
     out = {
         "parcels": _Collection("parcels", "地块 Parcels",
                                "Current parcels with the latest evaluation's categories",
-                               _parcels_query, _parcel_feature, _parcel_one),
+                               _parcels_query, _parcel_features, _parcel_one),
         "districts": _Collection("districts", "行政区 Districts", "District boundaries",
-                                 _districts_query, _district_feature, _district_one),
+                                 _districts_query, _each(_district_feature), _district_one),
     }
     for kind, name in ZONE_KINDS.items():
         query, one = _zones(kind)
         out[kind] = _Collection(kind, f"{name} {kind}", f"Zone layer {kind} ({name})",
-                                query, _zone_feature, one)
+                                query, _each(_zone_feature), one)
     return out
 
 
@@ -335,7 +342,8 @@ def collections_doc(store: Store, user: Principal, base: str) -> dict[str, Any]:
 def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | None,
           limit: int, offset: int, crs: str, query: dict[str, str]) -> bytes:
     """One page of a collection's features as GeoJSON FeatureCollection text (UTF-8) with
-    paging links; the features are assembled as text, their geometries in one vectorised pass.
+    paging links, written by orjson in one call; the geometries are converted to GeoJSON text
+    in one vectorised pass and written as they are.
 
     ``query`` holds the request's other parameters, carried into the ``self``/``next`` links.
     """
@@ -360,11 +368,10 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
         links.append(_link(page(offset + limit), "next", GEOJSON, "next page"))
     if offset > 0:
         links.append(_link(page(max(0, offset - limit)), "prev", GEOJSON, "previous page"))
-    rest = dumps({"numberMatched": matched, "numberReturned": len(features),
+    return dumps({"type": "FeatureCollection", "features": features,
+                  "numberMatched": matched, "numberReturned": len(features),
                   "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
                   .replace("+00:00", "Z"), "links": links})
-    return (b'{"type":"FeatureCollection","features":[' + ",".join(features).encode()
-            + b"]," + rest[1:])
 
 
 def item(store: Store, user: Principal, base: str, cid: str, fid: str, *, crs: str
@@ -380,7 +387,7 @@ def item(store: Store, user: Principal, base: str, cid: str, fid: str, *, crs: s
         require_district(user, row.district_code, f"feature '{fid}' in '{cid}'", "featureId")
     elif cid == "districts":
         require_district(user, row.code, f"feature '{fid}' in '{cid}'", "featureId")
-    feature = json.loads(coll.features([row], user, crs)[0])
+    feature = orjson.loads(dumps(coll.features([row], user, crs)[0]))
     href = f"{base}/collections/{cid}/items/{fid}"
     feature["links"] = [_link(href, "self", GEOJSON),
                         _link(f"{base}/collections/{cid}", "collection", "application/json")]

@@ -65,39 +65,80 @@ def _plain(value: Any) -> Any:
 #: sensitive ones (right holder, tax, output, investment), the rest for everyone else.
 _FIELDS_ALL = CANONICAL
 _FIELDS_PUBLIC = tuple(n for n in CANONICAL if n not in SENSITIVE_FIELDS)
-_DECIMALS = frozenset(MONEY_FIELDS)
+
+
+#: What the listing selects after the view's fields, and the latest run's columns after those.
+_TAIL = ("area_m2", "version", "valid_from", "changed_by", "minx", "miny", "maxx", "maxy")
+_RESULTS = ("is_low_efficiency", "categories", "flags")
+#: The listing's column names per (sees sensitive, joined to a run): a row in exactly this order
+#: is read by position (see :func:`parcel_record`).
+_ORDERS = {(sensitive, joined): fields + _TAIL + (_RESULTS if joined else ())
+           for sensitive, fields in ((True, _FIELDS_ALL), (False, _FIELDS_PUBLIC))
+           for joined in (True, False)}
 
 
 def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
     """One parcel as the API shows it: canonical fields (without the sensitive ones unless the
-    user may see them), area in m²/亩/公顷, version, bounding box, latest categories and flags.
+    user may see them), area in m²/亩/公顷, version, bounding box, latest categories and flags."""
+    return parcel_records([row], user)[0]
 
-    Called for every row of every list page and OGC page, so it is written for speed: one pass
-    over the fields of the user's view, money (Decimal) as float."""
-    m = row._mapping
-    rec: dict[str, Any] = {}
-    for name in (_FIELDS_ALL if user.sees_sensitive else _FIELDS_PUBLIC):
-        value = m[name]
-        rec[name] = float(value) if value is not None and name in _DECIMALS else value
-    area = m["area_m2"]
+
+def parcel_records(rows: list[Any], user: Principal) -> list[dict[str, Any]]:
+    """:func:`parcel_record` of each row, written for speed (every list page and OGC page goes
+    through here): rows of the listing (:func:`_listing`, the view's columns in order, more
+    may follow) are read by position, any others (e.g. whole stored versions) by name; money
+    (Decimal) as float."""
+    if not rows:
+        return []
+    sensitive = user.sees_sensitive
+    fields = _FIELDS_ALL if sensitive else _FIELDS_PUBLIC
+    names = rows[0]._fields  # the same for every row of a result
+    joined, plain = _ORDERS[sensitive, True], _ORDERS[sensitive, False]
+    n = len(fields)
+    out = []
+    if names[:len(joined)] == joined or names[:len(plain)] == plain:
+        with_results = names[:len(joined)] == joined
+        for row in rows:
+            rec = dict(zip(fields, row, strict=False))
+            tail = row[n:n + 11] if with_results else (*row[n:n + 8], None, None, None)
+            out.append(_finish(rec, sensitive, *tail))
+    else:
+        for row in rows:
+            m = row._mapping
+            rec = {name: m[name] for name in fields}
+            out.append(_finish(rec, sensitive, *(m[k] for k in _TAIL),
+                               *(m.get(k) for k in _RESULTS)))
+    return out
+
+
+def _finish(rec: dict[str, Any], sensitive: bool, area: float | None, version: int,
+            valid_from: Any, changed_by: str, minx: float | None, miny: float | None,
+            maxx: float | None, maxy: float | None, low: Any, categories: str | None,
+            flags: str | None) -> dict[str, Any]:
+    if sensitive:
+        for name in MONEY_FIELDS:
+            value = rec[name]
+            if value is not None:
+                rec[name] = float(value)
     if area is None:
         rec["area_m2"] = rec["area_mu"] = rec["area_ha"] = None
     else:
         rec.update(area_triplet(area))
-    rec["version"] = m["version"]
-    rec["valid_from"] = m["valid_from"]
-    rec["changed_by"] = m["changed_by"]
-    minx = m["minx"]
-    rec["bbox"] = None if minx is None else [minx, m["miny"], m["maxx"], m["maxy"]]
-    low = m.get("is_low_efficiency")
+    rec["version"] = version
+    rec["valid_from"] = valid_from
+    rec["changed_by"] = changed_by
+    rec["bbox"] = None if minx is None else [minx, miny, maxx, maxy]
     rec["is_low_efficiency"] = None if low is None else bool(low)
-    rec["categories"] = _split(m.get("categories"))
-    rec["flags"] = _split(m.get("flags"))
+    rec["categories"] = _split(categories)
+    rec["flags"] = _split(flags)
     return rec
 
 
-def _listing(run_id: int | None) -> Select:
-    cols = [c for c in P.columns if c.name != "geom"]
+def _listing(run_id: int | None, sensitive: bool = True) -> Select:
+    """Current parcels with what :func:`parcel_record` shows, no more: the view's fields in
+    order (the sensitive ones only if ``sensitive``), then :data:`_TAIL`, then the results of
+    run ``run_id`` (a left join; none without a run)."""
+    cols = [P.c[n] for n in (*(_FIELDS_ALL if sensitive else _FIELDS_PUBLIC), *_TAIL)]
     if run_id is None:
         return select(*cols).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
     joined = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
@@ -118,7 +159,7 @@ def _filtered(store: Store, user: Principal, *, district: str | None,
     run_id = current_run_id(store)
     if (category or flag) and run_id is None:
         return None
-    stmt = _listing(run_id)
+    stmt = _listing(run_id, user.sees_sensitive)
     if districts is not None:
         stmt = stmt.where(P.c.district_code.in_(districts))
     if category:
@@ -167,15 +208,15 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
         total = COUNTS.get_or_count(key, lambda: int(conn.scalar(counting) or 0))
         rows = page_rows(conn, store, stmt, districts=districts, category=category, flag=flag,
                          bbox=bbox, limit=limit, offset=offset, after=after)
-    return int(total), [parcel_record(r, user) for r in rows]
+    return int(total), parcel_records(rows, user)
 
 
 def page_rows(conn: Connection, store: Store, stmt: Select, *,
               districts: list[str] | tuple[str, ...] | None, category: str | None,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
               after: str | None = None) -> list[Any]:
-    """One page of ``stmt`` (a :func:`_filtered` listing) in parcel-code order, in two steps:
-    the page's ids first, from the parcels alone when no category or flag filter needs the
+    """One page of ``stmt`` (a :func:`_filtered` listing) in parcel-code order, in one query of
+    two steps: the page's ids first, from the parcels alone when no category or flag filter needs the
     results (the code index, the bbox index, ``offset`` skipping index entries only, and
     starting from the nearest kept anchor when it is deep: :func:`code_anchors`), then
     those rows with their join to the latest run's results. The join and the decoding of rows
@@ -192,10 +233,9 @@ def page_rows(conn: Connection, store: Store, stmt: Select, *,
         after, offset = _from_anchor(conn, store, districts, offset)
     if after is not None:
         ids = ids.where(P.c.parcel_code > after)
-    wanted = conn.execute(ids.order_by(P.c.parcel_code).limit(limit).offset(offset)
-                          ).scalars().all()
-    if not wanted:
-        return []
+    # correlate(None): the ids come from a query of their own, not from the outer row
+    wanted = (ids.order_by(P.c.parcel_code).limit(limit).offset(offset).correlate(None)
+              .scalar_subquery())
     return list(conn.execute(stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)).all())
 
 
@@ -261,8 +301,8 @@ def iter_parcels(store: Store, user: Principal, *, district: str | None = None,
         if limit is not None:
             stmt = stmt.limit(limit)
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
-        for row in result:
-            yield parcel_record(row, user)
+        for part in result.partitions():
+            yield from parcel_records(part, user)
 
 
 def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:

@@ -2,29 +2,30 @@
 
 An OGC items page of 1000 parcels is about 0.9 MB of GeoJSON and costs tens of milliseconds to
 build; GIS clients (QGIS, GDAL) ask for the same pages again as users pan back and forth, and
-many users look at the same districts. Such pages are kept compressed (gzip level 1: about a
-fifth of the size, 4 ms per MB) under a key that holds the data stamp, so a write makes every
+many users look at the same districts. Such pages are kept compressed (gzip through ISA-L: about a
+fifth of the size, 1 ms per MB) under a key that holds the data stamp, so a write makes every
 kept page stale at once. A client that accepts gzip (QGIS, GDAL, browsers) gets the kept bytes
 as they are; any other gets them decompressed.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections.abc import Callable, Hashable
 
 from fastapi import Request
+from isal import igzip
 from fastapi.responses import Response
 
 from landrenew.platform.tilecache import TileCache
 
-#: gzip level 1: the fastest; GeoJSON still shrinks about fivefold.
+#: ISA-L level 1 (python-isal's ``igzip``, standard gzip output): about three times as fast as
+#: zlib's fastest level and smaller too (a 0.9 MB page: 1 ms instead of 4–5 ms).
 LEVEL = 1
 
 
 def compress(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=LEVEL, mtime=0)
+    return igzip.compress(data, compresslevel=LEVEL, mtime=0)
 
 
 class CompressedPages:
@@ -69,4 +70,4 @@ def answer(request: Request, compressed: bytes, media_type: str, etag: str,
     if accepts_gzip(request):
         return Response(compressed, media_type=media_type,
                         headers={**headers, "Content-Encoding": "gzip"})
-    return Response(gzip.decompress(compressed), media_type=media_type, headers=headers)
+    return Response(igzip.decompress(compressed), media_type=media_type, headers=headers)
