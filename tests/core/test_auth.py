@@ -140,3 +140,31 @@ def test_policy_scope_and_redaction() -> None:
     assert ind == {"far": 0.2}
     assert reasons == [{"field": "tax_per_mu", "threshold": 5},
                        {"field": "far", "value": 0.2, "threshold": 1}]
+
+
+def test_a_verified_token_is_still_checked_for_expiry_kind_and_secret(monkeypatch) -> None:
+    """Tokens are verified once and kept, but a kept token still expires on time, is still
+    refused where its kind does not belong, and a token kept under one secret is not good
+    under another; a token with a changed signature is verified afresh and refused."""
+    import time as clock
+
+    import jwt
+
+    settings = Settings(database_url="sqlite://", secret_key="k" * 48, mode="test")
+    now = clock.time()
+    token = jwt.encode({"sub": "amy", "kind": "access", "jti": "j1", "exp": int(now) + 60},
+                       settings.secret_key, algorithm=auth.ALGORITHM)
+    assert auth.read_token(settings, token)["sub"] == "amy"
+    assert auth.read_token(settings, token)["sub"] == "amy"  # now from the kept claims
+    with pytest.raises(NotAuthenticated, match="access token cannot be used here"):
+        auth.read_token(settings, token, kind="session")
+    other = Settings(database_url="sqlite://", secret_key="o" * 48, mode="test")
+    with pytest.raises(NotAuthenticated, match="not valid"):
+        auth.read_token(other, token)
+    head, body, signature = token.split(".")
+    forged = f"{head}.{body}.{signature[:-4]}AAAA"
+    with pytest.raises(NotAuthenticated, match="not valid"):
+        auth.read_token(settings, forged)
+    monkeypatch.setattr(auth.time, "time", lambda: now + 61)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        auth.read_token(settings, token)
