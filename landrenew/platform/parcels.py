@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -248,20 +249,28 @@ ANCHOR_STEP = 1000
 def code_anchors(conn: Connection, store: Store,
                  districts: list[str] | tuple[str, ...] | None) -> list[str]:
     """The codes at positions ``ANCHOR_STEP``, ``2·ANCHOR_STEP``, … (1-based) of the current
-    parcels in ``districts`` (None: all) in code order: one window query per data stamp and
-    scope (about a second on a million parcels), exact until the next write."""
+    parcels in ``districts`` (None: all) in code order, read from the current-code index once
+    per data stamp and scope (0.4–0.8 s on a million parcels), exact until the next write."""
     scope = None if districts is None else tuple(sorted(districts))
 
     def read() -> list[str]:
-        rank = func.row_number().over(order_by=P.c.parcel_code).label("rank")
-        ranked = select(P.c.parcel_code, rank).where(P.c.valid_to.is_(None),
-                                                     P.c.is_deleted.is_(False))
+        live = [P.c.valid_to.is_(None), P.c.is_deleted.is_(False)]
         if scope is not None:
-            ranked = ranked.where(P.c.district_code.in_(scope))
-        sub = ranked.subquery()
-        return list(conn.execute(select(sub.c.parcel_code)
-                                 .where(sub.c.rank % ANCHOR_STEP == 0)
-                                 .order_by(sub.c.rank)).scalars())
+            live.append(P.c.district_code.in_(scope))
+        if store.caps.name == "postgis":  # a window over the current-code index, in the server
+            rank = func.row_number().over(order_by=P.c.parcel_code).label("rank")
+            sub = select(P.c.parcel_code, rank).where(*live).subquery()
+            return list(conn.execute(select(sub.c.parcel_code)
+                                     .where(sub.c.rank % ANCHOR_STEP == 0)
+                                     .order_by(sub.c.rank)).scalars())
+        # SQLite: streaming the codes from that index and keeping every ANCHOR_STEP-th is
+        # faster than its window functions (0.8 s against 1.3 s on a million parcels)
+        result = conn.execution_options(yield_per=20_000).execute(
+            select(P.c.parcel_code).where(*live).order_by(P.c.parcel_code)).scalars()
+        try:
+            return list(itertools.islice(result, ANCHOR_STEP - 1, None, ANCHOR_STEP))
+        finally:
+            result.close()
 
     return MEMO.get_or_make((store.url, store.stamp(), "code_anchors", scope), read)
 

@@ -139,6 +139,13 @@ class ParcelVersion(VersionMixin, BBoxMixin, Base):
         ),
         Index("ix_parcel_code_from", "parcel_code", "valid_from"),
         Index(
+            "ix_parcel_current_code",  # pages in code order and their anchors: index alone
+            "parcel_code",
+            "is_deleted",
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
             "ix_parcel_current_live",  # counts of current parcels read this index alone
             "district_code",
             "is_deleted",
