@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from landrenew.api import making
 from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, authenticate, session_user
 from landrenew.core.access import Principal
 from landrenew.platform import ogc as service
@@ -129,7 +129,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
 
     body = PAGES.peek(key)
     if body is None:
-        body = await run_in_threadpool(PAGES.get_or_make, key,
+        body = await making.make(PAGES.get_or_make, key,
                                        pagestore.shared(store, key, stamp, make))
     return answer(request, body, service.GEOJSON, etag_for(stamp, key[2:]),
                   {**_crs_headers(out_crs), "Cache-Control": "private, no-cache",

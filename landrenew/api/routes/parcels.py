@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from landrenew.api import making
 from landrenew.api.deps import CurrentUser, PageDep, StoreDep
 from landrenew.api.schemas import (
     Page,
@@ -74,7 +74,7 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
     if body is None:
         # Not through the shared page store: a page of 100 costs a few milliseconds to make,
         # about what storing it would (measured: it made the list slower, see bench/serve.py).
-        body = await run_in_threadpool(PAGES.get_or_make, key, make)
+        body = await making.make(PAGES.get_or_make, key, make)
     etag = etag_for(stamp, key[2:])
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if request.headers.get("if-none-match") == etag:

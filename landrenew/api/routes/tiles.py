@@ -8,9 +8,9 @@ data stamp and the user's scope, so an unchanged tile answers ``304 Not Modified
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from landrenew.api import making
 from landrenew.api.deps import StoreDep
 from landrenew.api.routes.ogc import OgcUser
 from landrenew.platform import tiles as service
@@ -28,7 +28,7 @@ async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: 
     # from the shared tile store or rendered on the thread pool.
     data, stamp = service.cached_tile(store, user, layer, z, x, y)
     if data is None:
-        data, stamp = await run_in_threadpool(service.tile_with_stamp, store, user, layer, z, x,
+        data, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x,
                                               y)
     scope = ",".join(user.scope) if user.scope is not None else "city"
     etag = f'W/"{stamp}-{scope}"'
