@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -84,7 +84,7 @@ def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
     return parcel_records([row], user)[0]
 
 
-def parcel_records(rows: list[Any], user: Principal) -> list[dict[str, Any]]:
+def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]:
     """:func:`parcel_record` of each row, written for speed (every list page and OGC page goes
     through here): rows of the listing (:func:`_listing`, the view's columns in order, more
     may follow) are read by position, any others (e.g. whole stored versions) by name; money

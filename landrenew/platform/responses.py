@@ -14,8 +14,8 @@ import hashlib
 from collections.abc import Callable, Hashable
 
 from fastapi import Request
-from isal import igzip
 from fastapi.responses import Response
+from isal import igzip
 
 from landrenew.platform.tilecache import TileCache
 
