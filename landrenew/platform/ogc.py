@@ -181,6 +181,8 @@ def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Se
 
 
 def _parcel_features(rows: list[Any], user: Principal) -> list[tuple[str, dict[str, Any]]]:
+    """(code, properties) of each parcel row: the API's record without its bbox (the geometry
+    says it), categories and flags as ';'-joined text (one value per attribute, for GIS)."""
     out = []
     for props in parcel_records(rows, user):
         del props["bbox"]
@@ -192,6 +194,7 @@ def _parcel_features(rows: list[Any], user: Principal) -> list[tuple[str, dict[s
 
 def _each(feature: Callable[[Any, Principal], tuple[str, dict[str, Any]]]
           ) -> Callable[[list[Any], Principal], list[tuple[str, dict[str, Any]]]]:
+    """A one-row feature function applied to each row of a page."""
     return lambda rows, user: [feature(r, user) for r in rows]
 
 
