@@ -72,7 +72,7 @@ _FIELDS_PUBLIC = tuple(n for n in CANONICAL if n not in SENSITIVE_FIELDS)
 _TAIL = ("area_m2", "version", "valid_from", "changed_by", "minx", "miny", "maxx", "maxy")
 _RESULTS = ("is_low_efficiency", "categories", "flags")
 #: The listing's column names per (sees sensitive, joined to a run): a row in exactly this order
-#: is read by position (see :func:`parcel_record`).
+#: is read by position (see :func:`parcel_records`).
 _ORDERS = {(sensitive, joined): fields + _TAIL + (_RESULTS if joined else ())
            for sensitive, fields in ((True, _FIELDS_ALL), (False, _FIELDS_PUBLIC))
            for joined in (True, False)}
@@ -97,8 +97,8 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
     joined, plain = _ORDERS[sensitive, True], _ORDERS[sensitive, False]
     n = len(fields)
     out = []
-    if names[:len(joined)] == joined or names[:len(plain)] == plain:
-        with_results = names[:len(joined)] == joined
+    with_results = names[:len(joined)] == joined
+    if with_results or names[:len(plain)] == plain:
         for row in rows:
             rec = dict(zip(fields, row, strict=False))
             tail = row[n:n + 11] if with_results else (*row[n:n + 8], None, None, None)
@@ -216,11 +216,11 @@ def page_rows(conn: Connection, store: Store, stmt: Select, *,
               districts: list[str] | tuple[str, ...] | None, category: str | None,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
               after: str | None = None) -> list[Any]:
-    """One page of ``stmt`` (a :func:`_filtered` listing) in parcel-code order, in one query of
-    two steps: the page's ids first, from the parcels alone when no category or flag filter needs the
-    results (the code index, the bbox index, ``offset`` skipping index entries only, and
-    starting from the nearest kept anchor when it is deep: :func:`code_anchors`), then
-    those rows with their join to the latest run's results. The join and the decoding of rows
+    """One page of ``stmt`` (a :func:`_filtered` listing) in parcel-code order, in one query
+    of two steps: the page's ids first (a subquery), from the parcels alone when no category or
+    flag filter needs the results (the code index, the bbox index, ``offset`` skipping index
+    entries only, and starting from the nearest kept anchor when it is deep:
+    :func:`code_anchors`), then those rows with their join to the latest run's results. The join and the decoding of rows
     are then done for the page, not for every parcel skipped or sorted on the way."""
     if category or flag:
         ids = stmt.with_only_columns(P.c.id)

@@ -130,7 +130,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     body = PAGES.peek(key)
     if body is None:
         body = await making.make(PAGES.get_or_make, key,
-                                       pagestore.shared(store, key, stamp, make))
+                                 pagestore.shared(store, key, stamp, make))
     return answer(request, body, service.GEOJSON, etag_for(stamp, key[2:]),
                   {**_crs_headers(out_crs), "Cache-Control": "private, no-cache",
                    "Vary": "Authorization, Cookie"})

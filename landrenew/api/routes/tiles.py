@@ -25,11 +25,10 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
 async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
                    user: OgcUser) -> Response:
     # A tile this process already keeps is answered here on the event loop; any other is read
-    # from the shared tile store or rendered on the thread pool.
+    # from the shared tile store or rendered on a worker thread (api/making.py).
     data, stamp = service.cached_tile(store, user, layer, z, x, y)
     if data is None:
-        data, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x,
-                                              y)
+        data, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x, y)
     scope = ",".join(user.scope) if user.scope is not None else "city"
     etag = f'W/"{stamp}-{scope}"'
     headers = {"Cache-Control": "private, max-age=60", "ETag": etag,
