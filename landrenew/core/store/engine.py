@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +42,41 @@ def normalise_url(url: str) -> str:
 #: each holding at most one connection at a time.
 POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 60}
 
+#: A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+IDLE_PING_SECONDS = 10.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float | None = None) -> None:
+    """Check a pooled connection with a round trip (``SELECT 1``, SQLAlchemy's own ping) when
+    it is handed out after lying idle for more than ``idle_seconds``, and replace it if the
+    server has gone (a restart, a dropped idle connection); one the server answered moments ago
+    is handed out as it is. ``idle_seconds`` defaults to :data:`IDLE_PING_SECONDS`.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on *every* check-out: under load that is a second round
+    trip per request, and each round trip gives up the interpreter lock and must win it back
+    behind the other threads. The price: a connection the server drops within the window
+    fails the one request that uses it; SQLAlchemy recognises the disconnect and empties the
+    pool, so the next request connects anew."""
+    dialect = engine.dialect
+    window = IDLE_PING_SECONDS if idle_seconds is None else idle_seconds
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned <= window:
+            return  # new (just connected) or in use moments ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("pooled connection failed its ping")
+
 
 def create_store_engine(url: str) -> Engine:
     url = normalise_url(url)
@@ -52,7 +89,9 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, **POOL)
+        engine = create_engine(url, **POOL)
+        ping_when_idle(engine)
+        return engine
     raise ConfigurationError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://…",
         field="database_url",
