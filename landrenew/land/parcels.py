@@ -121,15 +121,26 @@ def _parcel_select(store: Store, *, as_of: dt.date | dt.datetime | None, distric
     return stmt.order_by(TABLE.c.parcel_code)
 
 
-def bbox_filter(caps: Capabilities, bbox: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
-    minx, miny, maxx, maxy = bbox
+def bbox_clause(caps: Capabilities):  # type: ignore[no-untyped-def]
+    """Current versions whose bounding box meets a box given at execution as the parameters
+    ``bminx``, ``bminy``, ``bmaxx``, ``bmaxy`` (see :func:`bbox_params`): the GiST index on
+    PostGIS, the R*Tree on SQLite. Unbound, so that a statement holding it can be built once."""
     if caps.spatial_sql:
-        return text("geom && ST_MakeEnvelope(:bminx, :bminy, :bmaxx, :bmaxy, 4490)").bindparams(
-            bminx=minx, bminy=miny, bmaxx=maxx, bmaxy=maxy)
+        return text("geom && ST_MakeEnvelope(:bminx, :bminy, :bmaxx, :bmaxy, 4490)")
     return TABLE.c.id.in_(text(
         "SELECT id FROM parcel_versions_rtree WHERE minx <= :bmaxx AND maxx >= :bminx "
-        "AND miny <= :bmaxy AND maxy >= :bminy").bindparams(
-        bminx=minx, bminy=miny, bmaxx=maxx, bmaxy=maxy).columns(column("id", Integer)))
+        "AND miny <= :bmaxy AND maxy >= :bminy").columns(column("id", Integer)))
+
+
+def bbox_params(bbox: tuple[float, float, float, float]) -> dict[str, float]:
+    """The parameters of :func:`bbox_clause` for ``bbox`` (minx, miny, maxx, maxy)."""
+    minx, miny, maxx, maxy = bbox
+    return {"bminx": minx, "bminy": miny, "bmaxx": maxx, "bmaxy": maxy}
+
+
+def bbox_filter(caps: Capabilities, bbox: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
+    """:func:`bbox_clause` with ``bbox`` bound."""
+    return bbox_clause(caps).params(bbox_params(bbox))
 
 
 def to_frame(rows: list[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:

@@ -143,12 +143,13 @@ class _Collection:
         self.id, self.title, self.description = cid, title, description
         self.query, self.properties, self.one = query, feature, one
 
-    def count(self, store: Store, user: Principal, bbox: BBox | None) -> Select:
-        """``numberMatched``'s query (parcels: see
+    def count(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None) -> int:
+        """``numberMatched`` (parcels: see
         :func:`~landrenew.platform.parcels.count_current`)."""
         if self.id == "parcels":
-            return count_current(store, user.scope, bbox)
-        return select(func.count()).select_from(self.query(store, user, bbox)[0].subquery())
+            return count_current(conn, store, user.scope, bbox)
+        stmt = select(func.count()).select_from(self.query(store, user, bbox)[0].subquery())
+        return int(conn.scalar(stmt) or 0)
 
     def page_rows(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None,
                   limit: int, offset: int) -> list[Any]:
@@ -159,9 +160,8 @@ class _Collection:
         if self.id != "parcels":
             stmt, order = self.query(store, user, bbox)
             return list(conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all())
-        stmt, _ = self.query(store, user, None)
-        return page_rows(conn, store, stmt, districts=user.scope, category=None, flag=None,
-                         bbox=bbox, limit=limit, offset=offset)
+        return page_rows(conn, store, user, districts=user.scope, category=None, flag=None,
+                         bbox=bbox, limit=limit, offset=offset, geometry=True)
 
     def features(self, rows: list[Any], user: Principal, crs: str) -> list[dict[str, Any]]:
         """Each row as a GeoJSON Feature (geometries converted to text in one pass)."""
@@ -356,8 +356,7 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.engine.connect() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
-        matched = COUNTS.get_or_count(key, lambda: int(conn.scalar(
-            coll.count(store, user, bbox)) or 0))
+        matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
         rows = coll.page_rows(conn, store, user, bbox, limit, offset)
     features = coll.features(rows, user, crs)
     href = f"{base}/collections/{cid}/items"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 from collections.abc import Iterator, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 
 import orjson
 import shapely
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, and_, bindparam, func, literal, select
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import (
@@ -25,16 +26,25 @@ from landrenew.core.access import (
 from landrenew.core.access import district_filter as scope_for
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
+from landrenew.core.store.capabilities import POSTGIS, SQLITE
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
 from landrenew.core.units import area_triplet
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL, MONEY_FIELDS, SENSITIVE_FIELDS
-from landrenew.land.parcels import bbox_filter, changed_fields, parcel_history
+from landrenew.land.parcels import (
+    bbox_clause,
+    bbox_filter,
+    bbox_params,
+    changed_fields,
+    parcel_history,
+)
 from landrenew.platform.tilecache import COUNTS, MEMO, data_stamp
 
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
 BBox = tuple[float, float, float, float]
+#: The backend's capabilities by whether it has spatial SQL (a hashable key for the caches).
+STORE_CAPS = {True: POSTGIS, False: SQLITE}
 
 
 def latest_run_id(conn: Connection) -> int | None:
@@ -172,18 +182,25 @@ def _filtered(store: Store, user: Principal, *, district: str | None,
     return stmt
 
 
-def count_current(store: Store, districts: list[str] | tuple[str, ...] | None,
-                  bbox: BBox | None) -> Select:
+def count_current(conn: Connection, store: Store,
+                  districts: list[str] | tuple[str, ...] | None, bbox: BBox | None) -> int:
     """How many current parcels lie in ``districts`` (None: all) and meet ``bbox``: counted on
     the parcels alone. The lists' left join to the latest run's results (one row per parcel at
     most) never changes the number, and leaving it out makes a count over a million parcels a
     scan of one index instead of a million lookups."""
+    stmt = _count_query(store.caps.spatial_sql,
+                        None if districts is None else tuple(districts), bbox is not None)
+    return int(conn.scalar(stmt, bbox_params(bbox) if bbox is not None else {}) or 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _count_query(spatial_sql: bool, districts: tuple[str, ...] | None, bbox: bool) -> Select:
     stmt = select(func.count()).select_from(P).where(P.c.valid_to.is_(None),
                                                       P.c.is_deleted.is_(False))
     if districts is not None:
         stmt = stmt.where(P.c.district_code.in_(districts))
-    if bbox is not None:
-        stmt = stmt.where(bbox_filter(store.caps, bbox))
+    if bbox:
+        stmt = stmt.where(bbox_clause(STORE_CAPS[spatial_sql]))
     return stmt
 
 
@@ -197,47 +214,83 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
     after it: the cost of a page then no longer grows with how deep it is (keyset paging)."""
     store.ensure_current()
     stamp = data_stamp(store)  # before taking the connection: one connection per request
+    districts = scope_for(user, district)
+    if (category or flag) and current_run_id(store) is None:
+        return 0, []  # no evaluation run yet: no parcel has a category or flag
+
+    def count() -> int:
+        if category or flag:
+            stmt = _filtered(store, user, district=district, category=category, flag=flag,
+                             bbox=bbox)
+            assert stmt is not None
+            return int(conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        return count_current(conn, store, districts, bbox)
+
     with store.engine.connect() as conn:
-        stmt = _filtered(store, user, district=district, category=category, flag=flag,
-                         bbox=bbox)
-        if stmt is None:
-            return 0, []
-        districts = scope_for(user, district)
         key = ("parcels", store.url, stamp, districts, category, flag, bbox)
-        counting = (select(func.count()).select_from(stmt.subquery()) if category or flag
-                    else count_current(store, districts, bbox))
-        total = COUNTS.get_or_count(key, lambda: int(conn.scalar(counting) or 0))
-        rows = page_rows(conn, store, stmt, districts=districts, category=category, flag=flag,
+        total = COUNTS.get_or_count(key, count)
+        rows = page_rows(conn, store, user, districts=districts, category=category, flag=flag,
                          bbox=bbox, limit=limit, offset=offset, after=after)
     return int(total), parcel_records(rows, user)
 
 
-def page_rows(conn: Connection, store: Store, stmt: Select, *,
+def page_rows(conn: Connection, store: Store, user: Principal, *,
               districts: list[str] | tuple[str, ...] | None, category: str | None,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
-              after: str | None = None) -> list[Any]:
-    """One page of ``stmt`` (a :func:`_filtered` listing) in parcel-code order, in one query
-    of two steps: the page's ids first (a subquery), from the parcels alone when no category or
-    flag filter needs the results (the code index, the bbox index, ``offset`` skipping index
-    entries only, and starting from the nearest kept anchor when it is deep:
-    :func:`code_anchors`), then those rows with their join to the latest run's results. The join and the decoding of rows
-    are then done for the page, not for every parcel skipped or sorted on the way."""
-    if category or flag:
-        ids = stmt.with_only_columns(P.c.id)
-    else:
-        ids = select(P.c.id).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
-        if districts is not None:
-            ids = ids.where(P.c.district_code.in_(districts))
-        if bbox is not None:
-            ids = ids.where(bbox_filter(store.caps, bbox))
+              after: str | None = None, geometry: bool = False) -> list[Any]:
+    """One page of the current parcels in ``districts`` (None: all) that meet the filters, in
+    parcel-code order, as the listing's rows (:func:`_listing`, with ``geom`` last if
+    ``geometry``) for ``user``'s view.
+
+    One query of two steps: the page's ids first (a subquery), from the parcels alone when no
+    category or flag filter needs the results (the code index, the bbox index, ``offset``
+    skipping index entries only, and starting from the nearest kept anchor when it is deep:
+    :func:`code_anchors`), then those rows with their join to the latest run's results. The
+    join and the decoding of rows are then done for the page, not for every parcel skipped or
+    sorted on the way. The statement is built once per shape (:func:`_page_query`); the
+    page's values are its parameters."""
+    scope = None if districts is None else tuple(districts)
     if after is None and offset >= ANCHOR_STEP and not (category or flag) and bbox is None:
-        after, offset = _from_anchor(conn, store, districts, offset)
+        after, offset = _from_anchor(conn, store, scope, offset)
+    stmt = _page_query(store.caps.spatial_sql, current_run_id(store), user.sees_sensitive, scope,
+                       category, flag, bbox is not None, after is not None, geometry)
+    params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
     if after is not None:
-        ids = ids.where(P.c.parcel_code > after)
+        params["page_after"] = after
+    if bbox is not None:
+        params.update(bbox_params(bbox))
+    return list(conn.execute(stmt, params).all())
+
+
+@functools.lru_cache(maxsize=512)
+def _page_query(spatial_sql: bool, run_id: int | None, sensitive: bool,
+                districts: tuple[str, ...] | None, category: str | None, flag: str | None,
+                bbox: bool, after: bool, geometry: bool) -> Select:
+    """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
+    ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters.
+    Building it costs more than running it on a page of 100, so it is built once per shape."""
+    live = [P.c.valid_to.is_(None), P.c.is_deleted.is_(False)]
+    if category or flag:  # the ids from the listing joined to the results
+        ids = _listing(run_id, False).with_only_columns(P.c.id)
+        if category:
+            ids = ids.where(_has(R.c.categories, category))
+        if flag:
+            ids = ids.where(_has(R.c.flags, flag))
+    else:
+        ids = select(P.c.id).where(*live)
+    if districts is not None:
+        ids = ids.where(P.c.district_code.in_(districts))
+    if bbox:
+        ids = ids.where(bbox_clause(STORE_CAPS[spatial_sql]))
+    if after:
+        ids = ids.where(P.c.parcel_code > bindparam("page_after"))
     # correlate(None): the ids come from a query of their own, not from the outer row
-    wanted = (ids.order_by(P.c.parcel_code).limit(limit).offset(offset).correlate(None)
-              .scalar_subquery())
-    return list(conn.execute(stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)).all())
+    wanted = (ids.order_by(P.c.parcel_code).limit(bindparam("page_limit"))
+              .offset(bindparam("page_offset")).correlate(None).scalar_subquery())
+    stmt = _listing(run_id, sensitive)
+    if geometry:
+        stmt = stmt.add_columns(P.c.geom)
+    return stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
 
 
 #: Every ``ANCHOR_STEP``-th parcel code of a scope, in code order, is kept per data stamp (页码锚点),
