@@ -44,6 +44,9 @@ from landrenew.platform.tilecache import COUNTS, data_stamp
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
 SUPPORTED_CRS = (CRS84, EPSG4490)
+#: The axis order of each output CRS: CRS84 is longitude first, as stored; EPSG:4490's
+#: official order is latitude first.
+AXES = {CRS84: "xy", EPSG4490: "yx"}
 CRS_ALIASES = {CRS84: CRS84, "CRS84": CRS84, "OGC:CRS84": CRS84, EPSG4490: EPSG4490,
                "EPSG:4490": EPSG4490, "4490": EPSG4490}
 GEOJSON = "application/geo+json"
@@ -152,8 +155,9 @@ class _Collection:
         return int(conn.scalar(stmt) or 0)
 
     def page_rows(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None,
-                  limit: int, offset: int) -> list[Any]:
-        """One page of rows in feature-id order. Parcels are paged in two steps: the page's ids
+                  limit: int, offset: int, crs: str = CRS84) -> list[Any]:
+        """One page of rows in feature-id order (parcels on PostGIS with their outline as
+        GeoJSON text in ``crs``, see :func:`~landrenew.platform.parcels.page_rows`). Parcels are paged in two steps: the page's ids
         first, from the parcels alone (bbox index, then sort by code), then those rows with their
         join to the latest run's results, so the join and the row decoding are done for the page
         and not for every parcel in the bbox."""
@@ -161,11 +165,15 @@ class _Collection:
             stmt, order = self.query(store, user, bbox)
             return list(conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all())
         return page_rows(conn, store, user, districts=user.scope, category=None, flag=None,
-                         bbox=bbox, limit=limit, offset=offset, geometry=True)
+                         bbox=bbox, limit=limit, offset=offset, geometry=AXES[crs])
 
     def features(self, rows: list[Any], user: Principal, crs: str) -> list[dict[str, Any]]:
-        """Each row as a GeoJSON Feature (geometries converted to text in one pass)."""
-        geometries = geometries_json([r.geom for r in rows], crs)
+        """Each row as a GeoJSON Feature: the outline as the server wrote it in ``crs``
+        (``geom_json``), else converted from WKB in one pass."""
+        if rows and "geom_json" in rows[0]._fields:
+            geometries = [r.geom_json or "null" for r in rows]
+        else:
+            geometries = geometries_json([r.geom for r in rows], crs)
         return [_feature(fid, props, g)
                 for (fid, props), g in zip(self.properties(rows, user), geometries, strict=True)]
 
@@ -357,7 +365,7 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     with store.engine.connect() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
         matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
-        rows = coll.page_rows(conn, store, user, bbox, limit, offset)
+        rows = coll.page_rows(conn, store, user, bbox, limit, offset, crs)
     features = coll.features(rows, user, crs)
     href = f"{base}/collections/{cid}/items"
 

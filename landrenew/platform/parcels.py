@@ -237,10 +237,12 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
 def page_rows(conn: Connection, store: Store, user: Principal, *,
               districts: list[str] | tuple[str, ...] | None, category: str | None,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
-              after: str | None = None, geometry: bool = False) -> list[Any]:
+              after: str | None = None, geometry: str | None = None) -> list[Any]:
     """One page of the current parcels in ``districts`` (None: all) that meet the filters, in
-    parcel-code order, as the listing's rows (:func:`_listing`, with ``geom`` last if
-    ``geometry``) for ``user``'s view.
+    parcel-code order, as the listing's rows (:func:`_listing`) for ``user``'s view; with
+    ``geometry`` (the axis order, ``"xy"`` as stored or ``"yx"``) the outline follows last: on
+    PostGIS as GeoJSON text made by the server in that order (``geom_json``), on SQLite as WKB
+    (``geom``, as stored) for the caller to convert.
 
     One query of two steps: the page's ids first (a subquery), from the parcels alone when no
     category or flag filter needs the results (the code index, the bbox index, ``offset``
@@ -253,7 +255,8 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     if after is None and offset >= ANCHOR_STEP and not (category or flag) and bbox is None:
         after, offset = _from_anchor(conn, store, scope, offset)
     stmt = _page_query(store.caps.spatial_sql, current_run_id(store), user.sees_sensitive, scope,
-                       category, flag, bbox is not None, after is not None, geometry)
+                       category, flag, bbox is not None, after is not None,
+                       geometry)
     params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
     if after is not None:
         params["page_after"] = after
@@ -265,7 +268,7 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
 @functools.lru_cache(maxsize=512)
 def _page_query(spatial_sql: bool, run_id: int | None, sensitive: bool,
                 districts: tuple[str, ...] | None, category: str | None, flag: str | None,
-                bbox: bool, after: bool, geometry: bool) -> Select:
+                bbox: bool, after: bool, geometry: str | None) -> Select:
     """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
     ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters.
     Building it costs more than running it on a page of 100, so it is built once per shape."""
@@ -288,7 +291,10 @@ def _page_query(spatial_sql: bool, run_id: int | None, sensitive: bool,
     wanted = (ids.order_by(P.c.parcel_code).limit(bindparam("page_limit"))
               .offset(bindparam("page_offset")).correlate(None).scalar_subquery())
     stmt = _listing(run_id, sensitive)
-    if geometry:
+    if geometry is not None and spatial_sql:  # all 15 decimals, no "crs" member (options 0)
+        geom = P.c.geom if geometry == "xy" else func.ST_FlipCoordinates(P.c.geom)
+        stmt = stmt.add_columns(func.ST_AsGeoJSON(geom, 15, 0).label("geom_json"))
+    elif geometry is not None:
         stmt = stmt.add_columns(P.c.geom)
     return stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
 

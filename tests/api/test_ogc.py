@@ -316,3 +316,17 @@ def test_pages_are_shared_between_workers(world: World, monkeypatch: pytest.Monk
         stamps = conn.execute(select(StoredPage.stamp, func.count()).group_by(StoredPage.stamp)
                               ).all()
     assert [s for s, _ in stamps] == [world.store.stamp()]  # the old stamp's pages are gone
+
+
+def test_items_pages_carry_each_stored_outline_in_the_asked_axis_order(city: World) -> None:
+    """A page's outlines (written by PostGIS itself on that backend, converted from WKB on
+    SQLite) are the stored ones: the same as each feature read alone, coordinate for
+    coordinate, in CRS84 (lon, lat) and swapped to lat, lon in EPSG:4490."""
+    for crs in (CRS84, EPSG4490):
+        page = _get(city, "/ogc/collections/parcels/items", crs=crs, limit=1000).json()
+        assert {f["id"] for f in page["features"]} == ALL
+        for feature in page["features"]:
+            alone = _get(city, f"/ogc/collections/parcels/items/{feature['id']}", crs=crs).json()
+            assert feature["geometry"] == alone["geometry"], (crs, feature["id"])
+        lon, lat = page["features"][0]["geometry"]["coordinates"][0][0]
+        assert (112 < lon < 114 and 21 < lat < 23) == (crs == CRS84)
