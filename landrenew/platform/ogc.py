@@ -362,7 +362,7 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     check_paging(limit, offset)
     store.ensure_current()
     stamp = data_stamp(store)  # before taking the connection: one connection per request
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
         matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
         rows = coll.page_rows(conn, store, user, bbox, limit, offset, crs)

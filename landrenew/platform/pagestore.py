@@ -33,7 +33,7 @@ def digest(key: Hashable) -> str:
 
 
 def read(store: Store, key: str, stamp: str) -> bytes | None:
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         row = conn.execute(select(T.c.data, T.c.stamp).where(T.c.key == key)).first()
     if row is None or row.stamp != stamp:
         return None

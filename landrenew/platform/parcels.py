@@ -226,7 +226,7 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
             return int(conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
         return count_current(conn, store, districts, bbox)
 
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         key = ("parcels", store.url, stamp, districts, category, flag, bbox)
         total = COUNTS.get_or_count(key, count)
         rows = page_rows(conn, store, user, districts=districts, category=category, flag=flag,

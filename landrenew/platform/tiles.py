@@ -166,7 +166,7 @@ def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y
     scope = key[-1]
 
     def make() -> bytes:
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             data = tilestore.read(conn, layer, scope, z, x, y, stamp)
         if data is None:
             data = _render(store, user, layer, z, x, y, stamp)

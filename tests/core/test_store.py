@@ -299,3 +299,23 @@ def test_the_server_store_pings_idle_connections(fresh_postgres, monkeypatch) ->
     _terminate(url, first)
     assert _backend_pid(store.engine) != first
     store.dispose()
+
+
+def test_reading_connections_leave_the_pool_transactional(store: Store) -> None:
+    """``Store.reading()`` runs without a transaction on PostgreSQL (autocommit), and the
+    connection it used goes back to the pool as it was: a later write on it is still rolled
+    back when not committed."""
+    from landrenew.core.store.models import CitySetting
+
+    with store.reading() as conn:
+        assert conn.scalar(text("SELECT 1")) == 1
+        dbapi = conn.connection.dbapi_connection
+        if store.caps.spatial_sql:
+            assert dbapi.autocommit is True
+    for _ in range(3):  # whichever pooled connection comes next
+        with store.engine.connect() as conn:
+            conn.execute(CitySetting.__table__.insert().values(
+                key="probe", value="x", updated_by="t", updated_at=utcnow()))
+            conn.rollback()
+    with store.read_session() as s:
+        assert get_setting(s, "probe") is None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -122,6 +122,17 @@ class Store:
 
     def read_session(self) -> Session:
         return self._sessions()
+
+    def reading(self) -> Connection:
+        """A connection for reads whose every statement stands alone (a page, a tile, a count):
+        on PostgreSQL in autocommit, so that no transaction is begun and then rolled back when
+        the connection goes back to the pool (a round trip saved per request, which under load
+        also means one wait less for the interpreter lock); on SQLite a plain connection (a
+        SELECT begins no transaction there)."""
+        conn = self.engine.connect()
+        if self.caps.spatial_sql:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn
 
     def dispose(self) -> None:
         if self._watcher is not None:
