@@ -156,11 +156,9 @@ class _Collection:
 
     def page_rows(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None,
                   limit: int, offset: int, crs: str = CRS84) -> list[Any]:
-        """One page of rows in feature-id order (parcels on PostGIS with their outline as
-        GeoJSON text in ``crs``, see :func:`~landrenew.platform.parcels.page_rows`). Parcels are paged in two steps: the page's ids
-        first, from the parcels alone (bbox index, then sort by code), then those rows with their
-        join to the latest run's results, so the join and the row decoding are done for the page
-        and not for every parcel in the bbox."""
+        """One page of rows in feature-id order; parcels through
+        :func:`~landrenew.platform.parcels.page_rows` (ids first, then the page's rows; on
+        PostGIS with each outline as GeoJSON text in ``crs``)."""
         if self.id != "parcels":
             stmt, order = self.query(store, user, bbox)
             return list(conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all())
@@ -397,7 +395,7 @@ def item(store: Store, user: Principal, base: str, cid: str, fid: str, *, crs: s
         require_district(user, row.district_code, f"feature '{fid}' in '{cid}'", "featureId")
     elif cid == "districts":
         require_district(user, row.code, f"feature '{fid}' in '{cid}'", "featureId")
-    feature = orjson.loads(dumps(coll.features([row], user, crs)[0]))
+    feature = coll.features([row], user, crs)[0]  # its outline is GeoJSON text (see dumps)
     href = f"{base}/collections/{cid}/items/{fid}"
     feature["links"] = [_link(href, "self", GEOJSON),
                         _link(f"{base}/collections/{cid}", "collection", "application/json")]

@@ -18,9 +18,8 @@ import threading
 from collections.abc import Callable, Hashable
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from landrenew.core.store import Store, utcnow
+from landrenew.core.store import Store, upsert, utcnow
 from landrenew.core.store.models import StoredPage
 
 T = StoredPage.__table__
@@ -41,18 +40,14 @@ def read(store: Store, key: str, stamp: str) -> bytes | None:
 
 
 def write(store: Store, key: str, stamp: str, data: bytes) -> None:
-    insert = postgresql.insert if store.caps.name == "postgis" else sqlite.insert
-    stmt = insert(StoredPage).values(key=key, stamp=stamp, data=data, made_at=utcnow())
-    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={
-        "stamp": stmt.excluded.stamp, "data": stmt.excluded.data,
-        "made_at": stmt.excluded.made_at})
     with _lock:
         prune = _pruned.get(store.url) != stamp
         _pruned[store.url] = stamp
     with store.engine.begin() as conn:
         if prune:
             conn.execute(delete(StoredPage).where(StoredPage.stamp != stamp))
-        conn.execute(stmt)
+        conn.execute(upsert(store, T, ["key"], ["stamp", "data", "made_at"]),
+                     {"key": key, "stamp": stamp, "data": data, "made_at": utcnow()})
 
 
 def shared(store: Store, key: Hashable, stamp: str, make: Callable[[], bytes]

@@ -26,14 +26,13 @@ from landrenew.core.access import (
 from landrenew.core.access import district_filter as scope_for
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
-from landrenew.core.store.capabilities import POSTGIS, SQLITE
+from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
 from landrenew.core.units import area_triplet
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL, MONEY_FIELDS, SENSITIVE_FIELDS
 from landrenew.land.parcels import (
     bbox_clause,
-    bbox_filter,
     bbox_params,
     changed_fields,
     parcel_history,
@@ -43,8 +42,6 @@ from landrenew.platform.tilecache import COUNTS, MEMO, data_stamp
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
 BBox = tuple[float, float, float, float]
-#: The backend's capabilities by whether it has spatial SQL (a hashable key for the caches).
-STORE_CAPS = {True: POSTGIS, False: SQLITE}
 
 
 def latest_run_id(conn: Connection) -> int | None:
@@ -163,22 +160,38 @@ def _has(column: Any, code: str) -> Any:
 
 
 def _filtered(store: Store, user: Principal, *, district: str | None,
-              category: str | None, flag: str | None, bbox: BBox | None) -> Select | None:
-    """The current-parcels query within the user's districts and the filters; None when a
-    category or flag filter is asked for and there is no evaluation run yet (nothing matches)."""
-    districts = scope_for(user, district)
+              category: str | None, flag: str | None, bbox: BBox | None
+              ) -> tuple[Select, dict[str, float]] | None:
+    """The current-parcels listing for ``user``'s view within their districts and the filters,
+    with its parameters (the bbox); None when a category or flag filter is asked for and there
+    is no evaluation run yet (nothing matches)."""
     run_id = current_run_id(store)
     if (category or flag) and run_id is None:
         return None
-    stmt = _listing(run_id, user.sees_sensitive)
+    districts = scope_for(user, district)
+    stmt = _filtered_query(store.caps, run_id, user.sees_sensitive,
+                           None if districts is None else tuple(districts), category, flag,
+                           bbox is not None)
+    return stmt, bbox_params(bbox) if bbox is not None else {}
+
+
+@functools.lru_cache(maxsize=512)
+def _filtered_query(caps: Capabilities, run_id: int | None, sensitive: bool,
+                    districts: tuple[str, ...] | None, category: str | None, flag: str | None,
+                    bbox: bool) -> Select:
+    """The listing (:func:`_listing`) within ``districts`` (None: all) that meets the filters,
+    the bbox as the parameters of :func:`~landrenew.land.parcels.bbox_clause`. Built once per
+    shape of request (lists, pages and counts derive from it): building a statement costs more
+    than running it for a page of 100."""
+    stmt = _listing(run_id, sensitive)
     if districts is not None:
         stmt = stmt.where(P.c.district_code.in_(districts))
     if category:
         stmt = stmt.where(_has(R.c.categories, category))
     if flag:
         stmt = stmt.where(_has(R.c.flags, flag))
-    if bbox is not None:
-        stmt = stmt.where(bbox_filter(store.caps, bbox))
+    if bbox:
+        stmt = stmt.where(bbox_clause(caps))
     return stmt
 
 
@@ -188,20 +201,11 @@ def count_current(conn: Connection, store: Store,
     the parcels alone. The lists' left join to the latest run's results (one row per parcel at
     most) never changes the number, and leaving it out makes a count over a million parcels a
     scan of one index instead of a million lookups."""
-    stmt = _count_query(store.caps.spatial_sql,
-                        None if districts is None else tuple(districts), bbox is not None)
-    return int(conn.scalar(stmt, bbox_params(bbox) if bbox is not None else {}) or 0)
-
-
-@functools.lru_cache(maxsize=256)
-def _count_query(spatial_sql: bool, districts: tuple[str, ...] | None, bbox: bool) -> Select:
-    stmt = select(func.count()).select_from(P).where(P.c.valid_to.is_(None),
-                                                      P.c.is_deleted.is_(False))
-    if districts is not None:
-        stmt = stmt.where(P.c.district_code.in_(districts))
-    if bbox:
-        stmt = stmt.where(bbox_clause(STORE_CAPS[spatial_sql]))
-    return stmt
+    stmt = _filtered_query(store.caps, None, False,
+                           None if districts is None else tuple(districts), None, None,
+                           bbox is not None)  # no run: the parcels alone
+    counting = stmt.with_only_columns(func.count(), maintain_column_froms=True)
+    return int(conn.scalar(counting, bbox_params(bbox) if bbox is not None else {}) or 0)
 
 
 def list_parcels(store: Store, user: Principal, *, district: str | None = None,
@@ -220,10 +224,12 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
 
     def count() -> int:
         if category or flag:
-            stmt = _filtered(store, user, district=district, category=category, flag=flag,
-                             bbox=bbox)
-            assert stmt is not None
-            return int(conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            found = _filtered(store, user, district=district, category=category, flag=flag,
+                              bbox=bbox)
+            assert found is not None
+            stmt, params = found
+            return int(conn.scalar(select(func.count()).select_from(stmt.subquery()), params)
+                       or 0)
         return count_current(conn, store, districts, bbox)
 
     with store.reading() as conn:
@@ -249,14 +255,13 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     skipping index entries only, and starting from the nearest kept anchor when it is deep:
     :func:`code_anchors`), then those rows with their join to the latest run's results. The
     join and the decoding of rows are then done for the page, not for every parcel skipped or
-    sorted on the way. The statement is built once per shape (:func:`_page_query`); the
-    page's values are its parameters."""
+    sorted on the way. The statement is built once per shape of request
+    (:func:`_page_query`); the page's values are its parameters."""
     scope = None if districts is None else tuple(districts)
     if after is None and offset >= ANCHOR_STEP and not (category or flag) and bbox is None:
         after, offset = _from_anchor(conn, store, scope, offset)
-    stmt = _page_query(store.caps.spatial_sql, current_run_id(store), user.sees_sensitive, scope,
-                       category, flag, bbox is not None, after is not None,
-                       geometry)
+    stmt = _page_query(store.caps, current_run_id(store), user.sees_sensitive, scope, category,
+                       flag, bbox is not None, after is not None, geometry)
     params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
     if after is not None:
         params["page_after"] = after
@@ -266,32 +271,21 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
 
 
 @functools.lru_cache(maxsize=512)
-def _page_query(spatial_sql: bool, run_id: int | None, sensitive: bool,
+def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                 districts: tuple[str, ...] | None, category: str | None, flag: str | None,
                 bbox: bool, after: bool, geometry: str | None) -> Select:
     """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
-    ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters.
-    Building it costs more than running it on a page of 100, so it is built once per shape."""
-    live = [P.c.valid_to.is_(None), P.c.is_deleted.is_(False)]
-    if category or flag:  # the ids from the listing joined to the results
-        ids = _listing(run_id, False).with_only_columns(P.c.id)
-        if category:
-            ids = ids.where(_has(R.c.categories, category))
-        if flag:
-            ids = ids.where(_has(R.c.flags, flag))
-    else:
-        ids = select(P.c.id).where(*live)
-    if districts is not None:
-        ids = ids.where(P.c.district_code.in_(districts))
-    if bbox:
-        ids = ids.where(bbox_clause(STORE_CAPS[spatial_sql]))
+    ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters."""
+    # the ids from the parcels alone (no run joined) unless a category or flag needs the results
+    ids = _filtered_query(caps, run_id if category or flag else None, False, districts,
+                          category, flag, bbox).with_only_columns(P.c.id)
     if after:
         ids = ids.where(P.c.parcel_code > bindparam("page_after"))
     # correlate(None): the ids come from a query of their own, not from the outer row
     wanted = (ids.order_by(P.c.parcel_code).limit(bindparam("page_limit"))
               .offset(bindparam("page_offset")).correlate(None).scalar_subquery())
     stmt = _listing(run_id, sensitive)
-    if geometry is not None and spatial_sql:  # all 15 decimals, no "crs" member (options 0)
+    if geometry is not None and caps.spatial_sql:  # all 15 decimals, no "crs" member (options 0)
         geom = P.c.geom if geometry == "xy" else func.ST_FlipCoordinates(P.c.geom)
         stmt = stmt.add_columns(func.ST_AsGeoJSON(geom, 15, 0).label("geom_json"))
     elif geometry is not None:
@@ -361,14 +355,16 @@ def iter_parcels(store: Store, user: Principal, *, district: str | None = None,
     """Every filtered parcel as :func:`list_parcels` shows it, streamed (for exports)."""
     store.ensure_current()
     with store.engine.connect() as conn:
-        stmt = _filtered(store, user, district=district, category=category, flag=flag,
-                         bbox=bbox)
-        if stmt is None:
+        found = _filtered(store, user, district=district, category=category, flag=flag,
+                          bbox=bbox)
+        if found is None:
             return
+        stmt, params = found
         stmt = stmt.order_by(P.c.parcel_code)
         if limit is not None:
             stmt = stmt.limit(limit)
-        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt,
+                                                                                      params)
         for part in result.partitions():
             yield from parcel_records(part, user)
 

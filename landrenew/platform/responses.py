@@ -10,14 +10,13 @@ as they are; any other gets them decompressed.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
 from fastapi import Request
 from fastapi.responses import Response
 from isal import igzip
 
-from landrenew.platform.tilecache import TileCache
+from landrenew.platform.pagestore import digest
 
 #: ISA-L level 1 (python-isal's ``igzip``, standard gzip output): about three times as fast as
 #: zlib's fastest level and smaller too (a 0.9 MB page: 1 ms instead of 4–5 ms).
@@ -28,26 +27,8 @@ def compress(data: bytes) -> bytes:
     return igzip.compress(data, compresslevel=LEVEL, mtime=0)
 
 
-class CompressedPages:
-    """An LRU of gzip-compressed response bodies, bounded by their compressed size."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self._cache = TileCache(max_bytes=max_bytes)
-
-    def peek(self, key: Hashable) -> bytes | None:
-        return self._cache.peek(key)
-
-    def get_or_make(self, key: Hashable, make_compressed: Callable[[], bytes]) -> bytes:
-        """The compressed body, made once per key (``make_compressed`` returns it compressed,
-        see :func:`compress`; it may read it from the shared page store)."""
-        return self._cache.get_or_make(key, make_compressed)
-
-    def clear(self) -> None:
-        self._cache.clear()
-
-
 def etag_for(stamp: str, key: Hashable) -> str:
-    return f'W/"{stamp}-{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}"'
+    return f'W/"{stamp}-{digest(key)[:16]}"'
 
 
 def accepts_gzip(request: Request) -> bool:

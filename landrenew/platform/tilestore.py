@@ -17,11 +17,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import Principal
-from landrenew.core.store import Store, utcnow
+from landrenew.core.store import Store, upsert, utcnow
 from landrenew.core.store.models import StoredTile
 
 T = StoredTile.__table__
@@ -43,15 +42,6 @@ def read(conn: Connection, layer: str, scope: str, z: int, x: int, y: int, stamp
     return bytes(row.data)
 
 
-def _upsert(store: Store) -> Any:
-    insert = postgresql.insert if store.caps.name == "postgis" else sqlite.insert
-    stmt = insert(StoredTile)
-    return stmt.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={"stamp": stmt.excluded.stamp, "data": stmt.excluded.data,
-              "made_at": stmt.excluded.made_at})
-
-
 def write(store: Store, rows: Iterable[tuple[str, str, int, int, int, str, bytes]]) -> int:
     """Store tiles ``(layer, scope, z, x, y, stamp, data)``, replacing older ones; returns the
     number written. A tile cache is derived data, so it is not audited (it does not change the
@@ -62,7 +52,7 @@ def write(store: Store, rows: Iterable[tuple[str, str, int, int, int, str, bytes
     if not values:
         return 0
     with store.engine.begin() as conn:
-        conn.execute(_upsert(store), values)
+        conn.execute(upsert(store, T, _KEY, ["stamp", "data", "made_at"]), values)
     return len(values)
 
 

@@ -18,8 +18,8 @@ from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, authenticate, se
 from landrenew.core.access import Principal
 from landrenew.platform import ogc as service
 from landrenew.platform import pagestore
-from landrenew.platform.responses import CompressedPages, answer, compress, etag_for
-from landrenew.platform.tilecache import data_stamp
+from landrenew.platform.responses import answer, compress, etag_for
+from landrenew.platform.tilecache import TileCache, data_stamp
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 FORMATS = ("json", "geojson")
@@ -94,9 +94,9 @@ def _crs_headers(crs: str) -> dict[str, str]:
     return {"Content-Crs": f"<{crs}>"}
 
 
-#: Items pages kept compressed per data stamp, user view and query (see
-#: :mod:`landrenew.platform.responses`); 256 MB holds well over a thousand 1000-feature pages.
-PAGES = CompressedPages(max_bytes=256 * 1024 * 1024)
+#: Items pages kept gzip-compressed (:func:`~landrenew.platform.responses.compress`) per data
+#: stamp, user view and query; 256 MB holds well over a thousand 1000-feature pages.
+PAGES = TileCache(max_bytes=256 * 1024 * 1024)
 
 
 @router.get("/collections/{collection_id}/items", summary="Features (GeoJSON)")
@@ -110,7 +110,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
                 crs: CrsQuery = None, f: FormatQuery = None) -> Response:
     """A page of features. A page this process keeps for the current data stamp is answered on
     the event loop (gzip as kept, for clients that accept it); any other is read from the shared
-    page store, or built, on the thread pool."""
+    page store, or built, on a maker thread (:mod:`landrenew.api.making`)."""
     _check_format(f)
     out_crs = service.parse_crs(crs)
     box = service.parse_bbox(bbox, bbox_crs)

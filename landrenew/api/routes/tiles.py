@@ -14,6 +14,7 @@ from landrenew.api import making
 from landrenew.api.deps import StoreDep
 from landrenew.api.routes.ogc import OgcUser
 from landrenew.platform import tiles as service
+from landrenew.platform import tilestore
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
 
@@ -29,8 +30,7 @@ async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: 
     data, stamp = service.cached_tile(store, user, layer, z, x, y)
     if data is None:
         data, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x, y)
-    scope = ",".join(user.scope) if user.scope is not None else "city"
-    etag = f'W/"{stamp}-{scope}"'
+    etag = f'W/"{stamp}-{tilestore.scope_key(user)}"'
     headers = {"Cache-Control": "private, max-age=60", "ETag": etag,
                "Vary": "Authorization, Cookie"}
     if request.headers.get("if-none-match") == etag:

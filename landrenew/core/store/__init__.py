@@ -1,5 +1,5 @@
 """Storage (数据存储): SQLite file (embedded default) or PostgreSQL + PostGIS (server)."""
 
-from landrenew.core.store.engine import Store, get_setting, put_setting, utcnow
+from landrenew.core.store.engine import Store, get_setting, put_setting, upsert, utcnow
 
-__all__ = ["Store", "get_setting", "put_setting", "utcnow"]
+__all__ = ["Store", "get_setting", "put_setting", "upsert", "utcnow"]

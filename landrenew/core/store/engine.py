@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -178,6 +179,15 @@ class Store:
 
 
 _WATCHER_LOCK = threading.Lock()
+
+
+def upsert(store: Store, table: Any, keys: Sequence[str], update: Sequence[str]) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` of the ``update`` columns on either backend
+    (the values are given at execution, one dict per row)."""
+    insert = postgresql.insert if store.caps.spatial_sql else sqlite.insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_={name: stmt.excluded[name] for name in update})
 
 
 def utcnow() -> dt.datetime:
