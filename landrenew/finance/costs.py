@@ -3,17 +3,15 @@ excluded categories (§四(二)6(3)) and needs an amount, a description and evid
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from landrenew.core.errors import InputError
+from landrenew.core.evidence import is_sha256
 from landrenew.finance.money import ZERO, parse_yuan, yuan_str
 from landrenew.finance.packs import ConsolidationMoneyPack
-
-_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,7 @@ def check_cost_item(item: CostItem, pack: ConsolidationMoneyPack) -> AcceptedCos
         raise CostRefused("cost item needs evidence: 'evidence_sha256' (SHA-256 of the evidence "
                           "file) or 'document_ref'", code="missing_evidence",
                           field="evidence_sha256", row=row)
-    if sha is not None and not _SHA256.match(sha):
+    if sha is not None and not is_sha256(sha):
         raise CostRefused(f"evidence_sha256 '{sha}' is not 64 hexadecimal characters",
                           code="invalid_evidence_hash", field="evidence_sha256", row=row)
     return AcceptedCost(ref=row, category=cat.code, category_zh=cat.zh, amount=amount,

@@ -27,7 +27,6 @@ user's body to be among the roles the pack names for it (403 ``role_not_allowed`
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session
 from landrenew.core import audit
 from landrenew.core.access import Principal
 from landrenew.core.errors import Conflict, InputError, LandrenewError
+from landrenew.core.evidence import check_evidence
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ConsentUnit, LedgerRecord, Project
 from landrenew.core.store.models import ConsolidationWorkflow as WorkflowRow
@@ -72,7 +72,6 @@ VOTE = "vote"
 #: Step 5's decision that is computed from the consent units, never asserted.
 GATE_STEP, GATE_ITEM = "willingness", "willingness_gate"
 SUBJECT_MAX = 64  # ledger_records.subject
-HEX = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 # ---------------------------------------------------------------- errors
@@ -651,9 +650,6 @@ def _unit_row(session: Session, project: Project, code: str) -> ConsentUnit:
     return row
 
 
-def _check_evidence(evidence_sha256: str | None) -> None:
-    if evidence_sha256 is not None and not HEX.match(evidence_sha256):
-        raise InputError("evidence_sha256 must be 64 hex digits", field="evidence_sha256")
 
 
 def _check_date(value: dt.date, field: str) -> None:
@@ -720,7 +716,7 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
     store.ensure_current()
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}", field="action")
-    _check_evidence(evidence_sha256)
+    check_evidence(evidence_sha256)
     _check_date(on, "on")
     with store.session() as session:
         project = consolidation_project(session, user, project_id, write=True)
@@ -760,7 +756,7 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
     """A collective body's vote (村民会议、村民代表会议、成员大会) for a collective unit, appended
     to the consent ledger; the latest vote of the unit counts."""
     store.ensure_current()
-    _check_evidence(evidence_sha256)
+    check_evidence(evidence_sha256)
     _check_date(held_on, "held_on")
     clean = {k: v for k, v in vote.items() if v is not None}
     clean.setdefault("matter", "general")

@@ -23,6 +23,7 @@ from landrenew.core.access import (
 )
 from landrenew.core.access import district_filter as scope_for
 from landrenew.core.errors import Conflict, InputError, NotFound
+from landrenew.core.evidence import check_evidence
 from landrenew.core.spatial import areas_m2
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import (
@@ -432,9 +433,7 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
     store.ensure_current()
     if action not in ("sign", "withdraw"):
         raise InputError("action must be sign or withdraw", field="action")
-    if evidence_sha256 is not None and not (len(evidence_sha256) == 64 and all(
-            c in "0123456789abcdef" for c in evidence_sha256.lower())):
-        raise InputError("evidence_sha256 must be 64 hex digits", field="evidence_sha256")
+    check_evidence(evidence_sha256)
     if signed_on > dt.date.today() + dt.timedelta(days=1):
         raise InputError(f"signed_on {signed_on} is in the future", field="signed_on")
     with store.session() as session:
