@@ -275,13 +275,15 @@ class PublicWelfareFirstCheck:
         return f"{zh} | public welfare first {verdict}: {en} [{self.rule}]"
 
 
-def public_welfare_first_check(schedule: Iterable[Mapping[str, Any]],
-                               rules: ProjectRules) -> PublicWelfareFirstCheck:
+def public_welfare_first_check(schedule: Iterable[Mapping[str, Any]], rules: ProjectRules,
+                               *, path: str = "schedule") -> PublicWelfareFirstCheck:
     """每个分片优先建设安置房、公共服务设施和市政基础设施: refuse when an ``other`` work of the
     phase starts before every public-welfare work has started (plus the pack's lead days), or
     when the phase plans other works but no public-welfare work. ``schedule`` is a list of
-    ``{name, kind, start, finish}`` with dates as :class:`datetime.date` or ISO text."""
-    works = _works(schedule)
+    ``{name, kind, start, finish}`` with dates as :class:`datetime.date` or ISO text; a bad work
+    is refused naming its row and field under ``path`` (``schedule[i].kind``, or as the caller
+    calls the list)."""
+    works = _works(schedule, path)
     param = rules.param(WELFARE_PARAM)
     lead = param.value
     if not lead.is_finite() or lead < 0 or lead != lead.to_integral_value():
@@ -306,34 +308,46 @@ def public_welfare_first_check(schedule: Iterable[Mapping[str, Any]],
                                    earliest, lead_days, rule, param.clause)
 
 
-def _works(schedule: Any) -> list[Work]:
+def _works(schedule: Any, path: str) -> list[Work]:
     if isinstance(schedule, (str, bytes, Mapping)) or not isinstance(schedule, Iterable):
-        raise InputError("the schedule must be a list of works", field="schedule")
+        raise InputError("the schedule must be a list of works", field=path)
     works: list[Work] = []
     seen: set[str] = set()
     for i, item in enumerate(schedule):
-        where = f"schedule[{i}]"
         if not isinstance(item, Mapping):
-            raise InputError("a work must be an object {name, kind, start, finish}", field=where)
+            raise _bad_work(path, i, "a work must be an object {name, kind, start, finish}")
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise InputError("a work needs a name", field=f"{where}.name")
+            raise _bad_work(path, i, "a work needs a name", "name")
         if name in seen:
-            raise InputError(f"work '{name}' is listed twice", field=f"{where}.name")
+            raise _bad_work(path, i, f"work '{name}' is listed twice", "name")
         seen.add(name)
         kind = item.get("kind")
         if kind not in WORK_KINDS:
-            raise InputError(f"unknown work kind {kind!r}; expected one of "
-                             f"{', '.join(WORK_KINDS)}", field=f"{where}.kind")
-        start = _date(item.get("start"), f"{where}.start")
-        finish = _date(item.get("finish"), f"{where}.finish")
+            raise _bad_work(path, i, f"unknown work kind {kind!r}; expected one of "
+                            f"{', '.join(WORK_KINDS)}", "kind")
+        dates = {key: _date(item.get(key)) for key in ("start", "finish")}
+        for key, day in dates.items():
+            if day is None:
+                raise _bad_work(path, i, f"expected a date (YYYY-MM-DD), got "
+                                f"{item.get(key)!r}", key)
+        start, finish = dates["start"], dates["finish"]
+        assert start is not None and finish is not None
         if finish < start:
-            raise InputError(f"finish {finish} is before start {start}", field=f"{where}.finish")
+            raise _bad_work(path, i, f"finish {finish} is before start {start}", "finish")
         works.append(Work(name, kind, start, finish))
     return works
 
 
-def _date(value: Any, field: str) -> dt.date:
+def _bad_work(path: str, row: int, message: str, key: str | None = None) -> InputError:
+    """Work ``row`` of the list ``path`` refused, naming its row and field (``path[row].key``)."""
+    where = f"{path}[{row}]"
+    return InputError(f"work {row}: {message}", row=row,
+                      field=where if key is None else f"{where}.{key}")
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date from a date, a datetime or ISO text; None when it is none of these."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -342,5 +356,5 @@ def _date(value: Any, field: str) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise InputError(f"expected a date (YYYY-MM-DD), got {value!r}", field=field)
+            return None
+    return None

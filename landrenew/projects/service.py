@@ -5,7 +5,6 @@ gates, every write audited and versioned, district scope applied.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import geopandas as gpd
@@ -553,19 +552,6 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
 
 # ---------------------------------------------------------------- construction schedule
 
-_WORK_FIELD = re.compile(r"^schedule\[(\d+)\](?:\.(\w+))?$")
-
-
-def _work_error(exc: InputError) -> InputError:
-    """A bad work named by its row and field in the request (``works[i].field``)."""
-    m = _WORK_FIELD.match(exc.field or "")
-    if m is None:
-        return InputError(exc.message, field="works" if exc.field == "schedule" else exc.field)
-    row = int(m.group(1))
-    field = f"works[{row}]" + (f".{m.group(2)}" if m.group(2) else "")
-    return InputError(f"work {row}: {exc.message}", row=row, field=field)
-
-
 def set_schedule(store: Store, user: Principal, phase_id: int, works: list[dict[str, Any]],
                  *, reason: str | None = None) -> dict[str, Any]:
     """The construction plan of a phase (建设计划: works with kind, start and finish), kept only
@@ -577,10 +563,8 @@ def set_schedule(store: Store, user: Principal, phase_id: int, works: list[dict[
     with store.session() as session:
         phase, project = _phase(session, user, phase_id)  # 404 outside the user's districts
         require_write_district(user, project.district_code, "district_code")
-        try:
-            check = public_welfare_first_check(works, load_renewal_rules(project.rules))
-        except InputError as exc:
-            raise _work_error(exc) from exc
+        check = public_welfare_first_check(works, load_renewal_rules(project.rules),
+                                           path="works")
         if not check.allowed:
             raise PublicWelfareNotFirst(check)
         schedule = [{"name": w.name, "kind": w.kind, "start": w.start.isoformat(),

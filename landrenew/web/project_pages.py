@@ -157,7 +157,7 @@ def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageU
     with the refusal (public-welfare works not first, or a bad line) and the typed text."""
     who = _need_user(request, user)
     require_write(who)  # 403 for read-only roles before anything is read
-    service.get_phase(store, who, phase_id)  # 404 outside the user's scope
+    # outside the user's scope: 404 from set_schedule, or from _phase_context after a bad line
     refusal: dict[str, Any] | None = None
     lines: list[int] = []
     try:

@@ -49,6 +49,11 @@ def page_phase_schedule(w: World, role: str) -> None:
     assert own.status_code == 200 and 'data-stored="true"' in own.text, own.text
     assert 'data-work="商品住宅"' in own.text and "schedule-refused" not in own.text
     assert post("east").status_code == (404 if role in PROJECT_SCOPED else 200)
+    # a bad line does not turn the other side's phase into a refusal page either
+    bad = w.page(role).post(f"/phases/{ids['east']['phase']}/schedule", data={
+        "csrf_token": w.csrf(role), "works": "just one field"}, follow_redirects=False)
+    assert bad.status_code == (404 if role in PROJECT_SCOPED else 200)
+    assert ("schedule-refused" in bad.text) == (role not in PROJECT_SCOPED)
 
 
 CASES: dict[tuple[str, str], Case] = {
