@@ -10,6 +10,7 @@ from landrenew.core.access import Principal, require_admin
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent, District, ZoneVersion
+from landrenew.core.store.versions import box_overlaps
 from landrenew.core.units import area_triplet
 from landrenew.land.zones import ZONE_KINDS
 
@@ -46,8 +47,7 @@ def list_zones(store: Store, user: Principal, *, kind: str | None = None,
                              field="kind")
         stmt = stmt.where(z.kind == kind)
     if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        stmt = stmt.where(z.minx <= maxx, z.maxx >= minx, z.miny <= maxy, z.maxy >= miny)
+        stmt = stmt.where(box_overlaps(z, bbox))
     with store.read_session() as session:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = session.scalars(stmt.order_by(z.kind, z.zone_code).limit(limit).offset(offset))

@@ -28,6 +28,7 @@ from landrenew.core.access import Principal, require_district
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, ZoneVersion
+from landrenew.core.store.versions import box_overlaps
 from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
@@ -213,18 +214,12 @@ D = District.__table__
 Z = ZoneVersion.__table__
 
 
-def _overlaps(table: Any, bbox: BBox) -> Any:
-    minx, miny, maxx, maxy = bbox
-    return (table.c.minx <= maxx) & (table.c.maxx >= minx) & (table.c.miny <= maxy) & \
-        (table.c.maxy >= miny)
-
-
 def _districts_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Select, Any]:
     stmt = select(D.c.code, D.c.name, D.c.area_m2, D.c.boundary.label("geom"))
     if user.scope is not None:
         stmt = stmt.where(D.c.code.in_(user.scope))
     if bbox is not None:
-        stmt = stmt.where(_overlaps(D, bbox))
+        stmt = stmt.where(box_overlaps(D, bbox))
     return stmt, D.c.code
 
 
@@ -243,7 +238,7 @@ def _zones(kind: str) -> tuple[Callable[..., tuple[Select, Any]], Callable[..., 
                       Z.c.valid_from, Z.c.geom).where(
             Z.c.kind == kind, Z.c.valid_to.is_(None), Z.c.is_deleted.is_(False))
         if bbox is not None:
-            stmt = stmt.where(_overlaps(Z, bbox))
+            stmt = stmt.where(box_overlaps(Z, bbox))
         return stmt, Z.c.zone_code
 
     def one(store: Store, user: Principal, fid: str) -> Select:

@@ -26,6 +26,7 @@ from landrenew.core.access import Principal
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, ParcelResult, ParcelVersion, ZoneVersion
+from landrenew.core.store.versions import box_overlaps
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform import tilestore
@@ -90,12 +91,6 @@ def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
     return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
 
 
-def _overlaps(table: Any, bbox: BBox) -> Any:
-    minx, miny, maxx, maxy = bbox
-    return and_(table.c.minx <= maxx, table.c.maxx >= minx, table.c.miny <= maxy,
-                table.c.maxy >= miny)
-
-
 def _query(store: Store, user: Principal, layer: str, bbox: BBox) -> Any:
     """Rows (properties…, geom) of ``layer`` whose bounding box meets ``bbox`` (lon/lat)."""
     if layer == "parcels":
@@ -116,13 +111,13 @@ def _query(store: Store, user: Principal, layer: str, bbox: BBox) -> Any:
         return stmt.order_by(P.c.parcel_code)
     if layer == "districts":
         stmt = select(D.c.code.label("district_code"), D.c.name, D.c.boundary.label("geom")
-                      ).where(_overlaps(D, bbox))
+                      ).where(box_overlaps(D, bbox))
         if user.scope is not None:
             stmt = stmt.where(D.c.code.in_(user.scope))
         return stmt.order_by(D.c.code)
     return (select(Z.c.zone_code, Z.c.kind, Z.c.name, Z.c.geom)
             .where(Z.c.kind == layer, Z.c.valid_to.is_(None), Z.c.is_deleted.is_(False),
-                   _overlaps(Z, bbox)).order_by(Z.c.zone_code))
+                   box_overlaps(Z, bbox)).order_by(Z.c.zone_code))
 
 
 def _properties(layer: str, m: Any) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from landrenew.core.store.models import (
     ProjectVersion,
     ZoneVersion,
 )
+from landrenew.core.store.versions import box_overlaps
 from landrenew.land.importing import resolve_projected_crs
 from landrenew.projects import ledger
 from landrenew.projects.gates import GateDecision, demolition_gate
@@ -282,12 +283,10 @@ def _guideline_check(session: Session, geom: shapely.Geometry, crs: CRS, project
                      ) -> GuidelineSplitCheck:
     """The phase (EPSG:4490) against the current guideline parcels whose boxes meet its box,
     both projected into the city's zone ``crs``."""
-    minx, miny, maxx, maxy = geom.bounds
     rows = session.execute(select(ZoneVersion.zone_code, ZoneVersion.geom).where(
         ZoneVersion.kind == GUIDELINE_KIND, ZoneVersion.valid_to.is_(None),
         ZoneVersion.is_deleted.is_(False), ZoneVersion.geom.is_not(None),
-        ZoneVersion.minx <= maxx, ZoneVersion.maxx >= minx,
-        ZoneVersion.miny <= maxy, ZoneVersion.maxy >= miny).order_by(ZoneVersion.zone_code)).all()
+        box_overlaps(ZoneVersion, geom.bounds)).order_by(ZoneVersion.zone_code)).all()
     storage = CRS.from_epsg(4490)
     phase = gpd.GeoSeries([geom], crs=storage).to_crs(crs).iloc[0]
     parcels: list[tuple[str, Any]] = []

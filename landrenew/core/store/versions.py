@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -22,6 +23,14 @@ from landrenew.core.store.capabilities import Capabilities
 CITY_TZ = ZoneInfo("Asia/Shanghai")
 _IN_CHUNK = 5000
 _FULL_SCAN = 20_000
+
+
+def box_overlaps(table: Any, bbox: tuple[float, float, float, float]) -> Any:
+    """Rows of ``table`` (a table or mapped class with ``minx``…``maxy`` bounding-box columns)
+    whose box meets ``bbox`` (minx, miny, maxx, maxy), edges included."""
+    c = table.c if hasattr(table, "c") else table
+    minx, miny, maxx, maxy = bbox
+    return and_(c.minx <= maxx, c.maxx >= minx, c.miny <= maxy, c.maxy >= miny)
 
 
 def as_of_cutoff(day: dt.date | dt.datetime | None) -> dt.datetime | None:
