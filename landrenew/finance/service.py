@@ -44,7 +44,7 @@ from landrenew.finance import (
 from landrenew.finance.costs import AcceptedCost
 from landrenew.finance.money import yuan_str
 from landrenew.projects.consolidation_service import consolidation_project
-from landrenew.projects.service import project_record, require_project_write
+from landrenew.projects.service import project_record
 
 KINDS = {"fund_balance": "资金平衡初步方案", "storage_settlement": "收储费用核算",
          "disbursement": "资金拨付"}
@@ -106,31 +106,32 @@ def add_cost_item(store: Store, user: Principal, project_id: int, values: dict[s
         except ValueError as exc:
             raise InputError(f"incurred_on '{incurred}' is not a date (YYYY-MM-DD)",
                              field="incurred_on") from exc
-    with store.read_session() as session:
-        project = _money_project(session, user, project_id)
-        require_project_write(user, project)
-    try:
-        accepted = check_cost_item(item, money)
-    except CostRefused as refusal:
-        with store.session() as session:
+    refusal: CostRefused | None = None
+    with store.session() as session:
+        consolidation_project(session, user, project_id, write=True)
+        try:
+            accepted = check_cost_item(item, money)
+        except CostRefused as exc:
+            refusal = exc
             audit.record(session, actor=user.name, action="cost_refused",
                          entity_type="project", entity_id=str(project_id),
                          reason=refusal.message,
                          after={"category": item.category, "amount": str(item.amount),
                                 "code": refusal.code, "field": refusal.field,
                                 "clause": refusal.clause})
-        raise
-    with store.session() as session:
-        row = CostRow(project_id=project_id, category=accepted.category,
-                      description=accepted.description, amount=accepted.amount,
-                      evidence_sha256=accepted.evidence_sha256,
-                      document_ref=accepted.document_ref, incurred_on=incurred,
-                      recorded_by=user.name, recorded_at=utcnow())
-        session.add(row)
-        session.flush()
-        out = cost_row(row, accepted)
-        audit.record(session, actor=user.name, action="cost_added", entity_type="project",
-                     entity_id=str(project_id), after=out)
+        else:
+            row = CostRow(project_id=project_id, category=accepted.category,
+                          description=accepted.description, amount=accepted.amount,
+                          evidence_sha256=accepted.evidence_sha256,
+                          document_ref=accepted.document_ref, incurred_on=incurred,
+                          recorded_by=user.name, recorded_at=utcnow())
+            session.add(row)
+            session.flush()
+            out = cost_row(row, accepted)
+            audit.record(session, actor=user.name, action="cost_added", entity_type="project",
+                         entity_id=str(project_id), after=out)
+    if refusal is not None:
+        raise refusal  # only once the block has committed the refusal's audit record
     return out
 
 
@@ -140,10 +141,15 @@ def cost_ledger(store: Store, user: Principal, project_id: int) -> dict[str, Any
     money, _ = _packs()
     with store.read_session() as session:
         _money_project(session, user, project_id)
-        rows = list(session.scalars(select(CostRow).where(CostRow.project_id == project_id)
-                                    .order_by(CostRow.id)))
-        accepted = [_stored(r, money) for r in rows]
-        items = [cost_row(r, a) for r, a in zip(rows, accepted, strict=True)]
+        return _ledger(session, project_id, money)
+
+
+def _ledger(session: Session, project_id: int, money: Any) -> dict[str, Any]:
+    """:func:`cost_ledger` of a project already checked, in the caller's session."""
+    rows = list(session.scalars(select(CostRow).where(CostRow.project_id == project_id)
+                                .order_by(CostRow.id)))
+    accepted = [_stored(r, money) for r in rows]
+    items = [cost_row(r, a) for r, a in zip(rows, accepted, strict=True)]
     allowed = {c.code for c in money.cost_categories}
     summary = sum_by_category([a for a in accepted if a.category in allowed], money)
     # items of categories the current pack no longer allows: shown and counted, never dropped
@@ -155,25 +161,25 @@ def cost_ledger(store: Store, user: Principal, project_id: int) -> dict[str, Any
                 {"code": c.code, "zh": c.zh, "clause": c.clause} for c in money.excluded_categories]}
 
 
-def ledger_total(store: Store, project_id: int) -> Decimal:
-    with store.read_session() as session:
-        return sum((r.amount for r in session.scalars(
-            select(CostRow).where(CostRow.project_id == project_id))), Decimal("0.00"))
+def ledger_total(session: Session, project_id: int) -> Decimal:
+    """The cost ledger's total, summed here in :class:`Decimal` (not by the database)."""
+    return sum((r.amount for r in session.scalars(
+        select(CostRow).where(CostRow.project_id == project_id))), Decimal("0.00"))
 
 
 # ---------------------------------------------------------------- decisions kept whole
 
-def _keep(store: Store, user: Principal, project_id: int, kind: str, inputs: dict[str, Any],
-          result: dict[str, Any]) -> dict[str, Any]:
-    with store.session() as session:
-        row = FinanceRecord(project_id=project_id, kind=kind, inputs=audit.jsonable(inputs),
-                            result=audit.jsonable(result), recorded_by=user.name,
-                            recorded_at=utcnow())
-        session.add(row)
-        session.flush()
-        out = finance_record(row)
-        audit.record(session, actor=user.name, action=kind, entity_type="project",
-                     entity_id=str(project_id), after={"record": row.id, **out["result_brief"]})
+def _keep(session: Session, user: Principal, project_id: int, kind: str,
+          inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """Add the decision and its audit record in the caller's session (its transaction)."""
+    row = FinanceRecord(project_id=project_id, kind=kind, inputs=audit.jsonable(inputs),
+                        result=audit.jsonable(result), recorded_by=user.name,
+                        recorded_at=utcnow())
+    session.add(row)
+    session.flush()
+    out = finance_record(row)
+    audit.record(session, actor=user.name, action=kind, entity_type="project",
+                 entity_id=str(project_id), after={"record": row.id, **out["result_brief"]})
     return out
 
 
@@ -224,12 +230,13 @@ def study_fund_balance(store: Store, user: Principal, project_id: int,
     if missing:
         raise InputError(f"the fund-balance study needs {', '.join(missing)}", field=missing[0])
     money, provisions = _packs()
-    with store.read_session() as session:
-        project = _money_project(session, user, project_id)
-        require_project_write(user, project)
-    grid = sensitivity_grid(BalanceInputs(**{n: values[n] for n in names}), money, provisions)
-    result = {"balance": grid.base.as_dict(), "sensitivity": grid.as_dict()}
-    return _keep(store, user, project_id, "fund_balance", {n: values[n] for n in names}, result)
+    with store.session() as session:
+        consolidation_project(session, user, project_id, write=True)
+        grid = sensitivity_grid(BalanceInputs(**{n: values[n] for n in names}), money,
+                                provisions)
+        result = {"balance": grid.base.as_dict(), "sensitivity": grid.as_dict()}
+        return _keep(session, user, project_id, "fund_balance",
+                     {n: values[n] for n in names}, result)
 
 
 def settle_storage_fee(store: Store, user: Principal, project_id: int,
@@ -239,33 +246,33 @@ def settle_storage_fee(store: Store, user: Principal, project_id: int,
     the cost ledger's total is shown beside it (and used when no audited cost is given)."""
     store.ensure_current()
     money, _ = _packs()
-    with store.read_session() as session:
-        project = _money_project(session, user, project_id)
+    with store.session() as session:
+        project = consolidation_project(session, user, project_id, write=True)
         _require_city_decision(user, project)
-    ledger = ledger_total(store, project_id)
-    audited = values.get("audited_cost")
-    if audited is None:
-        audited = yuan_str(ledger)
-    if values.get("service_rate") is None:
-        raise InputError("give the implementation plan's service-fee rate (e.g. \"0.05\")",
-                         field="service_rate")
-    fee = storage_fee(audited, values["service_rate"], money,
-                      reward_amount=values.get("reward_amount"),
-                      reward_rate=values.get("reward_rate"))
-    milestones = values.get("milestones") or [{"name": "入库后一次付清", "share": "1"}]
-    try:
-        plan = [Milestone(str(m["name"]), m.get("share"), m.get("amount"), m.get("due"))
-                for m in milestones]
-    except (KeyError, TypeError) as exc:
-        raise InputError("each milestone needs a name and a share or an amount",
-                         field="milestones") from exc
-    schedule = payment_schedule(fee.total, plan, money)
-    result = {"storage_fee": fee.as_dict(), "schedule": schedule.as_dict(),
-              "ledger_total": yuan_str(ledger),
-              "audited_differs_from_ledger": yuan_str(fee.audited_cost) != yuan_str(ledger)}
-    inputs = {k: values.get(k) for k in ("audited_cost", "service_rate", "reward_amount",
-                                         "reward_rate")} | {"milestones": milestones}
-    return _keep(store, user, project_id, "storage_settlement", inputs, result)
+        ledger = ledger_total(session, project_id)
+        audited = values.get("audited_cost")
+        if audited is None:
+            audited = yuan_str(ledger)
+        if values.get("service_rate") is None:
+            raise InputError("give the implementation plan's service-fee rate (e.g. \"0.05\")",
+                             field="service_rate")
+        fee = storage_fee(audited, values["service_rate"], money,
+                          reward_amount=values.get("reward_amount"),
+                          reward_rate=values.get("reward_rate"))
+        milestones = values.get("milestones") or [{"name": "入库后一次付清", "share": "1"}]
+        try:
+            plan = [Milestone(str(m["name"]), m.get("share"), m.get("amount"), m.get("due"))
+                    for m in milestones]
+        except (KeyError, TypeError) as exc:
+            raise InputError("each milestone needs a name and a share or an amount",
+                             field="milestones") from exc
+        schedule = payment_schedule(fee.total, plan, money)
+        result = {"storage_fee": fee.as_dict(), "schedule": schedule.as_dict(),
+                  "ledger_total": yuan_str(ledger),
+                  "audited_differs_from_ledger": yuan_str(fee.audited_cost) != yuan_str(ledger)}
+        inputs = {k: values.get(k) for k in ("audited_cost", "service_rate", "reward_amount",
+                                             "reward_rate")} | {"milestones": milestones}
+        return _keep(session, user, project_id, "storage_settlement", inputs, result)
 
 
 def record_disbursement(store: Store, user: Principal, project_id: int,
@@ -274,32 +281,36 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
     of the storage fee to the entity → the remainder to the city; adds up to the fen."""
     store.ensure_current()
     money, provisions = _packs()
-    with store.read_session() as session:
-        project = _money_project(session, user, project_id)
+    with store.session() as session:  # what was paid is read in the transaction that pays
+        project = consolidation_project(session, user, project_id, write=True)
         _require_city_decision(user, project)
+        # one disbursement of a project at a time: on PostgreSQL the project row is locked
+        # until this one commits, so a second waits and then counts this one as paid (SQLite
+        # has one writer at a time; a stale second writer there fails instead of paying twice)
+        session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
         settlements = _kept(session, project_id, "storage_settlement")
         earlier = _kept(session, project_id, "disbursement")
-    if not settlements:
-        raise Conflict("settle the storage fee first (POST …/storage-fee): the disbursement "
-                       "pays the entity what the settlement owes it", field="storage_fee",
-                       code="no_storage_settlement")
-    settlement = settlements[-1]
-    if values.get("revenue") is None:
-        raise InputError("give the land-sale revenue (土地出让收入)", field="revenue")
-    fee = settlement["result"]["storage_fee"]["total"]
-    paid = values.get("already_paid")
-    if paid is None:
-        paid = _paid_so_far(earlier)
-    result = disburse(values["revenue"], fee, money, provisions, already_paid=paid,
-                      loan_principal=values.get("loan_principal", "0"),
-                      loan_interest=values.get("loan_interest", "0"),
-                      cost_base=values.get("cost_base"))
-    out = result.as_dict()
-    out["to_city"] = yuan_str(result.to_city)
-    out["settlement_id"] = settlement["id"]
-    inputs = {k: values.get(k) for k in ("revenue", "loan_principal", "loan_interest",
-                                         "cost_base", "sold_on")} | {"already_paid": str(paid)}
-    return _keep(store, user, project_id, "disbursement", inputs, out)
+        if not settlements:
+            raise Conflict("settle the storage fee first (POST …/storage-fee): the disbursement "
+                           "pays the entity what the settlement owes it", field="storage_fee",
+                           code="no_storage_settlement")
+        settlement = settlements[-1]
+        if values.get("revenue") is None:
+            raise InputError("give the land-sale revenue (土地出让收入)", field="revenue")
+        fee = settlement["result"]["storage_fee"]["total"]
+        paid = values.get("already_paid")
+        if paid is None:
+            paid = _paid_so_far(earlier)
+        result = disburse(values["revenue"], fee, money, provisions, already_paid=paid,
+                          loan_principal=values.get("loan_principal", "0"),
+                          loan_interest=values.get("loan_interest", "0"),
+                          cost_base=values.get("cost_base"))
+        out = result.as_dict()
+        out["to_city"] = yuan_str(result.to_city)
+        out["settlement_id"] = settlement["id"]
+        inputs = {k: values.get(k) for k in ("revenue", "loan_principal", "loan_interest",
+                                             "cost_base", "sold_on")} | {"already_paid": str(paid)}
+        return _keep(session, user, project_id, "disbursement", inputs, out)
 
 
 def _paid_so_far(disbursements: list[dict[str, Any]]) -> str:
@@ -315,9 +326,10 @@ def _paid_so_far(disbursements: list[dict[str, Any]]) -> str:
 def overview(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
     """Everything the finance page and the workbook show."""
     store.ensure_current()
-    ledger = cost_ledger(store, user, project_id)  # checks the project and the user's view
+    money, _ = _packs()
     with store.read_session() as session:
         project = project_record(_money_project(session, user, project_id))
+        ledger = _ledger(session, project_id, money)
         kept = _kept(session, project_id)
 
     def newest(kind: str) -> dict[str, Any] | None:

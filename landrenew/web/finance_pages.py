@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
-from landrenew.finance import load_consolidation_money_pack, service
+from landrenew.finance import service
 from landrenew.finance.costs import CostRefused
 from landrenew.finance.reports import finance_workbook
 from landrenew.web.render import render
@@ -24,11 +24,7 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 
 
 def _context(store: StoreDep, who: Principal, project_id: int) -> dict:
-    view = service.overview(store, who, project_id)
-    pack = load_consolidation_money_pack(service.MONEY_CITY)
-    return {**view, "categories": pack.cost_categories,
-            "excluded_categories": pack.excluded_categories,
-            "today": dt.date.today().isoformat()}
+    return {**service.overview(store, who, project_id), "today": dt.date.today().isoformat()}
 
 
 @router.get("/projects/{project_id}/finance")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,162 @@ def test_stored_items_are_shown_not_checked_again(world: World) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["total"] == "10.00"
     assert r.json()["items"][0]["category_zh"] == "retired_category"
+
+
+def _counting(world: World, monkeypatch: Any) -> dict[str, int]:
+    """Count the sessions the store opens (write and read) from now on."""
+    opened = {"session": 0, "read_session": 0}
+    for name in opened:
+        original = getattr(world.store, name)
+
+        def counted(*a: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
+            opened[_name] += 1
+            return _original(*a, **kw)
+
+        monkeypatch.setattr(world.store, name, counted)
+    return opened
+
+
+def test_each_money_service_works_in_one_session(world: World, monkeypatch: Any) -> None:
+    """A write checks the project and writes in one transaction (no read session before it);
+    the ledger and the overview read in one session."""
+    from landrenew.core.access import Principal
+    from landrenew.finance import service
+    from landrenew.finance.costs import CostRefused
+
+    pid = _project(world)
+    admin = Principal("admin", "admin")
+    opened = _counting(world, monkeypatch)
+
+    def once(kind: str) -> None:
+        assert opened == {"session": int(kind == "session"),
+                          "read_session": int(kind == "read_session")}
+        opened.update(session=0, read_session=0)
+
+    service.add_cost_item(world.store, admin, pid, {
+        "category": "clearance", "amount": "1000.00", "description": "清表",
+        "document_ref": "QB-1"})
+    once("session")
+    with pytest.raises(CostRefused):
+        service.add_cost_item(world.store, admin, pid, {
+            "category": "management_fees", "amount": "5", "description": "管理费",
+            "document_ref": "X"})
+    once("session")
+    service.study_fund_balance(world.store, admin, pid, {
+        "compensation": "100", "resettlement_construction": "100", "other_costs": "0",
+        "financing_cost": "0", "supply_area_m2": "10", "far": "2", "floor_price": "100"})
+    once("session")
+    fee = service.settle_storage_fee(world.store, admin, pid, {"service_rate": "0.05"})
+    once("session")
+    assert fee["result"]["ledger_total"] == "1000.00"
+    service.record_disbursement(world.store, admin, pid, {"revenue": "2000"})
+    once("session")
+    assert service.cost_ledger(world.store, admin, pid)["total"] == "1000.00"
+    once("read_session")
+    view = service.overview(world.store, admin, pid)
+    once("read_session")
+    assert view["costs"]["total"] == "1000.00" and len(view["disbursements"]) == 1
+    assert view["project"]["id"] == pid and view["fund_balance"] and view["settlement"]
+
+
+def test_a_refusal_is_audited_only_for_whom_may_write(world: World) -> None:
+    """The project is checked before the item: a user who may not write it gets 404/403 and
+    leaves no refusal on the record; a writer's refusal is kept (committed) and adds no item."""
+    from landrenew.core.store.models import CostItem
+
+    pid = _project(world)
+    foreign = _project(world, owner="另一家整备公司")
+    excluded = {"category": "management_fees", "amount": "5000", "description": "公司管理费"}
+    assert _cost(world, pid, "viewer", **excluded).status_code == 403
+    assert _cost(world, foreign, "consolidation_entity", **excluded).status_code == 404
+    with world.store.read_session() as session:
+        assert session.query(AuditEvent).filter(AuditEvent.action == "cost_refused").count() == 0
+    refused = _cost(world, pid, "consolidation_entity", **excluded)
+    assert refused.status_code == 422 and refused.json()["code"] == "cost_item_excluded"
+    with world.store.read_session() as session:
+        refusals = session.query(AuditEvent).filter(AuditEvent.action == "cost_refused").all()
+        assert session.query(CostItem).filter(CostItem.project_id == pid).count() == 0
+    assert [(e.entity_id, e.actor, e.after["category"]) for e in refusals] == \
+        [(str(pid), "consolidation_entity", "management_fees")]
+
+
+def test_a_refused_decision_keeps_nothing(world: World) -> None:
+    """A settlement or disbursement refused after the project check writes neither a record
+    nor an audit event (one transaction, rolled back)."""
+    pid = _project(world)
+    url = f"/api/projects/{pid}"
+    bad = world.client.post(f"{url}/storage-fee", headers=world.headers("admin"), json={
+        "service_rate": "0.05", "milestones": [{"name": "a", "share": "50%"}]})
+    assert bad.status_code == 422
+    assert world.client.post(f"{url}/disbursements", headers=world.headers("admin"),
+                             json={"revenue": "1"}).json()["code"] == "no_storage_settlement"
+    assert world.client.post(f"{url}/storage-fee", headers=world.headers("city_staff"),
+                             json={"service_rate": "0.05"}).status_code == 201
+    assert world.client.post(f"{url}/disbursements", headers=world.headers("admin"),
+                             json={}).status_code == 422
+    assert [r["kind"] for r in world.client.get(
+        f"{url}/finance/records", headers=world.headers("viewer")).json()] == \
+        ["storage_settlement"]
+    with world.store.read_session() as session:
+        actions = [e.action for e in session.query(AuditEvent).filter(
+            AuditEvent.entity_id == str(pid), AuditEvent.action.in_(
+                ("storage_settlement", "disbursement"))).all()]
+    assert actions == ["storage_settlement"]
+
+
+def test_finance_page_form_offers_the_ledger_categories(world: World) -> None:
+    """The cost form lists every allowed category of the ledger and, marked, the excluded ones
+    (from the overview, not from a second look at the pack)."""
+    pid = _project(world)
+    costs = world.client.get(f"/api/projects/{pid}/costs", headers=world.headers("admin")).json()
+    r = world.page("consolidation_entity").get(f"/projects/{pid}/finance")
+    assert r.status_code == 200
+    form = r.text[r.text.index('id="cost-form"'):]
+    form = form[:form.index("</select>")]
+    allowed = [c["category"] for c in costs["summary"]["categories"]]
+    excluded = [c["code"] for c in costs["excluded"]]
+    assert allowed and excluded
+    offered = [part.split('"', 1)[0] for part in form.split('<option value="')[1:]]
+    assert offered == allowed + excluded
+
+
+def test_a_disbursement_waits_for_another_on_the_same_project(world: World) -> None:
+    """Two disbursements of one project are made one after the other: while another transaction
+    holds the project (PostgreSQL: its row locked, as a disbursement locks it; SQLite: the one
+    writer), a disbursement waits, and then counts what was paid before it."""
+    import threading
+
+    from sqlalchemy import text
+
+    from landrenew.core.access import Principal
+    from landrenew.finance import service
+
+    pid = _project(world)
+    admin = Principal("admin", "admin")
+    service.add_cost_item(world.store, admin, pid, {
+        "category": "clearance", "amount": "1000.00", "description": "清表",
+        "document_ref": "QB-1"})
+    service.settle_storage_fee(world.store, admin, pid, {"service_rate": "0.05"})
+    first = service.record_disbursement(world.store, admin, pid, {"revenue": "600"})
+    done: list[dict[str, Any]] = []
+    holder = world.store.engine.connect()
+    if world.store.caps.spatial_sql:
+        # NO KEY UPDATE: a lock that the foreign keys of the rows a disbursement adds do not
+        # wait for (they take KEY SHARE), only the disbursement's own lock of the project does
+        holder.execute(text("SELECT id FROM projects WHERE id = :p FOR NO KEY UPDATE"),
+                       {"p": pid})
+    else:
+        holder.exec_driver_sql("BEGIN IMMEDIATE")
+    worker = threading.Thread(target=lambda: done.append(service.record_disbursement(
+        world.store, admin, pid, {"revenue": "600"})))
+    worker.start()
+    worker.join(0.8)
+    assert worker.is_alive() and not done  # waiting for the holder
+    holder.rollback()
+    holder.close()
+    worker.join(30)
+    assert done, "the disbursement did not finish once the holder let go"
+    paid_first = sum(Decimal(s["amount"]) for s in first["result"]["steps"]
+                     if s["code"] in ("special_loan_principal", "special_loan_interest",
+                                      "entity"))
+    assert Decimal(done[0]["inputs"]["already_paid"]) == paid_first > 0

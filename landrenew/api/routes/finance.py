@@ -72,6 +72,7 @@ class DisbursementIn(BaseModel):
 
 
 def _values(body: BaseModel) -> dict[str, Any]:
+    """The body as plain values; nested models (milestones) become dicts too."""
     return body.model_dump(exclude_none=True)
 
 
@@ -98,10 +99,7 @@ def fund_balance(project_id: int, body: FundBalanceIn, store: StoreDep, user: Cu
              summary="Settle the storage fee (audited cost + service fee) and its milestones")
 def storage_fee(project_id: int, body: StorageFeeIn, store: StoreDep, user: CurrentUser
                 ) -> dict[str, Any]:
-    values = _values(body)
-    if body.milestones is not None:
-        values["milestones"] = [m.model_dump(exclude_none=True) for m in body.milestones]
-    return service.settle_storage_fee(store, user, project_id, values)
+    return service.settle_storage_fee(store, user, project_id, _values(body))
 
 
 @router.post("/api/projects/{project_id}/disbursements", status_code=201,
