@@ -49,6 +49,7 @@ from functools import cache
 from typing import Any
 
 from landrenew.core.errors import InputError
+from landrenew.projects.gates import latest_with
 from landrenew.projects.rules import ProjectRules, load_pack
 
 UNIT_KINDS: dict[str, tuple[str, str]] = {
@@ -235,11 +236,7 @@ def unit_consent(unit: Mapping[str, Any], rules: ProjectRules, *,
 def latest_consents(owners: Iterable[str], records: Iterable[Mapping[str, Any]]) -> set[str]:
     """Owners whose latest record is a consent (a later withdraw or refuse undoes it); records
     about anyone else are ignored. ``records`` in ledger order, each ``{subject, action}``."""
-    state: dict[str, bool] = {}
-    for rec in records:
-        state[rec["subject"]] = rec["action"] == "consent"
-    wanted = set(owners)
-    return {p for p, yes in state.items() if yes and p in wanted}
+    return latest_with(owners, records, "consent")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -390,6 +390,11 @@ class RequirementStatus:
                 "provision": self.provision}
 
 
+def missing_items(statuses: Iterable[RequirementStatus]) -> list[dict[str, str]]:
+    """``[{code, name}]`` of the requirements among ``statuses`` that block closing their step."""
+    return [{"code": r.code, "name": r.name} for r in statuses if r.blocking]
+
+
 # ----------------------------------------------------------------------------- the workflow
 
 
@@ -571,12 +576,17 @@ class ConsolidationWorkflow:
     def missing(self, state: ConsolidationState, step: str,
                 flags: Mapping[str, bool] | None = None) -> list[dict[str, str]]:
         """``[{code, name}]`` of the requirements that still block closing ``step``."""
-        return [{"code": r.code, "name": r.name}
-                for r in self.requirements(state, step, flags) if r.blocking]
+        return missing_items(self.requirements(state, step, flags))
 
-    def overview(self, state: ConsolidationState) -> list[dict[str, Any]]:
+    def overview(self, state: ConsolidationState,
+                 requirements: Mapping[str, Sequence[RequirementStatus]] | None = None
+                 ) -> list[dict[str, Any]]:
         """One row per step for pages: number, code, names, stage, status
-        (closed | current | pending), blocking count, and who/when of its last close."""
+        (closed | current | pending), blocking count, and who/when of its last close.
+        ``requirements``: each step's :meth:`requirements` of ``state`` by step code, when the
+        caller has them already."""
+        if requirements is None:
+            requirements = {s.code: self.requirements(state, s.code) for s in self.steps}
         pos = self._position(state)
         closes = {t.step: t for t in state.log if t.kind == "close"}
         rows = []
@@ -588,7 +598,7 @@ class ConsolidationWorkflow:
                 "number": s.number, "code": s.code, "name": s.name, "en": s.en,
                 "stage": s.stage, "stage_name": stage.zh, "clause": s.clause,
                 "roles": list(s.roles), "status": status,
-                "missing": len(self.missing(state, s.code)),
+                "missing": sum(r.blocking for r in requirements[s.code]),
                 "closed_by": None if last is None else {"user": last.by_user,
                                                         "role": last.by_role},
                 "closed_at": None if last is None else last.at.isoformat(),
@@ -643,7 +653,7 @@ class ConsolidationWorkflow:
                                                         if r.status == "refused" else "")
                                for r in blocking)
             raise RequirementsMissing(f"cannot close {self._step_label(sdef)}: missing {listed}",
-                                      [{"code": r.code, "name": r.name} for r in blocking])
+                                      missing_items(blocking))
         pos = self._index[step] + 1
         entry = Transition(seq=state.next_seq, kind="close", step=step, by_user=by_user,
                            by_role=by_role, at=at, reason=note)

@@ -57,6 +57,7 @@ from landrenew.projects.consolidation import (
     RequirementsMissing,
     RoleNotAllowed,
     check_append_only,
+    missing_items,
     workflow,
 )
 from landrenew.projects.service import require_project_write, visible_project
@@ -165,15 +166,17 @@ def _summary(state: ConsolidationState) -> dict[str, Any]:
 
 def _save(session: Session, user: Principal, project: Project, row: WorkflowRow | None,
           old: ConsolidationState, new: ConsolidationState, action: str,
-          detail: dict[str, Any], reason: str | None = None) -> int:
+          detail: dict[str, Any], reason: str | None = None) -> WorkflowRow:
     """Store ``new`` as the next version (refused when it rewrites history or when someone else
-    saved meanwhile) and audit it; returns the new version."""
+    saved meanwhile) and audit it; returns the stored row."""
     check_append_only(old, new)
     now = utcnow()
+    previous = 0 if row is None else row.version  # before the row is read back below
     if row is None:
         version = 1
-        session.add(WorkflowRow(project_id=project.id, pack=new.pack, state=new.to_dict(),
-                                version=version, updated_at=now, updated_by=user.name))
+        stored = WorkflowRow(project_id=project.id, pack=new.pack, state=new.to_dict(),
+                             version=version, updated_at=now, updated_by=user.name)
+        session.add(stored)
         try:
             session.flush()
         except IntegrityError:  # started by someone else meanwhile
@@ -192,12 +195,13 @@ def _save(session: Session, user: Principal, project: Project, row: WorkflowRow 
                            f"(version {row.version}); reload and try again",
                            field="version", code="concurrent_change")
         session.expire(row)  # read back what was stored
+        stored = row
     audit.record(session, actor=user.name, action=f"workflow_{action}",
                  entity_type="consolidation_workflow", entity_id=str(project.id), reason=reason,
-                 before={"version": 0 if row is None else row.version, **_summary(old)},
+                 before={"version": previous, **_summary(old)},
                  after={"version": version, **_summary(new), "role": user.workflow_role,
                         **detail})
-    return version
+    return stored
 
 
 def _project_info(project: Project) -> dict[str, Any]:
@@ -210,22 +214,26 @@ def _project_info(project: Project) -> dict[str, Any]:
 
 
 def _overview(session: Session, user: Principal, project: Project, row: WorkflowRow | None,
-              state: ConsolidationState) -> dict[str, Any]:
+              state: ConsolidationState, willingness: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    """The workflow as :func:`get_workflow` shows it; ``willingness`` is the decorated gate when
+    the caller has computed it already."""
     wf = _workflow()
     rules = wf.rules
     role = user.workflow_role
     names = {s.code: (s.number, s.name, s.en) for s in wf.steps}
+    statuses = {s.code: wf.requirements(state, s.code) for s in wf.steps}
     steps = []
-    for line, sdef in zip(wf.overview(state), wf.steps, strict=True):
+    for line, sdef in zip(wf.overview(state, statuses), wf.steps, strict=True):
         reqs = []
-        for r in wf.requirements(state, sdef.code):
+        for r in statuses[sdef.code]:
             item = r.as_dict()
             item["can_provide"] = role in r.roles
             item["computed"] = (sdef.code, r.code) == (GATE_STEP, GATE_ITEM)
             reqs.append(item)
         steps.append({**line, "basis": sdef.basis, "note": sdef.note,
                       "return_roles": list(sdef.return_roles), "requirements": reqs,
-                      "missing_items": wf.missing(state, sdef.code),
+                      "missing_items": missing_items(statuses[sdef.code]),
                       "can_close": role in sdef.roles, "can_return": role in sdef.return_roles})
     stages = [{"code": s.code, "zh": s.zh, "en": s.en, "clause": s.clause,
                "steps": [x.number for x in wf.steps if x.stage == s.code]}
@@ -265,7 +273,8 @@ def _overview(session: Session, user: Principal, project: Project, row: Workflow
         "steps": steps,
         "log": log,
         "provisions": provisions,
-        "willingness": _gate_dict(session, project),
+        "willingness": (_gate_dict(*_consent_data(session, project)) if willingness is None
+                        else willingness),
         "workflow_role": role,
         "can_write": _may_write(user, project),
     }
@@ -293,8 +302,7 @@ def start_workflow(store: Store, user: Principal, project_id: int, *,
         row, state = _load(session, project, lock=True)
         created = row is None
         if created:
-            _save(session, user, project, None, state, state, "start", {}, reason)
-            row, state = _load(session, project)
+            row = _save(session, user, project, None, state, state, "start", {}, reason)
         return created, _overview(session, user, project, row, state)
 
 
@@ -315,8 +323,12 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
         role = _acting_role(user, sdef.provider_roles(req), f"provide '{item}' ({req.name})")
         computed = (code, item) == (GATE_STEP, GATE_ITEM)
         asserted = passed
+        gate = None
+        units: list[ConsentUnit] = []
+        records: list[LedgerRecord] = []
         if computed:
-            gate = _gate(session, project)
+            units, records = _consent_data(session, project)
+            gate = _gate(units, records)
             passed = gate.allowed
             ref = _gate_ref(gate) + (f" · {ref}" if ref else "")
             note = "\n".join([gate.explain(), *(u.explain() for u in gate.units),
@@ -327,10 +339,10 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
             raise InputError(f"'{item}' ({req.name}) is computed from the project's consent "
                              "units (GET /api/projects/{id}/willingness-gate); do not give "
                              "passed", field="passed", code="computed_decision")
-        _save(session, user, project, row, state, new, "provide",
-              {"step": code, "item": item, "ref": ref, "passed": passed})
-        row, state = _load(session, project)
-        return _overview(session, user, project, row, state)
+        row = _save(session, user, project, row, state, new, "provide",
+                    {"step": code, "item": item, "ref": ref, "passed": passed})
+        return _overview(session, user, project, row, new,
+                         None if gate is None else _decorate(gate, units, records))
 
 
 def close_step(store: Store, user: Principal, project_id: int, step: str | int, *,
@@ -345,7 +357,12 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
         sdef = wf.step(code)
         row, state = _load(session, project, lock=True)
         role = _acting_role(user, sdef.roles, f"close step {sdef.number} {code}")
-        gate = _gate(session, project) if code == GATE_STEP else None
+        gate = None
+        units: list[ConsentUnit] = []
+        records: list[LedgerRecord] = []
+        if code == GATE_STEP:
+            units, records = _consent_data(session, project)
+            gate = _gate(units, records)
         try:
             new = wf.close_step(state, code, by_user=user.name, by_role=role, at=utcnow(),
                                 note=note)
@@ -356,18 +373,18 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
             if not gate.allowed and GATE_ITEM not in {m["code"] for m in missing}:
                 missing.append(_gate_missing(wf))
             raise WillingnessGateClosed(f"{exc.message}; {gate.explain()}", missing,
-                                        _decorate(session, project, gate)) from None
+                                        _decorate(gate, units, records)) from None
         if gate is not None and not gate.allowed:
             raise WillingnessGateClosed(
                 f"cannot close step {sdef.number} {code} ({sdef.name}): the willingness gate "
                 f"has closed since the decision was recorded (a consent was withdrawn or a "
                 f"unit added): {gate.explain()}", [_gate_missing(wf)],
-                _decorate(session, project, gate))
-        _save(session, user, project, row, state, new, "close",
-              {"step": code, "note": note, "gate": None if gate is None else
-               {"allowed": gate.allowed, "passed": gate.passed, "total": gate.total}})
-        row, state = _load(session, project)
-        return _overview(session, user, project, row, state)
+                _decorate(gate, units, records))
+        row = _save(session, user, project, row, state, new, "close",
+                    {"step": code, "note": note, "gate": None if gate is None else
+                     {"allowed": gate.allowed, "passed": gate.passed, "total": gate.total}})
+        return _overview(session, user, project, row, new,
+                         None if gate is None else _decorate(gate, units, records))
 
 
 def return_step(store: Store, user: Principal, project_id: int, step: str | int, *,
@@ -386,11 +403,10 @@ def return_step(store: Store, user: Principal, project_id: int, step: str | int,
         role = _acting_role(user, sdef.return_roles, f"return step {sdef.number} {code}")
         new = wf.return_step(state, code, reason=reason, by_user=user.name, by_role=role,
                              at=utcnow(), to_step=target, items=items)
-        _save(session, user, project, row, state, new, "return",
-              {"step": code, "to_step": new.current, "items": new.log[-1].invalidated},
-              reason)
-        row, state = _load(session, project)
-        return _overview(session, user, project, row, state)
+        row = _save(session, user, project, row, state, new, "return",
+                    {"step": code, "to_step": new.current, "items": new.log[-1].invalidated},
+                    reason)
+        return _overview(session, user, project, row, new)
 
 
 def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str, bool], *,
@@ -410,10 +426,9 @@ def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str
         new = wf.set_flags(state, dict(flags), by_user=user.name, by_role=role, at=utcnow(),
                            reason=reason)
         if new is not state:
-            _save(session, user, project, row, state, new, "flags",
-                  {"flags": dict(new.log[-1].flags)}, reason)
-            row, state = _load(session, project)
-        return _overview(session, user, project, row, state)
+            row = _save(session, user, project, row, state, new, "flags",
+                        {"flags": dict(new.log[-1].flags)}, reason)
+        return _overview(session, user, project, row, new)
 
 
 # ---------------------------------------------------------------- consent units and the gate
@@ -432,6 +447,22 @@ def _records(session: Session, project_id: int) -> list[LedgerRecord]:
     name = ledger.ledger_name(CONSENT, project_id)
     return list(session.scalars(select(LedgerRecord).where(LedgerRecord.ledger == name)
                                 .order_by(LedgerRecord.seq)))
+
+
+def _consent_data(session: Session, project: Project
+                  ) -> tuple[list[ConsentUnit], list[LedgerRecord]]:
+    """The project's consent units and its consent ledger's records, read once per request and
+    passed to what needs them."""
+    return _units(session, project.id), _records(session, project.id)
+
+
+def _by_unit(records: Sequence[LedgerRecord]) -> dict[Any, list[LedgerRecord]]:
+    """The records grouped by the unit they name, each group in ledger order."""
+    out: dict[Any, list[LedgerRecord]] = {}
+    for r in records:
+        if isinstance(r.details, dict):
+            out.setdefault(r.details.get("unit"), []).append(r)
+    return out
 
 
 def _with_records(node: Mapping[str, Any], unit: str, path: tuple[str, ...],
@@ -469,13 +500,12 @@ def _unit_input(row: ConsentUnit, records: Sequence[LedgerRecord]) -> dict[str, 
     return _with_records(unit, row.code, (), records)
 
 
-def _gate(session: Session, project: Project) -> WillingnessDecision:
-    """The willingness gate of the project's consent units; a collective unit without a vote
-    counts as not meeting its condition."""
+def _gate(rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]) -> WillingnessDecision:
+    """The willingness gate of the project's consent units (``rows``) and consent ledger
+    records; a collective unit without a vote counts as not meeting its condition."""
     rules = _rules()
-    rows = _units(session, project.id)
-    records = _records(session, project.id)
-    inputs = [(row, _unit_input(row, records)) for row in rows]
+    grouped = _by_unit(records)
+    inputs = [(row, _unit_input(row, grouped.get(row.code, []))) for row in rows]
     decided = willingness_gate([u for _, u in inputs if u is not None], rules)
     if all(u is not None for _, u in inputs):
         return decided
@@ -497,22 +527,23 @@ def _gate_missing(wf: ConsolidationWorkflow) -> dict[str, str]:
     return {"code": req.code, "name": req.name}
 
 
-def _decorate(session: Session, project: Project, gate: WillingnessDecision) -> dict[str, Any]:
+def _decorate(gate: WillingnessDecision, rows: Sequence[ConsentUnit],
+              records: Sequence[LedgerRecord]) -> dict[str, Any]:
     """``WillingnessDecision.as_dict()`` with each unit's name and whether it awaits its vote."""
-    rows = {r.code: r for r in _units(session, project.id)}
-    records = _records(session, project.id)
+    by_code = {r.code: r for r in rows}
+    grouped = _by_unit(records)
     out = gate.as_dict()
     for u in out["units"]:
-        row = rows.get(u["id"])
+        row = by_code.get(u["id"])
         u["name"] = row.name if row else None
         u["pending"] = bool(row is not None and row.kind == "collective"
-                            and _latest_vote(records, row.code) is None)
+                            and _latest_vote(grouped.get(row.code, []), row.code) is None)
     out["pending"] = [u["id"] for u in out["units"] if u["pending"]]
     return out
 
 
-def _gate_dict(session: Session, project: Project) -> dict[str, Any]:
-    return _decorate(session, project, _gate(session, project))
+def _gate_dict(rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]) -> dict[str, Any]:
+    return _decorate(_gate(rows, records), rows, records)
 
 
 def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
@@ -521,7 +552,7 @@ def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any
     store.ensure_current()
     with store.read_session() as session:
         project = consolidation_project(session, user, project_id, write=False)
-        return _gate_dict(session, project)
+        return _gate_dict(*_consent_data(session, project))
 
 
 def _unit_record(row: ConsentUnit, records: Sequence[LedgerRecord]) -> dict[str, Any]:
@@ -549,8 +580,9 @@ def list_consent_units(store: Store, user: Principal, project_id: int) -> list[d
     store.ensure_current()
     with store.read_session() as session:
         project = consolidation_project(session, user, project_id, write=False)
-        records = _records(session, project.id)
-        return [_unit_record(row, records) for row in _units(session, project.id)]
+        rows, records = _consent_data(session, project)
+        grouped = _by_unit(records)
+        return [_unit_record(row, grouped.get(row.code, [])) for row in rows]
 
 
 def _rename(exc: InputError, renames: Sequence[tuple[str, str]]) -> InputError:
@@ -638,11 +670,11 @@ def add_consent_unit(store: Store, user: Principal, project_id: int, *, code: st
         return _unit_record(row, _records(session, project.id))
 
 
-def _unit_row(session: Session, project: Project, code: str) -> ConsentUnit:
-    row = session.scalar(select(ConsentUnit).where(ConsentUnit.project_id == project.id,
-                                                   ConsentUnit.code == code))
+def _unit_row(rows: Sequence[ConsentUnit], project: Project, code: str) -> ConsentUnit:
+    """The unit ``code`` among the project's units ``rows``."""
+    row = next((r for r in rows if r.code == code), None)
     if row is None:
-        known = [u.code for u in _units(session, project.id)]
+        known = [u.code for u in rows]
         raise InputError(f"project {project.id} has no consent unit '{code}'"
                          + (f" (units: {', '.join(known)})" if known else
                             "; add it with POST /api/projects/{id}/consent-units"),
@@ -697,10 +729,11 @@ def _append(session: Session, user: Principal, project: Project, *, subject: str
     return rec
 
 
-def _after_record(session: Session, project: Project, row: ConsentUnit,
-                  rec: LedgerRecord) -> dict[str, Any]:
-    records = _records(session, project.id)
-    gate = _gate(session, project)
+def _after_record(row: ConsentUnit, rec: LedgerRecord, rows: Sequence[ConsentUnit],
+                  records: Sequence[LedgerRecord]) -> dict[str, Any]:
+    """The answer to a consent or vote ``rec`` of unit ``row``: ``records`` (``rec`` included)
+    and ``rows`` are the project's consent ledger and units."""
+    gate = _gate(rows, records)
     return {"record": ledger.as_fields(rec), "unit": _unit_record(row, records),
             "gate": {"allowed": gate.allowed, "passed": gate.passed, "total": gate.total,
                      "failing": list(gate.failing), "explanation": gate.explain()}}
@@ -720,7 +753,8 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
     _check_date(on, "on")
     with store.session() as session:
         project = consolidation_project(session, user, project_id, write=True)
-        row = _unit_row(session, project, unit)
+        rows = _units(session, project.id)
+        row = _unit_row(rows, project, unit)
         if row.kind == "collective":
             raise InputError(f"unit '{unit}' is collective land: it decides by vote (POST "
                              "/api/projects/{id}/votes), not by owners' consents", field="unit")
@@ -732,7 +766,8 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
                              + f" (owners: {', '.join(owners)})", field="owner")
         path = parcel or None
         latest = None
-        for r in _records(session, project.id):
+        records = _records(session, project.id)
+        for r in records:
             d = r.details if isinstance(r.details, dict) else {}
             if (r.action in ACTIONS and d.get("unit") == unit and d.get("parcel") == path
                     and d.get("owner") == owner):
@@ -747,7 +782,8 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
         rec = _append(session, user, project, subject=subject, action=action, on=on,
                       evidence_sha256=evidence_sha256,
                       details={"unit": unit, "parcel": path, "owner": owner, "note": note})
-        return _after_record(session, project, row, rec)
+        records.append(rec)
+        return _after_record(row, rec, rows, records)
 
 
 def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
@@ -767,7 +803,8 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
         raise _rename(exc, [("vote.vote", "")]) from None
     with store.session() as session:
         project = consolidation_project(session, user, project_id, write=True)
-        row = _unit_row(session, project, unit)
+        rows = _units(session, project.id)
+        row = _unit_row(rows, project, unit)
         if row.kind != "collective":
             raise InputError(f"unit '{unit}' is {row.kind}: only a collective unit votes; "
                              "record owners with POST /api/projects/{id}/consents",
@@ -775,5 +812,5 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
         rec = _append(session, user, project, subject=unit, action=VOTE, on=held_on,
                       evidence_sha256=evidence_sha256,
                       details={"unit": unit, "vote": clean, "note": note})
-        return _after_record(session, project, row, rec)
+        return _after_record(row, rec, rows, _records(session, project.id))
 

@@ -35,14 +35,22 @@ class GateDecision:
                 f"[{self.rule}]")
 
 
+def latest_with(people: Iterable[str], records: Iterable[Mapping[str, Any]],
+                action: str) -> set[str]:
+    """People whose latest record is ``action`` (a later record of any other action undoes
+    it); records about anyone else are ignored. ``records`` in ledger order, each
+    ``{subject, action}``."""
+    state: dict[str, bool] = {}
+    for rec in records:
+        state[rec["subject"]] = rec["action"] == action
+    wanted = set(people)
+    return {p for p, yes in state.items() if yes and p in wanted}
+
+
 def signed_people(people: Iterable[str], agreements: Iterable[Mapping[str, Any]]) -> set[str]:
     """People whose latest agreement record is a signature (a later withdrawal undoes it).
     ``agreements`` in ledger order, each ``{subject, action}`` with action sign | withdraw."""
-    state: dict[str, bool] = {}
-    for rec in agreements:
-        state[rec["subject"]] = rec["action"] == "sign"
-    wanted = set(people)
-    return {p for p, signed in state.items() if signed and p in wanted}
+    return latest_with(people, agreements, "sign")
 
 
 def demolition_gate(people: Iterable[str], agreements: Iterable[Mapping[str, Any]],

@@ -29,9 +29,12 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 BODY = "partials/consolidation_workflow.html"
 
 
-def _context(store: StoreDep, who: Principal, project_id: int, **extra: Any) -> dict[str, Any]:
-    return {"wf": service.get_workflow(store, who, project_id), "refusal": None, "done": None,
-            **extra}
+def _context(store: StoreDep, who: Principal, project_id: int, wf: dict[str, Any] | None = None,
+             **extra: Any) -> dict[str, Any]:
+    """The page's context; ``wf`` is the workflow when an operation has just returned it."""
+    if wf is None:
+        wf = service.get_workflow(store, who, project_id)
+    return {"wf": wf, "refusal": None, "done": None, **extra}
 
 
 @router.get("/projects/{project_id}/workflow")
@@ -49,15 +52,15 @@ def _refusal(exc: LandrenewError) -> dict[str, Any]:
 
 
 def _act(request: Request, store: StoreDep, who: Principal, project_id: int,
-         op: Callable[[], Any], done: str) -> Response:
-    """Run a workflow operation and answer with the workflow body; a refusal of the workflow
-    is shown in the body with its status."""
+         op: Callable[[], dict[str, Any]], done: str) -> Response:
+    """Run a workflow operation and answer with the workflow body it returns; a refusal of the
+    workflow is shown in the body with its status."""
     try:
-        op()
+        wf = op()
     except (RoleNotAllowed, Conflict, InputError) as exc:
         return render(request, BODY, _context(store, who, project_id, refusal=_refusal(exc)),
                       user=who, status_code=exc.status)
-    return render(request, BODY, _context(store, who, project_id, done=done), user=who)
+    return render(request, BODY, _context(store, who, project_id, wf, done=done), user=who)
 
 
 def _text(value: str | None) -> str | None:

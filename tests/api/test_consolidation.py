@@ -217,6 +217,43 @@ def test_all_eleven_steps_walked_by_the_right_bodies(city: World) -> None:
     assert more.status_code == 409 and more.json()["code"] == "out_of_order"
 
 
+def test_every_operation_answers_with_the_workflow_read_back(city: World) -> None:
+    """What start, provide, close (step 5 with its computed gate included), return and flags
+    answer is what GET reads back afterwards for the same user (the page shows the answer)."""
+    _agents(city)
+    pid = _project(city, "小榄村城中村改造")
+    _condominium(city, pid)
+    for owner in ("o1", "o2", "o3", "o4"):
+        assert _consent(city, pid, owner).status_code == 201
+
+    def same(answer: Any, who: str, status: int = 200) -> dict[str, Any]:
+        assert answer.status_code == status, answer.text
+        body: dict[str, Any] = answer.json()
+        assert body == _get(city, who, _wf(pid)).json()
+        return body
+
+    same(_post(city, "district_staff", _wf(pid), {}), "district_staff", 201)
+    same(_post(city, "district_staff", _wf(pid), {}), "district_staff")
+    while (step := _current(city, pid))["number"] <= 6:
+        for r in step["requirements"]:
+            if r["required"] and r["status"] != "present":
+                extra = {"passed": True} if r["kind"] == "decision" and not r["computed"] else {}
+                who = ACTOR[r["roles"][0]]
+                same(_provide(city, who, pid, step["code"], r["code"], ref="x", **extra), who,
+                     201)
+        if step["number"] == 6:
+            break
+        who = ACTOR[step["roles"][0]]
+        body = same(_close(city, who, pid, step["code"]), who)
+        if step["code"] == "willingness":
+            assert body["willingness"]["allowed"] is True
+    back = same(_post(city, "committee", f"{_wf(pid)}/steps/implementation_plan/return",
+                      {"reason": "成本测算依据不足", "items": ["plan_cost"]}), "committee")
+    assert back["current"]["number"] == 6
+    same(_post(city, "finance", f"{_wf(pid)}/flags", {"flags": {"special_loan": True}}),
+         "finance")
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -537,3 +574,27 @@ def test_the_workflow_page_and_its_htmx_forms(city: World) -> None:
     assert viewer.status_code == 200 and 'id="provide-form"' not in viewer.text
     english = page.get(f"/projects/{pid}/workflow?lang=en")
     assert "Consolidation workflow" in english.text and "delimit the demolition area" in english.text
+
+
+def test_the_audit_trail_of_a_workflow_counts_its_versions_one_by_one(city: World) -> None:
+    """Each saved change of a workflow is audited with the version it replaced and the one it
+    made, so the trail reads 0→1, 1→2, 2→3 … without a gap or a repeat."""
+    from sqlalchemy import select
+
+    from landrenew.core.store.models import AuditEvent
+
+    _agents(city)
+    pid = _project(city, "古镇村城中村改造")
+    assert _post(city, "district_staff", _wf(pid), {}).status_code == 201
+    step = _current(city, pid)
+    for r in step["requirements"]:
+        if r["required"] and r["status"] != "present" and r["kind"] != "decision":
+            who = ACTOR[r["roles"][0]]
+            assert _provide(city, who, pid, step["code"], r["code"], ref="x").status_code == 201
+    with city.store.read_session() as session:
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.entity_type == "consolidation_workflow",
+            AuditEvent.entity_id == str(pid)).order_by(AuditEvent.id)).all()
+        pairs = [(e.before["version"], e.after["version"]) for e in events]
+    assert len(pairs) >= 2
+    assert pairs == [(n, n + 1) for n in range(len(pairs))]

@@ -20,6 +20,7 @@ from landrenew.participation import (
     unit_consent,
     willingness_gate,
 )
+from landrenew.projects.gates import latest_with
 
 RULES = load_willingness_rules("zhongshan")
 
@@ -430,6 +431,7 @@ def test_latest_record_per_person_wins(history: list[tuple[str, str]]) -> None:
         last[s] = a
     expected = {s for s, a in last.items() if a == "consent"}
     assert latest_consents(["A", "B", "C"], records) == expected
+    assert latest_consents(["A", "B"], records) == latest_with(["A", "B"], records, "consent")
     unit = {"kind": "co_owned", "id": "G", "owners": [{"id": "A"}, {"id": "B"}, {"id": "C"}],
             "records": records}
     assert decide(unit) is (expected == {"A", "B", "C"})

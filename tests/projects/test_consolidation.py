@@ -611,3 +611,14 @@ def test_every_provider_and_closer_role_exists() -> None:
     for step, req in itertools.chain.from_iterable(
             ((s, r) for r in s.requirements) for s in RULES.steps):
         assert set(step.provider_roles(req)) <= set(RULES.roles)
+
+
+def test_overview_from_given_requirements_is_the_overview() -> None:
+    """Requirements computed once per step (as the service does) give the same rows, and each
+    row's missing count is the number of items ``missing`` names."""
+    for state in (W.start(), at_step(5), declare(at_step(4), {"heritage_involved": True}),
+                  at_step(11)):
+        statuses = {s.code: W.requirements(state, s.code) for s in W.steps}
+        rows = W.overview(state, statuses)
+        assert rows == W.overview(state)
+        assert [r["missing"] for r in rows] == [len(W.missing(state, s.code)) for s in W.steps]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from landrenew.projects.gates import demolition_gate, signed_people
+from landrenew.projects.gates import demolition_gate, latest_with, signed_people
 from landrenew.projects.rules import load_renewal_rules
 
 RULES = load_renewal_rules("guangzhou")
@@ -87,3 +87,18 @@ def test_signed_is_the_last_action_of_each_person(actions: list[tuple[int, bool]
     for i, s in actions:
         last[ids[i]] = s
     assert signed_people(ids, records) == {p for p, s in last.items() if s}
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["sign", "withdraw", "consent"])),
+                max_size=40))
+def test_latest_with_is_the_last_action_of_each_listed_person(
+        actions: list[tuple[int, str]]) -> None:
+    ids = people(4)
+    records = [{"subject": ids[i], "action": a} for i, a in actions]
+    last: dict[str, str] = {}
+    for i, a in actions:
+        last[ids[i]] = a
+    for action in ("sign", "consent"):
+        expected = {p for p, a in last.items() if a == action and p in ids[:3]}
+        assert latest_with(ids[:3], records, action) == expected
+    assert signed_people(ids, records) == latest_with(ids, records, "sign")
