@@ -286,7 +286,7 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         _require_city_decision(user, project)
         # one disbursement of a project at a time: on PostgreSQL the project row is locked
         # until this one commits, so a second waits and then counts this one as paid (SQLite
-        # has one writer at a time; a stale second writer there fails instead of paying twice)
+        # ignores FOR UPDATE: its writes wait for each other, the reads here do not)
         session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
         settlements = _kept(session, project_id, "storage_settlement")
         earlier = _kept(session, project_id, "disbursement")
