@@ -32,6 +32,7 @@ from landrenew.core.store.versions import box_overlaps
 from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_filter
 from landrenew.land.zones import ZONE_KINDS
+from landrenew.platform.featuretext import features_text
 from landrenew.platform.parcels import (
     P,
     _listing,
@@ -358,8 +359,18 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     with store.reading() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
         matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
-        rows = coll.page_rows(conn, store, user, bbox, limit, offset, crs)
-    features = coll.features(rows, user, crs)
+        written = None
+        if cid == "parcels" and store.caps.spatial_sql:  # PostGIS writes the features
+            written = features_text(conn, store, user, bbox=bbox, limit=limit, offset=offset,
+                                    geometry=AXES[crs])
+        else:
+            rows = coll.page_rows(conn, store, user, bbox, limit, offset, crs)
+    if written is not None:
+        returned, text = written
+        features: Any = orjson.Fragment(f"[{text}]")
+    else:
+        features = coll.features(rows, user, crs)
+        returned = len(features)
     href = f"{base}/collections/{cid}/items"
 
     def page(o: int) -> str:
@@ -367,12 +378,12 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
 
     links = [_link(page(offset), "self", GEOJSON),
              _link(f"{base}/collections/{cid}", "collection", "application/json")]
-    if offset + len(features) < matched:
+    if offset + returned < matched:
         links.append(_link(page(offset + limit), "next", GEOJSON, "next page"))
     if offset > 0:
         links.append(_link(page(max(0, offset - limit)), "prev", GEOJSON, "previous page"))
     return dumps({"type": "FeatureCollection", "features": features,
-                  "numberMatched": matched, "numberReturned": len(features),
+                  "numberMatched": matched, "numberReturned": returned,
                   "timeStamp": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
                   .replace("+00:00", "Z"), "links": links})
 

@@ -258,16 +258,26 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     sorted on the way. The statement is built once per shape of request
     (:func:`_page_query`); the page's values are its parameters."""
     scope = None if districts is None else tuple(districts)
+    params = page_parameters(conn, store, scope, category=category, flag=flag, bbox=bbox,
+                             limit=limit, offset=offset, after=after)
+    stmt = _page_query(store.caps, current_run_id(store), user.sees_sensitive, scope, category,
+                       flag, bbox is not None, "page_after" in params, geometry)
+    return list(conn.execute(stmt, params).all())
+
+
+def page_parameters(conn: Connection, store: Store, scope: tuple[str, ...] | None, *,
+                    category: str | None, flag: str | None, bbox: BBox | None, limit: int,
+                    offset: int, after: str | None) -> dict[str, Any]:
+    """The parameters of a page's ids (:func:`page_ids`): a deep ``offset`` without filters
+    becomes ``page_after`` the nearest kept anchor (:func:`code_anchors`) plus a short skip."""
     if after is None and offset >= ANCHOR_STEP and not (category or flag) and bbox is None:
         after, offset = _from_anchor(conn, store, scope, offset)
-    stmt = _page_query(store.caps, current_run_id(store), user.sees_sensitive, scope, category,
-                       flag, bbox is not None, after is not None, geometry)
     params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
     if after is not None:
         params["page_after"] = after
     if bbox is not None:
         params.update(bbox_params(bbox))
-    return list(conn.execute(stmt, params).all())
+    return params
 
 
 @functools.lru_cache(maxsize=512)
@@ -276,14 +286,7 @@ def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                 bbox: bool, after: bool, geometry: str | None) -> Select:
     """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
     ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters."""
-    # the ids from the parcels alone (no run joined) unless a category or flag needs the results
-    ids = _filtered_query(caps, run_id if category or flag else None, False, districts,
-                          category, flag, bbox).with_only_columns(P.c.id)
-    if after:
-        ids = ids.where(P.c.parcel_code > bindparam("page_after"))
-    # correlate(None): the ids come from a query of their own, not from the outer row
-    wanted = (ids.order_by(P.c.parcel_code).limit(bindparam("page_limit"))
-              .offset(bindparam("page_offset")).correlate(None).scalar_subquery())
+    wanted = page_ids(caps, run_id, districts, category, flag, bbox, after).scalar_subquery()
     stmt = _listing(run_id, sensitive)
     if geometry is not None and caps.spatial_sql:  # all 15 decimals, no "crs" member (options 0)
         geom = P.c.geom if geometry == "xy" else func.ST_FlipCoordinates(P.c.geom)
@@ -291,6 +294,20 @@ def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
     elif geometry is not None:
         stmt = stmt.add_columns(P.c.geom)
     return stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
+
+
+def page_ids(caps: Capabilities, run_id: int | None, districts: tuple[str, ...] | None,
+             category: str | None, flag: str | None, bbox: bool, after: bool) -> Select:
+    """The ids of a page's parcels in code order, a query of its own (parameters as
+    :func:`_page_query`):
+    from the parcels alone (no run joined) unless a category or flag needs the results."""
+    ids = _filtered_query(caps, run_id if category or flag else None, False, districts,
+                          category, flag, bbox).with_only_columns(P.c.id)
+    if after:
+        ids = ids.where(P.c.parcel_code > bindparam("page_after"))
+    # correlate(None): the ids come from a query of their own, not from the outer row
+    return (ids.order_by(P.c.parcel_code).limit(bindparam("page_limit"))
+            .offset(bindparam("page_offset")).correlate(None))
 
 
 #: Every ``ANCHOR_STEP``-th parcel code of a scope, in code order, is kept per data stamp (页码锚点),

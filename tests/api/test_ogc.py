@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 import shapely
 import shapely.geometry
 
+from landrenew.core.store import Store
 from landrenew.land.fields import SENSITIVE_FIELDS
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform.ogc import CRS84, EPSG4490, GEOJSON
@@ -330,3 +333,96 @@ def test_items_pages_carry_each_stored_outline_in_the_asked_axis_order(city: Wor
             assert feature["geometry"] == alone["geometry"], (crs, feature["id"])
         lon, lat = page["features"][0]["geometry"]["coordinates"][0][0]
         assert (112 < lon < 114 and 21 < lat < 23) == (crs == CRS84)
+
+
+def _alone(w: World, fid: str, role: str, crs: str) -> dict[str, Any]:
+    feature = _get(w, f"/ogc/collections/parcels/items/{fid}", role, crs=crs).json()
+    return {k: feature[k] for k in ("type", "id", "geometry", "properties")}
+
+
+@contextmanager
+def _statements(store: Store) -> Iterator[list[str]]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+
+
+def test_items_pages_say_what_each_feature_alone_says(world: World) -> None:
+    """Every feature of a page equals the same feature read alone (``/items/{id}``), property
+    for property and coordinate for coordinate, for every view and both axis orders. On PostGIS
+    the page's text is written by the server (platform/featuretext.py) and the single feature
+    still in Python, so this holds the two to the same values: money with six decimals, a
+    0.1-like double, text with quotes, a backslash and Chinese, timestamps with and without
+    microseconds, codes with stray separators, no outline and no area, no result at all."""
+    from sqlalchemy import text
+
+    with world.store.engine.begin() as conn:  # stored values of each kind a page must carry
+        conn.execute(text("UPDATE parcel_versions SET valid_from = :t WHERE parcel_code = "
+                          "'JM-0002' AND valid_to IS NULL"), {"t": dt.datetime(2024, 3, 1, 8)})
+        conn.execute(text("UPDATE parcel_versions SET geom = NULL, area_m2 = NULL WHERE "
+                          "parcel_code = 'JM-0003'"))
+        conn.execute(text("UPDATE parcel_results SET categories = ';idle;;x;', flags = '' "
+                          "WHERE parcel_code = 'JM-0002'"))
+        conn.execute(text("DELETE FROM parcel_results WHERE parcel_code = 'JM-0004'"))
+    r = world.client.patch("/api/parcels/JM-0001", headers=world.headers("admin"), json={
+        "tax_10k_yuan": "12.345678", "planned_far": 0.1 + 0.2, "right_holder":
+        '江门"第一"\\制造\tCo.', "reason": "re-surveyed"})  # also moves the data stamp
+    assert r.status_code == 200, r.text
+    written: list[str] = []  # pages whose text the server wrote
+    for role in ("anonymous", "viewer", "district_staff", "city_staff"):
+        for crs in (CRS84, EPSG4490):
+            with _statements(world.store) as seen:
+                page = _get(world, "/ogc/collections/parcels/items", role, crs=crs,
+                            limit=1000).json()
+            written.extend(s for s in seen if "row_to_json" in s)
+            codes = WEST_CODES if role == "district_staff" else ALL
+            assert {f["id"] for f in page["features"]} == codes
+            assert page["numberReturned"] == page["numberMatched"] == len(codes)
+            for feature in page["features"]:
+                assert feature == _alone(world, feature["id"], role, crs), (role, crs)
+    # on PostGIS each of the 3 views (public, one district, sensitive) × 2 axis orders was
+    # written by the server once (the viewer's page is the anonymous one, kept)
+    assert len(written) == (6 if world.store.caps.spatial_sql else 0)
+    staff = _alone(world, "JM-0001", "city_staff", CRS84)["properties"]
+    assert staff["tax_10k_yuan"] == 12.345678 and staff["planned_far"] == 0.1 + 0.2
+    assert staff["right_holder"] == '江门"第一"\\制造\tCo.'
+    assert "." in _alone(world, "JM-0001", "viewer", CRS84)["properties"]["valid_from"]
+    two = _alone(world, "JM-0002", "viewer", CRS84)["properties"]
+    assert two["valid_from"] == "2024-03-01T08:00:00"
+    assert two["categories"] == "idle;x" and two["flags"] is None
+    three = _alone(world, "JM-0003", "viewer", CRS84)
+    assert three["geometry"] is None and three["properties"]["area_mu"] is None
+    four = _alone(world, "JM-0004", "viewer", CRS84)["properties"]
+    assert four["is_low_efficiency"] is None and four["categories"] is None
+
+
+def test_items_pages_before_any_evaluation_run(store: Store, tmp_path: Path) -> None:
+    """Without an evaluation run a page's features carry no result (null), as each alone."""
+    from fastapi.testclient import TestClient
+
+    from landrenew.api import create_app
+    from landrenew.land.districts import import_districts
+    from landrenew.land.importing import ImportOptions, import_parcels
+
+    from .conftest import CRS, districts_file, parcels_file, settings_for
+
+    import_districts(store, districts_file(tmp_path), user="setup", projected_crs=CRS)
+    import_parcels(store, parcels_file(tmp_path), ImportOptions(report=str(tmp_path / "r.csv")),
+                   user="setup", projected_crs=CRS)
+    with TestClient(create_app(settings_for(store.url), store=store)) as client:
+        w = World(store, client, tmp_path)
+        page = _get(w, "/ogc/collections/parcels/items", limit=1000).json()
+        assert {f["id"] for f in page["features"]} == ALL
+        for feature in page["features"]:
+            assert feature == _alone(w, feature["id"], "anonymous", CRS84)
+            assert feature["properties"]["is_low_efficiency"] is None
+            assert feature["properties"]["categories"] is None
