@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from landrenew.cli.common import console, progress_bar, state
 from landrenew.core.errors import InputError
+from landrenew.core.store.versions import city_today
 from landrenew.evaluation import loader, runs
 from landrenew.evaluation.packs import RulePack
 
@@ -49,7 +50,7 @@ def register(app: typer.Typer) -> None:
 
 def _date(value: str | None) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return city_today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

@@ -13,6 +13,7 @@ from landrenew.core.auth import create_demo_accounts
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
+from landrenew.core.store.versions import city_today
 from landrenew.demo.projects import build_demo_projects
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
@@ -83,7 +84,7 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
                              ImportOptions(batch=f"demo-{seed}", reason=reason),
                              user=user, projected_crs=DEMO_CRS, progress=progress)
     progress("evaluate", 0, 1)
-    run = run_on_store(store, DEMO_RULES, as_of=dt.date.today(), user=user, data_as_of=None,
+    run = run_on_store(store, DEMO_RULES, as_of=city_today(), user=user, data_as_of=None,
                        note=f"demo evaluation, {DEMO_RULES} rules")
     progress("evaluate", 1, 1)
     accounts = create_demo_accounts(store, actor=user)

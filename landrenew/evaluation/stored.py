@@ -21,6 +21,7 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.models import EvaluationRun, ParcelResult
+from landrenew.core.store.versions import city_today
 from landrenew.evaluation.engine import INDICATORS, evaluate_frame
 from landrenew.evaluation.loader import load_pack
 from landrenew.evaluation.overlay import Progress
@@ -66,7 +67,7 @@ def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, us
     ``None`` reads the current state (e.g. when historical data was loaded later).
     """
     store.ensure_current()
-    as_of = as_of or dt.date.today()
+    as_of = as_of or city_today()
     pack = load_pack(pack_id)
     state_day = as_of if data_as_of == "same" else data_as_of
     parcels = read_parcels(store, as_of=state_day)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent, EvaluationRun, ParcelResult
+from landrenew.core.store.versions import city_today
 from landrenew.demo.generator import write_demo_files
 from landrenew.evaluation.service import evaluate_files
 from landrenew.evaluation.stored import diff_stored_runs, list_runs, run_on_store, run_results
@@ -34,7 +35,7 @@ def loaded(store: Store, demo_files: dict[str, Path]) -> Store:
 
 
 def test_run_is_stored_with_results_and_audit(loaded: Store) -> None:
-    today = dt.date.today()
+    today = city_today()
     stored = run_on_store(loaded, "jiangmen", as_of=today, user="analyst")
     with loaded.read_session() as s:
         run = s.get(EvaluationRun, stored.run.id)
@@ -59,7 +60,7 @@ def test_run_is_stored_with_results_and_audit(loaded: Store) -> None:
 
 def test_database_mode_matches_file_mode(loaded: Store, demo_files: dict[str, Path],
                                          tmp_path: Path) -> None:
-    day = dt.date.today()
+    day = city_today()
     stored = run_on_store(loaded, "jiangmen", as_of=day, user="t")
     files = evaluate_files(demo_files["parcels"], [str(demo_files["zones"])], "jiangmen", day,
                            tmp_path / "out.gpkg", projected_crs=CRS)

@@ -21,6 +21,13 @@ from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.capabilities import Capabilities
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def city_today() -> dt.date:
+    """Today in the city (China Standard Time), whatever the machine's clock zone: the day that
+    :func:`as_of_cutoff` ends at midnight there. On a server kept in UTC, ``date.today()`` is
+    still yesterday from 00:00 to 08:00 in the city, and data loaded then lies after its end."""
+    return dt.datetime.now(CITY_TZ).date()
 _IN_CHUNK = 5000
 _FULL_SCAN = 20_000
 
