@@ -96,7 +96,8 @@ def test_keyset_paging_walks_the_same_list_as_offsets(city: World) -> None:
 def test_deep_offsets_from_anchors_are_the_plain_offset_pages(world: World, monkeypatch) -> None:
     """Deep ``offset`` pages start from the kept code anchors (every ANCHOR_STEP-th code): for
     every offset, in every role's scope, and again after an edit moves a parcel to the other
-    district, they hold exactly the parcels a plain ``OFFSET`` would."""
+    district, they hold exactly the parcels a plain ``OFFSET`` would, in the REST list and in
+    OGC items pages (written by the server on PostGIS)."""
     from landrenew.platform import parcels as service
 
     monkeypatch.setattr(service, "ANCHOR_STEP", 2)
@@ -123,6 +124,11 @@ def test_deep_offsets_from_anchors_are_the_plain_offset_pages(world: World, monk
                     assert [p["parcel_code"] for p in page["items"]] == \
                         whole[offset:offset + limit], (role, offset, limit)
                     assert page["total"] == len(whole) and page["offset"] == offset
+                    items = world.client.get("/ogc/collections/parcels/items", headers=h,
+                                             params={"limit": limit, "offset": offset}).json()
+                    assert [f["id"] for f in items["features"]] == \
+                        whole[offset:offset + limit], ("ogc", role, offset, limit)
+                    assert items["numberMatched"] == len(whole)
 
     check()
     assert any(after is not None for after, _ in anchored)  # the anchors were used
