@@ -13,9 +13,9 @@ and the tests compare the two):
 
 - the view's fields in their order (sensitive ones only for those who may see them), money as a
   double (PostgreSQL's numeric → float8 and Python's ``float(Decimal)`` both round correctly);
-- area in m², then 亩 as ``m² × 15.0 / 10000.0`` and 公顷 as ``m² / 10000.0`` in float8, the same
-  IEEE operations in the same order as :mod:`landrenew.core.units`, so the same doubles; float8
-  is written in its shortest exact form (``extra_float_digits`` 1, PostgreSQL's default since 12);
+- area in m², 亩 and 公顷 by :mod:`landrenew.core.units`' own functions applied to the column, so
+  the same float8 operations in the same order as in Python and the same doubles; float8 is
+  written in its shortest exact form (``extra_float_digits`` 1, PostgreSQL's default since 12);
 - ``valid_from`` as ISO 8601 with a ``T``, with microseconds only when there are any (as orjson
   writes a naive datetime);
 - the latest run's result, its codes ';'-joined (empty codes dropped, as
@@ -37,7 +37,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    literal_column,
     null,
     select,
     true,
@@ -48,32 +47,32 @@ from sqlalchemy.engine import Connection
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
+from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import MONEY_FIELDS
 from landrenew.platform.parcels import (
-    _FIELDS_ALL,
-    _FIELDS_PUBLIC,
     BBox,
     P,
     R,
     current_run_id,
     page_ids,
     page_parameters,
+    view_fields,
 )
 
 
 def features_text(conn: Connection, store: Store, user: Principal, *, bbox: BBox | None,
                   limit: int, offset: int, geometry: str) -> tuple[int, str]:
-    """How many, and the comma-joined GeoJSON Features of, one page of current parcels in ``user``'s districts
-    and view (the order and paging of :func:`~landrenew.platform.parcels.page_rows`), the
-    outlines in axis order ``geometry`` (``"xy"`` as stored, ``"yx"`` swapped); ``""`` for an
-    empty page. PostGIS only."""
+    """(how many features, the JSON array of them) for one page of current parcels in
+    ``user``'s districts and view, in the order and paging of
+    :func:`~landrenew.platform.parcels.page_rows`; the outlines in axis order ``geometry``
+    (``"xy"`` as stored, ``"yx"`` swapped). PostGIS only."""
     scope = user.scope
     params = page_parameters(conn, store, scope, category=None, flag=None, bbox=bbox,
                              limit=limit, offset=offset, after=None)
     stmt = _features_query(store.caps, current_run_id(store), user.sees_sensitive, scope,
                            bbox is not None, "page_after" in params, geometry)
     row = conn.execute(stmt, params).one()
-    return row.returned, row.features or ""
+    return row.returned, row.features
 
 
 def _codes(column: Any) -> Any:
@@ -89,10 +88,6 @@ def _iso(column: Any) -> Any:
                 else_=func.to_char(column, whole + ".US"))
 
 
-def _float8(value: str) -> Any:
-    return literal_column(f"{value}::float8", Float)
-
-
 @functools.lru_cache(maxsize=256)
 def _features_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                     districts: tuple[str, ...] | None, bbox: bool, after: bool,
@@ -100,13 +95,11 @@ def _features_query(caps: Capabilities, run_id: int | None, sensitive: bool,
     """The statement of :func:`features_text` for one shape of request (built once; the page's
     values are its parameters, as in :func:`~landrenew.platform.parcels.page_rows`)."""
     page = page_ids(caps, run_id, districts, None, None, bbox, after).subquery("page")
-    fields = _FIELDS_ALL if sensitive else _FIELDS_PUBLIC
     props: list[Any] = [cast(P.c[n], Float).label(n) if n in MONEY_FIELDS else P.c[n]
-                        for n in fields]
-    area = P.c.area_m2
-    props += [area.label("area_m2"),
-              (area * _float8("15.0") / _float8("10000.0")).label("area_mu"),
-              (area / _float8("10000.0")).label("area_ha"),
+                        for n in view_fields(sensitive)]
+    area: Any = P.c.area_m2  # the unit functions build the SQL expression of their formula
+    props += [area.label("area_m2"), m2_to_mu(area).label("area_mu"),
+              m2_to_ha(area).label("area_ha"),
               P.c.version, _iso(P.c.valid_from).label("valid_from"), P.c.changed_by]
     if run_id is None:
         source: Any = P
@@ -127,6 +120,8 @@ def _features_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                + literal(',"properties":', Text)
                + cast(func.row_to_json(record.table_valued()), Text)
                + literal("}", Text))
-    text = func.string_agg(feature, aggregate_order_by(literal(",", Text), record.c.parcel_code))
-    return (select(text.label("features"), func.count().label("returned")).select_from(page.join(record, true())
-                                      .join(shape, shape.c.id == page.c.id)))
+    joined = func.string_agg(feature, aggregate_order_by(literal(",", Text),
+                                                         record.c.parcel_code))
+    array = literal("[", Text) + func.coalesce(joined, literal("", Text)) + literal("]", Text)
+    return (select(array.label("features"), func.count().label("returned"))
+            .select_from(page.join(record, true()).join(shape, shape.c.id == page.c.id)))

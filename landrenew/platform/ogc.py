@@ -157,23 +157,18 @@ class _Collection:
         return int(conn.scalar(stmt) or 0)
 
     def page_rows(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None,
-                  limit: int, offset: int, crs: str = CRS84) -> list[Any]:
+                  limit: int, offset: int) -> list[Any]:
         """One page of rows in feature-id order; parcels through
-        :func:`~landrenew.platform.parcels.page_rows` (ids first, then the page's rows; on
-        PostGIS with each outline as GeoJSON text in ``crs``)."""
+        :func:`~landrenew.platform.parcels.page_rows` (ids first, then the page's rows)."""
         if self.id != "parcels":
             stmt, order = self.query(store, user, bbox)
             return list(conn.execute(stmt.order_by(order).limit(limit).offset(offset)).all())
         return page_rows(conn, store, user, districts=user.scope, category=None, flag=None,
-                         bbox=bbox, limit=limit, offset=offset, geometry=AXES[crs])
+                         bbox=bbox, limit=limit, offset=offset, outline=True)
 
     def features(self, rows: list[Any], user: Principal, crs: str) -> list[dict[str, Any]]:
-        """Each row as a GeoJSON Feature: the outline as the server wrote it in ``crs``
-        (``geom_json``), else converted from WKB in one pass."""
-        if rows and "geom_json" in rows[0]._fields:
-            geometries = [r.geom_json or "null" for r in rows]
-        else:
-            geometries = geometries_json([r.geom for r in rows], crs)
+        """Each row as a GeoJSON Feature, the outlines converted from WKB in one pass."""
+        geometries = geometries_json([r.geom for r in rows], crs)
         return [_feature(fid, props, g)
                 for (fid, props), g in zip(self.properties(rows, user), geometries, strict=True)]
 
@@ -347,8 +342,9 @@ def collections_doc(store: Store, user: Principal, base: str) -> dict[str, Any]:
 def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | None,
           limit: int, offset: int, crs: str, query: dict[str, str]) -> bytes:
     """One page of a collection's features as GeoJSON FeatureCollection text (UTF-8) with
-    paging links, written by orjson in one call; the geometries are converted to GeoJSON text
-    in one vectorised pass and written as they are.
+    paging links, written by orjson in one call: parcels on PostGIS with the features array as
+    the server wrote it (:mod:`landrenew.platform.featuretext`), any other with the features
+    made here, their outlines converted to GeoJSON text in one vectorised pass.
 
     ``query`` holds the request's other parameters, carried into the ``self``/``next`` links.
     """
@@ -359,16 +355,14 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     with store.reading() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
         matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
-        written = None
+        rows = None
         if cid == "parcels" and store.caps.spatial_sql:  # PostGIS writes the features
-            written = features_text(conn, store, user, bbox=bbox, limit=limit, offset=offset,
-                                    geometry=AXES[crs])
+            returned, text = features_text(conn, store, user, bbox=bbox, limit=limit,
+                                           offset=offset, geometry=AXES[crs])
+            features: Any = orjson.Fragment(text)
         else:
-            rows = coll.page_rows(conn, store, user, bbox, limit, offset, crs)
-    if written is not None:
-        returned, text = written
-        features: Any = orjson.Fragment(f"[{text}]")
-    else:
+            rows = coll.page_rows(conn, store, user, bbox, limit, offset)
+    if rows is not None:
         features = coll.features(rows, user, crs)
         returned = len(features)
     href = f"{base}/collections/{cid}/items"

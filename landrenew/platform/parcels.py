@@ -75,6 +75,11 @@ _FIELDS_ALL = CANONICAL
 _FIELDS_PUBLIC = tuple(n for n in CANONICAL if n not in SENSITIVE_FIELDS)
 
 
+def view_fields(sensitive: bool) -> tuple[str, ...]:
+    """The canonical fields a view shows, in order (the sensitive ones only if ``sensitive``)."""
+    return _FIELDS_ALL if sensitive else _FIELDS_PUBLIC
+
+
 #: What the listing selects after the view's fields, and the latest run's columns after those.
 _TAIL = ("area_m2", "version", "valid_from", "changed_by", "minx", "miny", "maxx", "maxy")
 _RESULTS = ("is_low_efficiency", "categories", "flags")
@@ -99,7 +104,7 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
     if not rows:
         return []
     sensitive = user.sees_sensitive
-    fields = _FIELDS_ALL if sensitive else _FIELDS_PUBLIC
+    fields = view_fields(sensitive)
     names = rows[0]._fields  # the same for every row of a result
     joined, plain = _ORDERS[sensitive, True], _ORDERS[sensitive, False]
     n = len(fields)
@@ -146,7 +151,7 @@ def _listing(run_id: int | None, sensitive: bool = True) -> Select:
     """Current parcels with what :func:`parcel_record` shows, no more: the view's fields in
     order (the sensitive ones only if ``sensitive``), then :data:`_TAIL`, then the results of
     run ``run_id`` (a left join; none without a run)."""
-    cols = [P.c[n] for n in (*(_FIELDS_ALL if sensitive else _FIELDS_PUBLIC), *_TAIL)]
+    cols = [P.c[n] for n in (*view_fields(sensitive), *_TAIL)]
     if run_id is None:
         return select(*cols).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
     joined = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
@@ -243,12 +248,10 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
 def page_rows(conn: Connection, store: Store, user: Principal, *,
               districts: list[str] | tuple[str, ...] | None, category: str | None,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
-              after: str | None = None, geometry: str | None = None) -> list[Any]:
+              after: str | None = None, outline: bool = False) -> list[Any]:
     """One page of the current parcels in ``districts`` (None: all) that meet the filters, in
     parcel-code order, as the listing's rows (:func:`_listing`) for ``user``'s view; with
-    ``geometry`` (the axis order, ``"xy"`` as stored or ``"yx"``) the outline follows last: on
-    PostGIS as GeoJSON text made by the server in that order (``geom_json``), on SQLite as WKB
-    (``geom``, as stored) for the caller to convert.
+    ``outline`` the stored WKB follows last (``geom``).
 
     One query of two steps: the page's ids first (a subquery), from the parcels alone when no
     category or flag filter needs the results (the code index, the bbox index, ``offset``
@@ -261,7 +264,7 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     params = page_parameters(conn, store, scope, category=category, flag=flag, bbox=bbox,
                              limit=limit, offset=offset, after=after)
     stmt = _page_query(store.caps, current_run_id(store), user.sees_sensitive, scope, category,
-                       flag, bbox is not None, "page_after" in params, geometry)
+                       flag, bbox is not None, "page_after" in params, outline)
     return list(conn.execute(stmt, params).all())
 
 
@@ -283,24 +286,21 @@ def page_parameters(conn: Connection, store: Store, scope: tuple[str, ...] | Non
 @functools.lru_cache(maxsize=512)
 def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                 districts: tuple[str, ...] | None, category: str | None, flag: str | None,
-                bbox: bool, after: bool, geometry: str | None) -> Select:
+                bbox: bool, after: bool, outline: bool) -> Select:
     """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
     ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters."""
     wanted = page_ids(caps, run_id, districts, category, flag, bbox, after).scalar_subquery()
     stmt = _listing(run_id, sensitive)
-    if geometry is not None and caps.spatial_sql:  # all 15 decimals, no "crs" member (options 0)
-        geom = P.c.geom if geometry == "xy" else func.ST_FlipCoordinates(P.c.geom)
-        stmt = stmt.add_columns(func.ST_AsGeoJSON(geom, 15, 0).label("geom_json"))
-    elif geometry is not None:
+    if outline:
         stmt = stmt.add_columns(P.c.geom)
     return stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
 
 
 def page_ids(caps: Capabilities, run_id: int | None, districts: tuple[str, ...] | None,
              category: str | None, flag: str | None, bbox: bool, after: bool) -> Select:
-    """The ids of a page's parcels in code order, a query of its own (parameters as
-    :func:`_page_query`):
-    from the parcels alone (no run joined) unless a category or flag needs the results."""
+    """The ids of a page's parcels in code order, a query of its own (parameters as in
+    :func:`_page_query`), from the parcels alone (no run joined) unless a category or flag
+    needs the results."""
     ids = _filtered_query(caps, run_id if category or flag else None, False, districts,
                           category, flag, bbox).with_only_columns(P.c.id)
     if after:

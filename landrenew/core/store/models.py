@@ -411,8 +411,9 @@ class LedgerRecord(Base):
 
 
 class StoredPage(Base):
-    """One encoded OGC items page (gzip) shared by every server worker (页面库), valid while ``stamp`` is the database's data stamp; ``key`` is the SHA-256
-    of the page's cache key (database, stamp, user view, query)."""
+    """One encoded OGC items page (gzip) shared by every server worker (页面库), valid while
+    ``stamp`` is the database's data stamp; ``key`` is the SHA-256 of the page's cache key
+    (database, stamp, user view, query)."""
 
     __tablename__ = "page_store"
 

@@ -21,6 +21,8 @@ from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.capabilities import Capabilities
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
+_IN_CHUNK = 5000
+_FULL_SCAN = 20_000
 
 
 def city_today() -> dt.date:
@@ -28,8 +30,6 @@ def city_today() -> dt.date:
     :func:`as_of_cutoff` ends at midnight there. On a server kept in UTC, ``date.today()`` is
     still yesterday from 00:00 to 08:00 in the city, and data loaded then lies after its end."""
     return dt.datetime.now(CITY_TZ).date()
-_IN_CHUNK = 5000
-_FULL_SCAN = 20_000
 
 
 def box_overlaps(table: Any, bbox: tuple[float, float, float, float]) -> Any:
