@@ -2,14 +2,15 @@
 
 :class:`SingleFlight` makes each key computed once at a time; :class:`ValueCache` keeps small
 values (list totals, the latest run id, the user a token names) under keys that include the
-data stamp, so a value read under one stamp holds exactly until the next write.
+data stamp, so a value read under one stamp holds exactly until the next write;
+:class:`PieceCache` keeps many small encoded pieces (one feature's text each) per generation.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
@@ -70,3 +71,95 @@ class ValueCache:
 
     def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
         return self.get_or_make(key, count)
+
+
+class PieceCache:
+    """Encoded pieces (bytes) under ``(generation, id)``, bounded by their total size, the least
+    recently used going first: for example each parcel feature's GeoJSON text, the generation
+    naming the database, data stamp, view and axis order it was written for. Neighbouring
+    pages share most of their pieces, so a page is made of pieces kept from earlier pages plus
+    the few it alone holds.
+
+    The generation's first element names a source (the database) and its second the data stamp:
+    a new stamp for a source drops that source's pieces of every other stamp at once."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._gens: OrderedDict[tuple[Hashable, ...], OrderedDict[int, bytes]] = OrderedDict()
+        self._stamps: dict[Hashable, Hashable] = {}  # source → its newest generation's stamp
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.made = 0
+        self.reused = 0
+
+    def pieces(self, generation: tuple[Hashable, ...], ids: Sequence[int],
+               make: Callable[[list[int]], Mapping[int, bytes]]) -> list[bytes]:
+        """The piece of each id in ``ids``, in that order: the kept ones, and those not kept made
+        in one call of ``make`` (given them in order; an id it does not return is left out)."""
+        got: list[bytes | None] = []
+        with self._lock:
+            kept = self._gens.get(generation)
+            if kept is None:
+                got = [None] * len(ids)
+            else:
+                self._gens.move_to_end(generation)
+                for i in ids:
+                    piece = kept.get(i)
+                    if piece is not None:
+                        kept.move_to_end(i)
+                    got.append(piece)
+            missing = [i for i, piece in zip(ids, got, strict=True) if piece is None]
+            self.reused += len(ids) - len(missing)
+        if not missing:
+            return cast(list[bytes], got)
+        made = make(missing)
+        self._keep(generation, missing, made)
+        out = []
+        for i, piece in zip(ids, got, strict=True):
+            if piece is None:
+                piece = made.get(i)
+                if piece is None:
+                    continue
+            out.append(piece)
+        return out
+
+    def _keep(self, generation: tuple[Hashable, ...], ids: list[int], made: Mapping[int, bytes]
+              ) -> None:
+        with self._lock:
+            self.made += len(made)
+            source, stamp = generation[0], generation[1]
+            if self._stamps.get(source) != stamp:  # the data changed: older pieces are stale
+                self._stamps[source] = stamp
+                for gen in [g for g in self._gens if g[0] == source and g[1] != stamp]:
+                    self._drop(gen)
+            kept = self._gens.get(generation)
+            if kept is None:
+                kept = self._gens[generation] = OrderedDict()
+            self._gens.move_to_end(generation)
+            for i in ids:  # in the asked order, whatever order ``made`` came in
+                piece = made.get(i)
+                if piece is not None and i not in kept:
+                    kept[i] = piece
+                    self._bytes += len(piece)
+            while self._bytes > self.max_bytes and self._gens:
+                oldest = next(iter(self._gens))
+                pieces = self._gens[oldest]
+                _, piece = pieces.popitem(last=False)
+                self._bytes -= len(piece)
+                if not pieces:
+                    del self._gens[oldest]
+
+    def _drop(self, generation: tuple[Hashable, ...]) -> None:
+        pieces = self._gens.pop(generation)
+        self._bytes -= sum(len(p) for p in pieces.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._gens.clear()
+            self._stamps.clear()
+            self._bytes = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes kept."""
+        return self._bytes

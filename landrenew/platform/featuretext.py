@@ -1,11 +1,12 @@
-"""OGC parcel pages written by PostgreSQL itself (要素页文本由数据库生成).
+"""Parcel feature texts written by PostgreSQL itself (要素文本由数据库生成).
 
-A page of 1000 parcel features is about 0.9 MB of GeoJSON. Made in Python it costs some 25 ms of
-interpreter time (reading 30 columns of 1000 rows, the records, the JSON), and under load every
-such page holds the interpreter lock that the server's other requests wait on. On PostGIS the
-server writes the whole ``features`` array instead, in one statement: each outline with
-``ST_AsGeoJSON``, each record with ``row_to_json``, joined in parcel-code order with
-``string_agg``. Python receives one string.
+An OGC page of 1000 parcel features is about 0.9 MB of GeoJSON, and a page is joined from each
+feature's text, kept per data stamp, view and axis order (:data:`~landrenew.platform.ogc.FEATURES`).
+The texts a page needs and no earlier page made are made for it at once. Made in Python that
+costs some 25 ms of interpreter time per 1000 features (reading 30 columns of each row, the
+records, the JSON), and under load it holds the interpreter lock that the server's other
+requests wait on. On PostGIS the server writes them instead, in one statement: each outline with
+``ST_AsGeoJSON``, each record with ``row_to_json``. Python receives one string per feature.
 
 The text says what :func:`~landrenew.platform.parcels.parcel_records` says, value for value, as
 :mod:`landrenew.platform.ogc` writes it for one feature (``/items/{id}``, still made in Python,
@@ -25,14 +26,18 @@ and the tests compare the two):
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Float,
+    Integer,
     Select,
     Text,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     func,
@@ -41,38 +46,24 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
-from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import MONEY_FIELDS
-from landrenew.platform.parcels import (
-    BBox,
-    P,
-    R,
-    current_run_id,
-    page_ids,
-    page_parameters,
-    view_fields,
-)
+from landrenew.platform.parcels import P, R, current_run_id, view_fields
 
 
-def features_text(conn: Connection, store: Store, user: Principal, *, bbox: BBox | None,
-                  limit: int, offset: int, geometry: str) -> tuple[int, str]:
-    """(how many features, the JSON array of them) for one page of current parcels in
-    ``user``'s districts and view, in the order and paging of
-    :func:`~landrenew.platform.parcels.page_rows`; the outlines in axis order ``geometry``
-    (``"xy"`` as stored, ``"yx"`` swapped). PostGIS only."""
-    scope = user.scope
-    params = page_parameters(conn, store, scope, category=None, flag=None, bbox=bbox,
-                             limit=limit, offset=offset, after=None)
-    stmt = _features_query(store.caps, current_run_id(store), user.sees_sensitive, scope,
-                           bbox is not None, "page_after" in params, geometry)
-    row = conn.execute(stmt, params).one()
-    return row.returned, row.features
+def server_texts(conn: Connection, store: Store, user: Principal, ids: Sequence[int],
+                 geometry: str) -> dict[int, bytes]:
+    """The GeoJSON Feature text of each stored parcel version in ``ids`` (current or not), in
+    ``user``'s view with the latest run's results, written by the server; the outline in axis
+    order ``geometry`` (``"xy"`` as stored, ``"yx"`` swapped). PostGIS only."""
+    stmt = _texts_query(current_run_id(store), user.sees_sensitive, geometry)
+    rows = conn.execute(stmt, {"ids": list(ids)}).all()
+    return {vid: text.encode() for vid, text in rows}
 
 
 def _codes(column: Any) -> Any:
@@ -88,13 +79,11 @@ def _iso(column: Any) -> Any:
                 else_=func.to_char(column, whole + ".US"))
 
 
-@functools.lru_cache(maxsize=256)
-def _features_query(caps: Capabilities, run_id: int | None, sensitive: bool,
-                    districts: tuple[str, ...] | None, bbox: bool, after: bool,
-                    geometry: str) -> Select:
-    """The statement of :func:`features_text` for one shape of request (built once; the page's
-    values are its parameters, as in :func:`~landrenew.platform.parcels.page_rows`)."""
-    page = page_ids(caps, run_id, districts, None, None, bbox, after).subquery("page")
+@functools.lru_cache(maxsize=64)
+def _texts_query(run_id: int | None, sensitive: bool, geometry: str) -> Select:
+    """The statement of :func:`server_texts` for one view and axis order (built once; the ids
+    are its parameter)."""
+    shape = P.alias("shape")  # the version asked for, and its outline
     props: list[Any] = [cast(P.c[n], Float).label(n) if n in MONEY_FIELDS else P.c[n]
                         for n in view_fields(sensitive)]
     area: Any = P.c.area_m2  # the unit functions build the SQL expression of their formula
@@ -109,9 +98,8 @@ def _features_query(caps: Capabilities, run_id: int | None, sensitive: bool,
         source = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
         props += [R.c.is_low_efficiency, _codes(R.c.categories).label("categories"),
                   _codes(R.c.flags).label("flags")]
-    # each page row's record (exactly the properties: row_to_json writes every column it has)
-    record = select(*props).select_from(source).where(P.c.id == page.c.id).lateral("record")
-    shape = P.alias("shape")  # the outline, read beside the record by the same id
+    # the version's record, exactly the properties (row_to_json writes every column it has)
+    record = select(*props).select_from(source).where(P.c.id == shape.c.id).lateral("record")
     outline = shape.c.geom if geometry == "xy" else func.ST_FlipCoordinates(shape.c.geom)
     feature = (literal('{"type":"Feature","id":', Text)
                + cast(func.to_json(record.c.parcel_code), Text)
@@ -120,8 +108,6 @@ def _features_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                + literal(',"properties":', Text)
                + cast(func.row_to_json(record.table_valued()), Text)
                + literal("}", Text))
-    joined = func.string_agg(feature, aggregate_order_by(literal(",", Text),
-                                                         record.c.parcel_code))
-    array = literal("[", Text) + func.coalesce(joined, literal("", Text)) + literal("]", Text)
-    return (select(array.label("features"), func.count().label("returned"))
-            .select_from(page.join(record, true()).join(shape, shape.c.id == page.c.id)))
+    return (select(shape.c.id, feature.label("feature"))
+            .select_from(shape.join(record, true()))
+            .where(shape.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))))

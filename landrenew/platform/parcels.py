@@ -151,12 +151,16 @@ def _listing(run_id: int | None, sensitive: bool = True) -> Select:
     """Current parcels with what :func:`parcel_record` shows, no more: the view's fields in
     order (the sensitive ones only if ``sensitive``), then :data:`_TAIL`, then the results of
     run ``run_id`` (a left join; none without a run)."""
+    return _versions(run_id, sensitive).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
+
+
+def _versions(run_id: int | None, sensitive: bool) -> Select:
+    """:func:`_listing` over every stored version, current or not."""
     cols = [P.c[n] for n in (*view_fields(sensitive), *_TAIL)]
     if run_id is None:
-        return select(*cols).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
+        return select(*cols)
     joined = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
-    return (select(*cols, R.c.is_low_efficiency, R.c.categories, R.c.flags).select_from(joined)
-            .where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False)))
+    return select(*cols, R.c.is_low_efficiency, R.c.categories, R.c.flags).select_from(joined)
 
 
 def _has(column: Any, code: str) -> Any:
@@ -266,6 +270,38 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     stmt = _page_query(store.caps, current_run_id(store), user.sees_sensitive, scope, category,
                        flag, bbox is not None, "page_after" in params, outline)
     return list(conn.execute(stmt, params).all())
+
+
+def page_id_list(conn: Connection, store: Store, user: Principal, *, bbox: BBox | None,
+                 limit: int, offset: int) -> list[int]:
+    """The version ids of one page of the current parcels in ``user``'s districts (and
+    ``bbox``), in parcel-code order: :func:`page_rows`' first step alone."""
+    params = page_parameters(conn, store, user.scope, category=None, flag=None, bbox=bbox,
+                             limit=limit, offset=offset, after=None)
+    stmt = _ids_query(store.caps, user.scope, bbox is not None, "page_after" in params)
+    return list(conn.execute(stmt, params).scalars().all())
+
+
+@functools.lru_cache(maxsize=256)
+def _ids_query(caps: Capabilities, districts: tuple[str, ...] | None, bbox: bool, after: bool
+               ) -> Select:
+    return page_ids(caps, None, districts, None, None, bbox, after)
+
+
+def version_rows(conn: Connection, store: Store, user: Principal, ids: Sequence[int]
+                 ) -> list[Any]:
+    """The stored versions ``ids`` as the listing's rows (:func:`_listing`) for ``user``'s view
+    with the latest run's results, then the WKB outline (``geom``) and the version ``id``; in
+    no particular order. Versions are read by id whether current or not, so a page whose ids
+    were read just before a write still finds every row."""
+    stmt = _versions_query(current_run_id(store), user.sees_sensitive)
+    return list(conn.execute(stmt, {"ids": list(ids)}).all())
+
+
+@functools.lru_cache(maxsize=64)
+def _versions_query(run_id: int | None, sensitive: bool) -> Select:
+    return (_versions(run_id, sensitive).add_columns(P.c.geom, P.c.id)
+            .where(P.c.id.in_(bindparam("ids", expanding=True))))
 
 
 def page_parameters(conn: Connection, store: Store, scope: tuple[str, ...] | None, *,

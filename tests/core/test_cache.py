@@ -1,0 +1,78 @@
+"""The in-process caches: pieces kept per generation (core/cache.PieceCache)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from landrenew.core.cache import PieceCache
+
+
+def _maker(calls: list[list[int]], skip: frozenset[int] = frozenset()
+           ) -> Callable[[list[int]], Mapping[int, bytes]]:
+    def make(ids: list[int]) -> dict[int, bytes]:
+        calls.append(list(ids))
+        return {i: f"<{i}>".encode() for i in reversed(ids) if i not in skip}
+    return make
+
+
+def test_pieces_come_in_the_asked_order_and_only_missing_ones_are_made() -> None:
+    cache = PieceCache(max_bytes=10_000)
+    calls: list[list[int]] = []
+    gen = ("db", "stamp-1", "public", "xy")
+    assert cache.pieces(gen, [3, 1, 2], _maker(calls)) == [b"<3>", b"<1>", b"<2>"]
+    assert cache.pieces(gen, [5, 2, 4, 3], _maker(calls)) == [b"<5>", b"<2>", b"<4>", b"<3>"]
+    assert calls == [[3, 1, 2], [5, 4]]  # the kept 2 and 3 were not made again
+    assert cache.pieces(gen, [1, 5], _maker(calls)) == [b"<1>", b"<5>"] and len(calls) == 2
+    assert (cache.made, cache.reused) == (5, 4)
+    assert cache.pieces(gen, [], _maker(calls)) == [] and len(calls) == 2
+
+
+def test_each_generation_keeps_its_own_pieces() -> None:
+    cache = PieceCache(max_bytes=10_000)
+    calls: list[list[int]] = []
+    cache.pieces(("db", "s", "public", "xy"), [1, 2], _maker(calls))
+    cache.pieces(("db", "s", "sensitive", "xy"), [1, 2], _maker(calls))  # another view
+    cache.pieces(("db", "s", "public", "yx"), [2], _maker(calls))  # another axis order
+    cache.pieces(("other", "s", "public", "xy"), [1], _maker(calls))  # another database
+    assert calls == [[1, 2], [1, 2], [2], [1]]
+
+
+def test_a_new_stamp_drops_the_older_pieces_of_that_source_only() -> None:
+    cache = PieceCache(max_bytes=10_000)
+    calls: list[list[int]] = []
+    cache.pieces(("db", "s1", "public", "xy"), [1, 2], _maker(calls))
+    cache.pieces(("db", "s1", "sensitive", "xy"), [1], _maker(calls))
+    cache.pieces(("other", "s1", "public", "xy"), [1], _maker(calls))
+    assert cache.size == 4 * 3
+    cache.pieces(("db", "s2", "public", "xy"), [1], _maker(calls))  # the data changed
+    assert cache.size == 2 * 3  # db's s1 pieces are gone, the other database's are kept
+    calls.clear()
+    cache.pieces(("db", "s1", "public", "xy"), [2], _maker(calls))  # made again, not kept
+    cache.pieces(("other", "s1", "public", "xy"), [1], _maker(calls))
+    assert calls == [[2]]
+
+
+def test_pieces_a_maker_does_not_return_are_left_out_and_not_kept() -> None:
+    cache = PieceCache(max_bytes=10_000)
+    calls: list[list[int]] = []
+    gen = ("db", "s", "public", "xy")
+    assert cache.pieces(gen, [1, 2, 3], _maker(calls, frozenset({2}))) == [b"<1>", b"<3>"]
+    assert cache.pieces(gen, [1, 2, 3], _maker(calls)) == [b"<1>", b"<2>", b"<3>"]
+    assert calls == [[1, 2, 3], [2]]
+
+
+def test_the_least_recently_used_pieces_go_first_beyond_the_size() -> None:
+    cache = PieceCache(max_bytes=4 * 3)  # four 3-byte pieces
+    calls: list[list[int]] = []
+    gen = ("db", "s", "public", "xy")
+    cache.pieces(gen, [1, 2, 3, 4], _maker(calls))
+    cache.pieces(gen, [1], _maker(calls))  # 1 is now the most recently used
+    cache.pieces(gen, [5, 6], _maker(calls))  # over the size: 2 and 3 go
+    assert cache.size == 12
+    calls.clear()
+    cache.pieces(gen, [1, 4, 5, 6], _maker(calls))
+    assert calls == []
+    cache.pieces(gen, [2, 3], _maker(calls))
+    assert calls == [[2, 3]] and cache.size <= 12
+    cache.clear()
+    assert cache.size == 0
