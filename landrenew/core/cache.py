@@ -87,6 +87,8 @@ class PieceCache:
         self.max_bytes = max_bytes
         self._gens: OrderedDict[tuple[Hashable, ...], OrderedDict[int, bytes]] = OrderedDict()
         self._stamps: dict[Hashable, Hashable] = {}  # source → its newest generation's stamp
+        #: per generation, the ids some thread is making now → set when it is done
+        self._making: dict[tuple[Hashable, ...], dict[int, threading.Event]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
         self.made = 0
@@ -94,26 +96,59 @@ class PieceCache:
 
     def pieces(self, generation: tuple[Hashable, ...], ids: Sequence[int],
                make: Callable[[list[int]], Mapping[int, bytes]]) -> list[bytes]:
-        """The piece of each id in ``ids``, in that order: the kept ones, and those not kept made
-        in one call of ``make`` (given them in order; an id it does not return is left out)."""
+        """The piece of each id in ``ids``, in that order: the kept ones, those another thread is
+        making now once it has made them, and the rest made in one call of ``make`` (given them
+        in order; an id it does not return is left out). Pages asked for at once share most of
+        their pieces: each is made once, not by every page that lacks it."""
         got: list[bytes | None] = []
+        mine: list[int] = []
+        theirs: dict[int, threading.Event] = {}
         with self._lock:
             kept = self._gens.get(generation)
-            if kept is None:
-                got = [None] * len(ids)
-            else:
+            if kept is not None:
                 self._gens.move_to_end(generation)
-                for i in ids:
+            making = self._making.setdefault(generation, {})
+            for i in ids:
+                piece = None
+                if kept is not None:
                     piece = kept.get(i)
                     if piece is not None:
                         kept.move_to_end(i)
-                    got.append(piece)
-            missing = [i for i, piece in zip(ids, got, strict=True) if piece is None]
-            self.reused += len(ids) - len(missing)
-        if not missing:
-            return cast(list[bytes], got)
-        made = make(missing)
-        self._keep(generation, missing, made)
+                if piece is None:
+                    flight = making.get(i)
+                    if flight is None:
+                        mine.append(i)
+                    else:
+                        theirs[i] = flight
+                got.append(piece)
+            self.reused += len(ids) - len(mine)
+            done = threading.Event()
+            for i in mine:
+                making[i] = done
+        made: dict[int, bytes] = {}
+        if mine:
+            try:
+                made.update(self._make(generation, mine, make))
+            finally:
+                with self._lock:
+                    for i in mine:
+                        if making.get(i) is done:
+                            del making[i]
+                    if not making and self._making.get(generation) is making:
+                        del self._making[generation]
+                done.set()
+        if theirs:
+            for flight in set(theirs.values()):
+                flight.wait()
+            with self._lock:
+                kept = self._gens.get(generation)
+                for i in theirs:
+                    piece = kept.get(i) if kept is not None else None
+                    if piece is not None:
+                        made[i] = piece
+            lost = [i for i in theirs if i not in made]  # dropped since, or their make failed
+            if lost:
+                made.update(self._make(generation, lost, make))
         out = []
         for i, piece in zip(ids, got, strict=True):
             if piece is None:
@@ -122,6 +157,12 @@ class PieceCache:
                     continue
             out.append(piece)
         return out
+
+    def _make(self, generation: tuple[Hashable, ...], ids: list[int],
+              make: Callable[[list[int]], Mapping[int, bytes]]) -> Mapping[int, bytes]:
+        made = make(ids)
+        self._keep(generation, ids, made)
+        return made
 
     def _keep(self, generation: tuple[Hashable, ...], ids: list[int], made: Mapping[int, bytes]
               ) -> None:

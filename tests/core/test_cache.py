@@ -76,3 +76,70 @@ def test_the_least_recently_used_pieces_go_first_beyond_the_size() -> None:
     assert calls == [[2, 3]] and cache.size <= 12
     cache.clear()
     assert cache.size == 0
+
+
+def test_pieces_another_thread_is_making_are_waited_for_not_made_again() -> None:
+    import threading
+
+    cache = PieceCache(max_bytes=10_000)
+    gen = ("db", "s", "public", "xy")
+    calls: list[list[int]] = []
+    started, go = threading.Event(), threading.Event()
+
+    def slow(ids: list[int]) -> dict[int, bytes]:
+        calls.append(list(ids))
+        started.set()
+        assert go.wait(10)
+        return {i: f"<{i}>".encode() for i in ids}
+
+    results: dict[str, list[bytes]] = {}
+    first = threading.Thread(target=lambda: results.update(a=cache.pieces(gen, [1, 2, 3], slow)))
+    first.start()
+    assert started.wait(10)  # the first thread is making 1, 2 and 3
+    second = threading.Thread(target=lambda: results.update(
+        b=cache.pieces(gen, [2, 3, 4], _maker(calls))))
+    second.start()
+    for _ in range(1000):  # the second makes only 4, then waits for 2 and 3
+        if len(calls) == 2:
+            break
+        threading.Event().wait(0.01)
+    assert calls == [[1, 2, 3], [4]]
+    assert "b" not in results
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert results == {"a": [b"<1>", b"<2>", b"<3>"], "b": [b"<2>", b"<3>", b"<4>"]}
+    assert (cache.made, cache.reused) == (4, 2)
+
+
+def test_pieces_whose_maker_failed_are_made_by_the_waiting_thread() -> None:
+    import threading
+
+    cache = PieceCache(max_bytes=10_000)
+    gen = ("db", "s", "public", "xy")
+    started, go = threading.Event(), threading.Event()
+
+    def failing(ids: list[int]) -> dict[int, bytes]:
+        started.set()
+        assert go.wait(10)
+        raise RuntimeError("the database went away")
+
+    errors: list[BaseException] = []
+
+    def first_page() -> None:
+        try:
+            cache.pieces(gen, [1, 2], failing)
+        except RuntimeError as e:
+            errors.append(e)
+
+    first = threading.Thread(target=first_page)
+    first.start()
+    assert started.wait(10)
+    calls: list[list[int]] = []
+    timer = threading.Timer(0.2, go.set)  # the first fails while the second waits for it
+    timer.start()
+    assert cache.pieces(gen, [2, 3], _maker(calls)) == [b"<2>", b"<3>"]
+    first.join(10)
+    assert len(errors) == 1 and calls == [[3], [2]]
+    assert cache.pieces(gen, [1, 2], _maker(calls)) == [b"<1>", b"<2>"]
+    assert calls[-1] == [1]  # 1 was never kept; 2 was, by the second thread
