@@ -32,12 +32,9 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Float,
-    Integer,
     Select,
     Text,
     and_,
-    any_,
-    bindparam,
     case,
     cast,
     func,
@@ -46,14 +43,14 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
+from landrenew.core.store.capabilities import POSTGIS
 from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import MONEY_FIELDS
-from landrenew.platform.parcels import P, R, current_run_id, view_fields
+from landrenew.platform.parcels import P, R, among_ids, current_run_id, ids_parameter, view_fields
 
 
 def server_texts(conn: Connection, store: Store, user: Principal, ids: Sequence[int],
@@ -62,7 +59,7 @@ def server_texts(conn: Connection, store: Store, user: Principal, ids: Sequence[
     ``user``'s view with the latest run's results, written by the server; the outline in axis
     order ``geometry`` (``"xy"`` as stored, ``"yx"`` swapped). PostGIS only."""
     stmt = _texts_query(current_run_id(store), user.sees_sensitive, geometry)
-    rows = conn.execute(stmt, {"ids": list(ids)}).all()
+    rows = conn.execute(stmt, {"ids": ids_parameter(store.caps, ids)}).all()
     return {vid: text.encode() for vid, text in rows}
 
 
@@ -109,5 +106,4 @@ def _texts_query(run_id: int | None, sensitive: bool, geometry: str) -> Select:
                + cast(func.row_to_json(record.table_valued()), Text)
                + literal("}", Text))
     return (select(shape.c.id, feature.label("feature"))
-            .select_from(shape.join(record, true()))
-            .where(shape.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))))
+            .select_from(shape.join(record, true())).where(among_ids(POSTGIS, shape.c.id)))

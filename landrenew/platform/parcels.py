@@ -12,7 +12,19 @@ from typing import Any
 
 import orjson
 import shapely
-from sqlalchemy import Select, and_, bindparam, func, literal, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import (
@@ -294,14 +306,31 @@ def version_rows(conn: Connection, store: Store, user: Principal, ids: Sequence[
     with the latest run's results, then the WKB outline (``geom``) and the version ``id``; in
     no particular order. Versions are read by id whether current or not, so a page whose ids
     were read just before a write still finds every row."""
-    stmt = _versions_query(current_run_id(store), user.sees_sensitive)
-    return list(conn.execute(stmt, {"ids": list(ids)}).all())
+    stmt = _versions_query(store.caps, current_run_id(store), user.sees_sensitive)
+    return list(conn.execute(stmt, {"ids": ids_parameter(store.caps, ids)}).all())
+
+
+def ids_parameter(caps: Capabilities, ids: Sequence[int]) -> Any:
+    """The value of :func:`among_ids`' parameter: an array on PostgreSQL, JSON text on SQLite."""
+    return list(ids) if caps.spatial_sql else orjson.dumps(list(ids)).decode()
+
+
+def among_ids(caps: Capabilities, column: Any) -> Any:
+    """``column`` is one of the ids given as the parameter ``ids`` (:func:`ids_parameter`), in a
+    statement whose text does not change with how many there are: ``= ANY(array)`` on
+    PostgreSQL, ``IN (SELECT value FROM json_each(text))`` on SQLite (1000 expanded
+    parameters would make a new statement per count, each parsed anew: 14 ms against 10 ms for
+    a page of 1000)."""
+    if caps.spatial_sql:
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value"))
+                      .select_from(func.json_each(bindparam("ids", type_=String))))
 
 
 @functools.lru_cache(maxsize=64)
-def _versions_query(run_id: int | None, sensitive: bool) -> Select:
+def _versions_query(caps: Capabilities, run_id: int | None, sensitive: bool) -> Select:
     return (_versions(run_id, sensitive).add_columns(P.c.geom, P.c.id)
-            .where(P.c.id.in_(bindparam("ids", expanding=True))))
+            .where(among_ids(caps, P.c.id)))
 
 
 def page_parameters(conn: Connection, store: Store, scope: tuple[str, ...] | None, *,
