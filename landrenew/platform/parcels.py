@@ -264,10 +264,9 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
 def page_rows(conn: Connection, store: Store, user: Principal, *,
               districts: list[str] | tuple[str, ...] | None, category: str | None,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
-              after: str | None = None, outline: bool = False) -> list[Any]:
+              after: str | None = None) -> list[Any]:
     """One page of the current parcels in ``districts`` (None: all) that meet the filters, in
-    parcel-code order, as the listing's rows (:func:`_listing`) for ``user``'s view; with
-    ``outline`` the stored WKB follows last (``geom``).
+    parcel-code order, as the listing's rows (:func:`_listing`) for ``user``'s view.
 
     One query of two steps: the page's ids first (a subquery), from the parcels alone when no
     category or flag filter needs the results (the code index, the bbox index, ``offset``
@@ -280,7 +279,7 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     params = page_parameters(conn, store, scope, category=category, flag=flag, bbox=bbox,
                              limit=limit, offset=offset, after=after)
     stmt = _page_query(store.caps, current_run_id(store), user.sees_sensitive, scope, category,
-                       flag, bbox is not None, "page_after" in params, outline)
+                       flag, bbox is not None, "page_after" in params)
     return list(conn.execute(stmt, params).all())
 
 
@@ -351,14 +350,11 @@ def page_parameters(conn: Connection, store: Store, scope: tuple[str, ...] | Non
 @functools.lru_cache(maxsize=512)
 def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                 districts: tuple[str, ...] | None, category: str | None, flag: str | None,
-                bbox: bool, after: bool, outline: bool) -> Select:
+                bbox: bool, after: bool) -> Select:
     """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
     ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters."""
     wanted = page_ids(caps, run_id, districts, category, flag, bbox, after).scalar_subquery()
-    stmt = _listing(run_id, sensitive)
-    if outline:
-        stmt = stmt.add_columns(P.c.geom)
-    return stmt.where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
+    return _listing(run_id, sensitive).where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
 
 
 def page_ids(caps: Capabilities, run_id: int | None, districts: tuple[str, ...] | None,
