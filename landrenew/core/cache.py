@@ -107,7 +107,7 @@ class PieceCache:
             kept = self._gens.get(generation)
             if kept is not None:
                 self._gens.move_to_end(generation)
-            making = self._making.setdefault(generation, {})
+            making = self._making.get(generation, {})
             for i in ids:
                 piece = None
                 if kept is not None:
@@ -123,8 +123,10 @@ class PieceCache:
                 got.append(piece)
             self.reused += len(ids) - len(mine)
             done = threading.Event()
-            for i in mine:
-                making[i] = done
+            if mine:
+                making = self._making.setdefault(generation, making)
+                for i in mine:
+                    making[i] = done
         made: dict[int, bytes] = {}
         if mine:
             try:
@@ -169,7 +171,10 @@ class PieceCache:
         with self._lock:
             self.made += len(made)
             source, stamp = generation[0], generation[1]
-            if self._stamps.get(source) != stamp:  # the data changed: older pieces are stale
+            # the data changed: older pieces are stale (a request still under the older stamp
+            # that ends after a newer one began drops the newer pieces in turn; they are made
+            # again, never mixed up: every piece is kept under the stamp it was made for)
+            if self._stamps.get(source) != stamp:
                 self._stamps[source] = stamp
                 for gen in [g for g in self._gens if g[0] == source and g[1] != stamp]:
                     self._drop(gen)

@@ -143,3 +143,13 @@ def test_pieces_whose_maker_failed_are_made_by_the_waiting_thread() -> None:
     assert len(errors) == 1 and calls == [[3], [2]]
     assert cache.pieces(gen, [1, 2], _maker(calls)) == [b"<1>", b"<2>"]
     assert calls[-1] == [1]  # 1 was never kept; 2 was, by the second thread
+
+
+def test_nothing_is_left_behind_once_the_makers_are_done() -> None:
+    cache = PieceCache(max_bytes=10_000)
+    calls: list[list[int]] = []
+    for stamp in ("s1", "s2", "s3"):
+        gen = ("db", stamp, "public", "xy")
+        cache.pieces(gen, [1, 2], _maker(calls))
+        cache.pieces(gen, [1, 2], _maker(calls))  # all kept: nothing is being made
+    assert cache._making == {} and list(cache._gens) == [("db", "s3", "public", "xy")]
