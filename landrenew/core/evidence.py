@@ -7,11 +7,13 @@ import re
 from landrenew.core.errors import InputError
 
 #: A SHA-256 digest as 64 hexadecimal digits (either case).
-SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def is_sha256(value: str) -> bool:
-    return SHA256_HEX.match(value) is not None
+    # fullmatch: with match and ``$``, a digest followed by a newline passed (``$`` also
+    # matches before a final newline), and PostgreSQL then refused the 65 characters
+    return SHA256_HEX.fullmatch(value) is not None
 
 
 def check_evidence(evidence_sha256: str | None, field: str = "evidence_sha256") -> None:

@@ -22,3 +22,9 @@ def test_check_evidence_names_the_field_and_lets_none_through() -> None:
     with pytest.raises(InputError) as caught:
         check_evidence("xyz", field="scan_sha256")
     assert caught.value.field == "scan_sha256" and "64 hex" in str(caught.value)
+
+
+def test_a_digest_with_a_trailing_newline_or_spaces_is_refused() -> None:
+    assert not is_sha256(GOOD + "\n") and not is_sha256(" " + GOOD) and not is_sha256(GOOD + " ")
+    with pytest.raises(InputError):
+        check_evidence(GOOD + "\n")
