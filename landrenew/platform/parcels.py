@@ -289,14 +289,9 @@ def page_id_list(conn: Connection, store: Store, user: Principal, *, bbox: BBox 
     ``bbox``), in parcel-code order: :func:`page_rows`' first step alone."""
     params = page_parameters(conn, store, user.scope, category=None, flag=None, bbox=bbox,
                              limit=limit, offset=offset, after=None)
-    stmt = _ids_query(store.caps, user.scope, bbox is not None, "page_after" in params)
+    stmt = page_ids(store.caps, None, user.scope, None, None, bbox is not None,
+                    "page_after" in params)
     return list(conn.execute(stmt, params).scalars().all())
-
-
-@functools.lru_cache(maxsize=256)
-def _ids_query(caps: Capabilities, districts: tuple[str, ...] | None, bbox: bool, after: bool
-               ) -> Select:
-    return page_ids(caps, None, districts, None, None, bbox, after)
 
 
 def version_rows(conn: Connection, store: Store, user: Principal, ids: Sequence[int]
@@ -357,11 +352,12 @@ def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
     return _listing(run_id, sensitive).where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
 
 
+@functools.lru_cache(maxsize=512)
 def page_ids(caps: Capabilities, run_id: int | None, districts: tuple[str, ...] | None,
              category: str | None, flag: str | None, bbox: bool, after: bool) -> Select:
     """The ids of a page's parcels in code order, a query of its own (parameters as in
     :func:`_page_query`), from the parcels alone (no run joined) unless a category or flag
-    needs the results."""
+    needs the results; built once per shape of request."""
     ids = _filtered_query(caps, run_id if category or flag else None, False, districts,
                           category, flag, bbox).with_only_columns(P.c.id)
     if after:
