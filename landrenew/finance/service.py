@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from landrenew.core import audit
 from landrenew.core.access import Principal, require_write, require_write_district
 from landrenew.core.errors import Conflict, InputError
-from landrenew.core.store import Store, utcnow
+from landrenew.core.store import Store, lock_for_write, utcnow
 from landrenew.core.store.models import CostItem as CostRow
 from landrenew.core.store.models import FinanceRecord, Project
 from landrenew.finance import (
@@ -284,10 +284,9 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
     with store.session() as session:  # what was paid is read in the transaction that pays
         project = consolidation_project(session, user, project_id, write=True)
         _require_city_decision(user, project)
-        # one disbursement of a project at a time: on PostgreSQL the project row is locked
-        # until this one commits, so a second waits and then counts this one as paid (SQLite
-        # ignores FOR UPDATE: its writes wait for each other, the reads here do not)
-        session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+        # one disbursement of a project at a time: a second waits until this one commits, and
+        # then counts it as paid
+        lock_for_write(session, Project, project_id)
         settlements = _kept(session, project_id, "storage_settlement")
         earlier = _kept(session, project_id, "disbursement")
         if not settlements:

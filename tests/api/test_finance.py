@@ -377,3 +377,51 @@ def test_a_disbursement_waits_for_another_on_the_same_project(world: World) -> N
                      if s["code"] in ("special_loan_principal", "special_loan_interest",
                                       "entity"))
     assert Decimal(done[0]["inputs"]["already_paid"]) == paid_first > 0
+
+
+def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World,
+                                                                   monkeypatch) -> None:
+    """Two disbursements of one project at the same moment: the second waits before it reads
+    what was paid (SQLite as well, which ignores row locks), so it counts the first's payment
+    and the storage fee is not paid twice."""
+    import threading
+
+    from landrenew.core.access import Principal
+    from landrenew.finance import service
+
+    pid = _project(world)
+    admin = Principal("admin", "admin")
+    service.add_cost_item(world.store, admin, pid, {
+        "category": "clearance", "amount": "1000.00", "description": "清表",
+        "document_ref": "QB-1"})
+    service.settle_storage_fee(world.store, admin, pid, {"service_rate": "0.05"})
+    inside, go = threading.Event(), threading.Event()
+    paid_so_far = service._paid_so_far
+
+    def first_waits_inside(disbursements: list[dict[str, Any]]) -> str:
+        if not inside.is_set():  # the first disbursement, having read what was paid
+            inside.set()
+            assert go.wait(30)
+        return paid_so_far(disbursements)
+
+    monkeypatch.setattr(service, "_paid_so_far", first_waits_inside)
+    done: dict[str, dict[str, Any]] = {}
+
+    def pay(name: str) -> None:
+        done[name] = service.record_disbursement(world.store, admin, pid, {"revenue": "600"})
+
+    first = threading.Thread(target=pay, args=("first",))
+    first.start()
+    assert inside.wait(30)
+    second = threading.Thread(target=pay, args=("second",))
+    second.start()
+    second.join(0.8)
+    assert second.is_alive() and "second" not in done  # waiting before its reads
+    go.set()
+    first.join(30)
+    second.join(30)
+    paid_first = sum(Decimal(s["amount"]) for s in done["first"]["result"]["steps"]
+                     if s["code"] in ("special_loan_principal", "special_loan_interest",
+                                      "entity"))
+    assert Decimal(done["first"]["inputs"]["already_paid"]) == 0
+    assert Decimal(done["second"]["inputs"]["already_paid"]) == paid_first > 0

@@ -190,6 +190,23 @@ def upsert(store: Store, table: Any, keys: Sequence[str], update: Sequence[str])
                                       set_={name: stmt.excluded[name] for name in update})
 
 
+def lock_for_write(session: Session, table: Any, ident: Any) -> None:
+    """Hold ``table``'s row ``ident`` against other writers that lock it until ``session``
+    commits, so that what a write reads (e.g. what earlier disbursements paid) stays true until
+    it commits. On PostgreSQL ``SELECT … FOR NO KEY UPDATE`` of the row (the foreign keys of
+    rows added meanwhile take KEY SHARE and do not wait). SQLite ignores row locks, so there the
+    database's one writer lock is taken at once (``BEGIN IMMEDIATE``) instead of at the first
+    write: a second writer then waits before its reads, not after them, and cannot read what
+    the first is about to change."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return  # a write already made in this transaction holds the writer lock
+    key = table.c.id if hasattr(table, "c") else table.id
+    session.execute(select(key).where(key == ident).with_for_update(key_share=True))
+
+
 def utcnow() -> dt.datetime:
     """Timestamps are stored as naive UTC on both backends."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
