@@ -117,30 +117,29 @@ def _parcel_select(store: Store, *, as_of: dt.date | dt.datetime | None, distric
     if codes is not None:
         stmt = stmt.where(TABLE.c.parcel_code.in_(codes))
     if bbox is not None:
-        stmt = stmt.where(bbox_filter(store.caps, bbox))
+        stmt = stmt.where(bbox_clause(store.caps, bbox))
     return stmt.order_by(TABLE.c.parcel_code)
 
 
-def bbox_clause(caps: Capabilities):  # type: ignore[no-untyped-def]
-    """Current versions whose bounding box meets a box given at execution as the parameters
-    ``bminx``, ``bminy``, ``bmaxx``, ``bmaxy`` (see :func:`bbox_params`): the GiST index on
-    PostGIS, the R*Tree on SQLite. Unbound, so that a statement holding it can be built once."""
+def bbox_clause(caps: Capabilities, bbox: tuple[float, float, float, float] | None = None):  # type: ignore[no-untyped-def]
+    """Current versions whose bounding box meets a box: the GiST index on PostGIS, the R*Tree
+    on SQLite. Without ``bbox`` the box is given at execution as the parameters ``bminx``,
+    ``bminy``, ``bmaxx``, ``bmaxy`` (see :func:`bbox_params`), so that a statement holding it
+    can be built once; with ``bbox`` its values are bound here."""
     if caps.spatial_sql:
-        return text("geom && ST_MakeEnvelope(:bminx, :bminy, :bmaxx, :bmaxy, 4490)")
-    return TABLE.c.id.in_(text(
-        "SELECT id FROM parcel_versions_rtree WHERE minx <= :bmaxx AND maxx >= :bminx "
-        "AND miny <= :bmaxy AND maxy >= :bminy").columns(column("id", Integer)))
+        box = text("geom && ST_MakeEnvelope(:bminx, :bminy, :bmaxx, :bmaxy, 4490)")
+    else:
+        box = text("SELECT id FROM parcel_versions_rtree WHERE minx <= :bmaxx AND maxx >= :bminx "
+                   "AND miny <= :bmaxy AND maxy >= :bminy")
+    if bbox is not None:
+        box = box.bindparams(**bbox_params(bbox))
+    return box if caps.spatial_sql else TABLE.c.id.in_(box.columns(column("id", Integer)))
 
 
 def bbox_params(bbox: tuple[float, float, float, float]) -> dict[str, float]:
     """The parameters of :func:`bbox_clause` for ``bbox`` (minx, miny, maxx, maxy)."""
     minx, miny, maxx, maxy = bbox
     return {"bminx": minx, "bminy": miny, "bmaxx": maxx, "bmaxy": maxy}
-
-
-def bbox_filter(caps: Capabilities, bbox: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
-    """:func:`bbox_clause` with ``bbox`` bound."""
-    return bbox_clause(caps).params(bbox_params(bbox))
 
 
 def to_frame(rows: list[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:

@@ -31,7 +31,7 @@ from landrenew.core.store import Store
 from landrenew.core.store.models import District, ZoneVersion
 from landrenew.core.store.versions import box_overlaps
 from landrenew.core.units import area_triplet
-from landrenew.land.parcels import bbox_filter
+from landrenew.land.parcels import bbox_clause
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform.featuretext import server_texts
 from landrenew.platform.parcels import (
@@ -177,7 +177,7 @@ def _parcels_query(store: Store, user: Principal, bbox: BBox | None) -> tuple[Se
     if user.scope is not None:
         stmt = stmt.where(P.c.district_code.in_(user.scope))
     if bbox is not None:
-        stmt = stmt.where(bbox_filter(store.caps, bbox))
+        stmt = stmt.where(bbox_clause(store.caps, bbox))
     return stmt, P.c.parcel_code
 
 

@@ -27,7 +27,7 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, ParcelResult, ParcelVersion, ZoneVersion
 from landrenew.core.store.versions import box_overlaps
-from landrenew.land.parcels import bbox_filter
+from landrenew.land.parcels import bbox_clause
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform import tilestore
 from landrenew.platform.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
@@ -105,7 +105,7 @@ def _query(store: Store, user: Principal, layer: str, bbox: BBox) -> Any:
         stmt = (select(P.c.parcel_code, P.c.district_code, P.c.land_use, *cols, P.c.geom)
                 .select_from(src)
                 .where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False),
-                       bbox_filter(store.caps, bbox)))
+                       bbox_clause(store.caps, bbox)))
         if user.scope is not None:
             stmt = stmt.where(P.c.district_code.in_(user.scope))
         return stmt.order_by(P.c.parcel_code)
