@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from landrenew.core import audit
 from landrenew.core.access import Principal
 from landrenew.core.errors import Conflict, InputError, LandrenewError
-from landrenew.core.evidence import check_evidence
+from landrenew.core.evidence import check_evidence, check_not_future
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ConsentUnit, LedgerRecord, Project
 from landrenew.core.store.models import ConsolidationWorkflow as WorkflowRow
@@ -682,13 +682,6 @@ def _unit_row(rows: Sequence[ConsentUnit], project: Project, code: str) -> Conse
     return row
 
 
-
-
-def _check_date(value: dt.date, field: str) -> None:
-    if value > dt.date.today() + dt.timedelta(days=1):
-        raise InputError(f"{field} {value} is in the future", field=field)
-
-
 def _holder_node(row: ConsentUnit, parcel: str | None) -> dict[str, Any]:
     """The owners' node of a unit: the unit itself, or the parcel named by ``parcel`` (ids
     joined by '/') of a ``state_parcels`` unit."""
@@ -750,7 +743,7 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}", field="action")
     check_evidence(evidence_sha256)
-    _check_date(on, "on")
+    check_not_future(on, "on")
     with store.session() as session:
         project = consolidation_project(session, user, project_id, write=True)
         rows = _units(session, project.id)
@@ -793,7 +786,7 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
     to the consent ledger; the latest vote of the unit counts."""
     store.ensure_current()
     check_evidence(evidence_sha256)
-    _check_date(held_on, "held_on")
+    check_not_future(held_on, "held_on")
     clean = {k: v for k, v in vote.items() if v is not None}
     clean.setdefault("matter", "general")
     try:

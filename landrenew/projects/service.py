@@ -22,7 +22,7 @@ from landrenew.core.access import (
 )
 from landrenew.core.access import district_filter as scope_for
 from landrenew.core.errors import Conflict, InputError, NotFound
-from landrenew.core.evidence import check_evidence
+from landrenew.core.evidence import check_evidence, check_not_future
 from landrenew.core.spatial import areas_m2
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import (
@@ -432,8 +432,7 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
     if action not in ("sign", "withdraw"):
         raise InputError("action must be sign or withdraw", field="action")
     check_evidence(evidence_sha256)
-    if signed_on > dt.date.today() + dt.timedelta(days=1):
-        raise InputError(f"signed_on {signed_on} is in the future", field="signed_on")
+    check_not_future(signed_on, "signed_on")
     with store.session() as session:
         phase, project = _phase(session, user, phase_id)
         require_write_district(user, project.district_code, "district_code")

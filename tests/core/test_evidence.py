@@ -28,3 +28,15 @@ def test_a_digest_with_a_trailing_newline_or_spaces_is_refused() -> None:
     assert not is_sha256(GOOD + "\n") and not is_sha256(" " + GOOD) and not is_sha256(GOOD + " ")
     with pytest.raises(InputError):
         check_evidence(GOOD + "\n")
+
+
+def test_a_record_day_may_be_tomorrow_in_the_city_but_no_later() -> None:
+    import datetime as dt
+
+    from landrenew.core.evidence import check_not_future
+    from landrenew.core.store.versions import city_today
+
+    check_not_future(city_today() + dt.timedelta(days=1), "signed_on")
+    with pytest.raises(InputError) as caught:
+        check_not_future(city_today() + dt.timedelta(days=2), "held_on")
+    assert caught.value.field == "held_on" and "in the future" in str(caught.value)
