@@ -247,7 +247,7 @@ def settle_storage_fee(store: Store, user: Principal, project_id: int,
     store.ensure_current()
     money, _ = _packs()
     with store.session() as session:
-        project = consolidation_project(session, user, project_id, write=True)
+        project = _money_project(session, user, project_id)
         _require_city_decision(user, project)
         ledger = ledger_total(session, project_id)
         audited = values.get("audited_cost")
@@ -282,7 +282,7 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
     store.ensure_current()
     money, provisions = _packs()
     with store.session() as session:  # what was paid is read in the transaction that pays
-        project = consolidation_project(session, user, project_id, write=True)
+        project = _money_project(session, user, project_id)
         _require_city_decision(user, project)
         # one disbursement of a project at a time: a second waits until this one commits, and
         # then counts it as paid
