@@ -163,8 +163,8 @@ def _ledger(session: Session, project_id: int, money: Any) -> dict[str, Any]:
 
 def ledger_total(session: Session, project_id: int) -> Decimal:
     """The cost ledger's total, summed here in :class:`Decimal` (not by the database)."""
-    return sum((r.amount for r in session.scalars(
-        select(CostRow).where(CostRow.project_id == project_id))), Decimal("0.00"))
+    return sum(session.scalars(select(CostRow.amount).where(CostRow.project_id == project_id)),
+               Decimal("0.00"))
 
 
 # ---------------------------------------------------------------- decisions kept whole

@@ -326,13 +326,7 @@ def _works(schedule: Any, path: str) -> list[Work]:
         if kind not in WORK_KINDS:
             raise _bad_work(path, i, f"unknown work kind {kind!r}; expected one of "
                             f"{', '.join(WORK_KINDS)}", "kind")
-        dates = {key: _date(item.get(key)) for key in ("start", "finish")}
-        for key, day in dates.items():
-            if day is None:
-                raise _bad_work(path, i, f"expected a date (YYYY-MM-DD), got "
-                                f"{item.get(key)!r}", key)
-        start, finish = dates["start"], dates["finish"]
-        assert start is not None and finish is not None
+        start, finish = _work_date(item, path, i, "start"), _work_date(item, path, i, "finish")
         if finish < start:
             raise _bad_work(path, i, f"finish {finish} is before start {start}", "finish")
         works.append(Work(name, kind, start, finish))
@@ -344,6 +338,14 @@ def _bad_work(path: str, row: int, message: str, key: str | None = None) -> Inpu
     where = f"{path}[{row}]"
     return InputError(f"work {row}: {message}", row=row,
                       field=where if key is None else f"{where}.{key}")
+
+
+def _work_date(item: Mapping[str, Any], path: str, row: int, key: str) -> dt.date:
+    """Work ``row``'s date ``key``, or its refusal naming the row and field."""
+    day = _date(item.get(key))
+    if day is None:
+        raise _bad_work(path, row, f"expected a date (YYYY-MM-DD), got {item.get(key)!r}", key)
+    return day
 
 
 def _date(value: Any) -> dt.date | None:
