@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich.table import Table
 from landrenew.cli.common import console, state
 from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
+from landrenew.core.store.versions import city_today
 
 ledger_app = typer.Typer(help="Signing and consent ledgers (台账).", no_args_is_help=True)
 projects_app = typer.Typer(help="The pilot project library (项目库).", no_args_is_help=True)
@@ -55,7 +55,7 @@ def list_cmd(
     from landrenew.projects.service import list_projects
 
     total, items = list_projects(state.store(), _cli_user(), district=district, type=type,
-                                 overdue_on=dt.date.today() if overdue else None, limit=1000)
+                                 overdue_on=city_today() if overdue else None, limit=1000)
     table = Table("id", "名称", "类型", "行政区", "批次", "阶段", "计划完成", "版本")
     for p in items:
         table.add_row(str(p["id"]), p["name"], p["type_name"] or p["type"], p["district_code"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +74,7 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     progress("generate", 0, 1)
     files = write_demo_files(folder, n=n, seed=seed)
     progress("generate", 1, 1)
-    reason = f"demo data, seed {seed}, built {dt.date.today().isoformat()}"
+    reason = f"demo data, seed {seed}, built {city_today().isoformat()}"
     districts = import_districts(store, files["districts"], user=user, reason=reason,
                                  projected_crs=DEMO_CRS)
     zones = import_zones(store, files["zones"], user=user, reason=reason,

@@ -21,6 +21,7 @@ from landrenew.core.access import Principal
 from landrenew.core.auth import DEMO_ENTITY_ORG
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, ZoneVersion
+from landrenew.core.store.versions import city_today
 from landrenew.finance import service as finance
 from landrenew.projects import consolidation_service as workflows
 from landrenew.projects import service as projects
@@ -53,7 +54,7 @@ def build_demo_projects(store: Store, *, user: str = "demo") -> dict[str, int]:
     if not codes:
         return {}
     first, second = codes[0], codes[min(1, len(codes) - 1)]
-    today = dt.date.today()
+    today = city_today()
     out: dict[str, int] = {}
     out["industrial"] = projects.create_project(store, admin, {
         "name": "高新区低效工业用地升级改造", "type": "industrial_upgrade", "district_code": second,

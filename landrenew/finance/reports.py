@@ -16,6 +16,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from landrenew.core.store.versions import city_today
+
 MONEY = "#,##0.00"
 
 
@@ -28,7 +30,7 @@ def _yuan(ws: Worksheet, row: list[Any], money_cols: tuple[int, ...]) -> None:
 
 def finance_workbook(view: dict[str, Any], *, user: str, today: dt.date | None = None) -> bytes:
     """``view`` is :func:`landrenew.finance.service.overview`'s result."""
-    today = today or dt.date.today()
+    today = today or city_today()
     wb = Workbook()
     ws = wb.active
     ws.title = "成本台账"

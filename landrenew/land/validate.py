@@ -17,6 +17,7 @@ import pandas as pd
 
 from landrenew.core.errors import Problem
 from landrenew.core.spatial import check_polygons
+from landrenew.core.store.versions import city_today
 from landrenew.land.fields import PARCEL_FIELDS
 from landrenew.land.landuse import LandUseTable, land_use_table
 
@@ -123,7 +124,7 @@ def check_attributes(
 ) -> Checked:
     """Type and check the canonical attribute columns present in ``frame`` (vectorised)."""
     table = table or land_use_table()
-    today = today or dt.date.today()
+    today = today or city_today()
     col = _Collector(file, frame.index)
     out = pd.DataFrame(index=frame.index)
     for spec in PARCEL_FIELDS:

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from landrenew.core.store.versions import city_today
 from landrenew.projects.vocabulary import BATCHES, INSTRUMENTS, TERMS
 
 COLUMNS = (("序号", None), ("项目名称", "name"), ("项目类型", "type_name"),
@@ -21,7 +22,7 @@ COLUMNS = (("序号", None), ("项目名称", "name"), ("项目类型", "type_na
 
 def library_workbook(items: list[dict[str, Any]], *, user: str,
                      today: dt.date | None = None) -> bytes:
-    today = today or dt.date.today()
+    today = today or city_today()
     wb = Workbook()
     ws = wb.active
     ws.title = "试点项目清单"

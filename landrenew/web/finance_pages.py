@@ -5,7 +5,6 @@ Excel workbook of all of it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
@@ -14,6 +13,7 @@ from fastapi.responses import Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
+from landrenew.core.store.versions import city_today
 from landrenew.finance import service
 from landrenew.finance.costs import CostRefused
 from landrenew.finance.reports import finance_workbook
@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 
 
 def _context(store: StoreDep, who: Principal, project_id: int) -> dict:
-    return {**service.overview(store, who, project_id), "today": dt.date.today().isoformat()}
+    return {**service.overview(store, who, project_id), "today": city_today().isoformat()}
 
 
 @router.get("/projects/{project_id}/finance")
@@ -39,7 +39,7 @@ def finance_excel(request: Request, project_id: int, store: StoreDep, user: Page
                   ) -> Response:
     who = _need_user(request, user)
     body = finance_workbook(service.overview(store, who, project_id), user=who.name)
-    name = f"landrenew-finance-{project_id}-{dt.date.today():%Y%m%d}.xlsx"
+    name = f"landrenew-finance-{project_id}-{city_today():%Y%m%d}.xlsx"
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal, require_write
 from landrenew.core.errors import Conflict, InputError
+from landrenew.core.store.versions import city_today
 from landrenew.platform import catalogue
 from landrenew.projects import service
 from landrenew.projects.phasing import WORK_KINDS
@@ -43,7 +44,7 @@ def library(request: Request, store: StoreDep, user: PageUser, district: str | N
     who = _need_user(request, user)
     total, items = service.list_projects(store, who, district=district or None,
                                          type=type or None, stage=stage or None,
-                                         overdue_on=dt.date.today() if overdue else None,
+                                         overdue_on=city_today() if overdue else None,
                                          limit=500)
     _, districts = catalogue.list_districts(store, who, limit=1000)
     return render(request, "projects.html", {
@@ -57,7 +58,7 @@ def library(request: Request, store: StoreDep, user: PageUser, district: str | N
 def library_excel(request: Request, store: StoreDep, user: PageUser) -> Response:
     who = _need_user(request, user)
     _, items = service.list_projects(store, who, limit=100_000)
-    name = f"landrenew-projects-{dt.date.today():%Y%m%d}.xlsx"
+    name = f"landrenew-projects-{city_today():%Y%m%d}.xlsx"
     return Response(library_workbook(items, user=who.name), media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
@@ -77,7 +78,7 @@ def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
     here = PHASE_ORDER.index(view["phase"]["state"])
     return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS, "work_kinds": WORK_KINDS,
             "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
-            "today": dt.date.today().isoformat(),
+            "today": city_today().isoformat(),
             "schedule_text": _works_text(view["phase"].get("schedule") or [])}
 
 

@@ -9,7 +9,6 @@ redirect to the login page. Forms carry the session's CSRF token; htmx requests 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from landrenew.api.deps import (
 from landrenew.core import auth
 from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_write
 from landrenew.core.errors import InputError, NotFound, TooManyAttempts, ValidationFailed
+from landrenew.core.store.versions import city_today
 from landrenew.land.importing import ImportOptions
 from landrenew.platform import catalogue, evaluations, workbooks
 from landrenew.platform import parcels as parcel_service
@@ -231,7 +231,7 @@ def dashboard_excel(request: Request, store: StoreDep, user: PageUser, run: int 
         raise NotFound("no evaluation run yet: run `landrenew evaluate` first", field="run")
     content = workbooks.dashboard_workbook(data["stats"], data["names"], run=data["run"],
                                            user=who.name)
-    name = f"landrenew-dashboard-run{data['run']['id']}-{dt.date.today():%Y%m%d}.xlsx"
+    name = f"landrenew-dashboard-run{data['run']['id']}-{city_today():%Y%m%d}.xlsx"
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
@@ -280,7 +280,7 @@ def parcel_list_excel(request: Request, store: StoreDep, user: PageUser,
     rows = parcel_service.iter_parcels(store, who, **filters,
                                        limit=workbooks.EXCEL_MAX_ROWS - 1)
     content = workbooks.parcels_workbook(rows, names, filters=filters, user=who.name)
-    name = f"landrenew-parcels-{dt.date.today():%Y%m%d}.xlsx"
+    name = f"landrenew-parcels-{city_today():%Y%m%d}.xlsx"
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
