@@ -6,6 +6,7 @@ mount beside them; they share ``deps.py`` (settings, store, user, CSRF).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,8 @@ from fastapi import FastAPI
 
 from landrenew import __version__, web
 from landrenew.api import errors
-from landrenew.api.routes import ROUTERS
+from landrenew.api.kept import KeptAnswers, KeptRoute
+from landrenew.api.routes import ROUTERS, ogc, parcels, tiles
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 
@@ -51,7 +53,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for router in ROUTERS:
         app.include_router(router)
     web.install(app)
+    app.add_middleware(KeptAnswers, routes=KEPT_ROUTES)
     return app
+
+
+#: The routes whose kept tiles and pages are answered before routing (:mod:`landrenew.api.kept`).
+KEPT_ROUTES = (
+    KeptRoute(re.compile(r"/api/parcels"), parcels.kept_page),
+    KeptRoute(re.compile(r"/ogc/collections/(?P<collection_id>[^/]+)/items"), ogc.kept_items),
+    KeptRoute(re.compile(r"/tiles/(?P<layer>[^/]+)/(?P<z>[^/]+)/(?P<x>[^/]+)/(?P<y>[^/]+)\.mvt"),
+              tiles.kept_tile),
+)
 
 
 def route_table(app: FastAPI) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Query, Request
 from fastapi.security import OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from landrenew.core import auth
 from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_admin
@@ -46,6 +47,16 @@ async def get_store(request: Request) -> Store:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def bearer_token(request: Request) -> str | None:
+    """The ``Authorization: Bearer`` token, as :data:`oauth2_scheme` reads it, for code that
+    runs before dependencies are solved (:mod:`landrenew.api.kept`)."""
+    authorization = request.headers.get("Authorization")
+    scheme, param = get_authorization_scheme_param(authorization)
+    if not authorization or scheme.lower() != "bearer":
+        return None
+    return param
 
 
 def client_address(request: Request) -> str:

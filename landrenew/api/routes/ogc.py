@@ -13,9 +13,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from landrenew.api import making
-from landrenew.api.deps import SettingsDep, StoreDep, TokenDep, authenticate, session_user
+from landrenew.api import kept, making
+from landrenew.api.deps import (
+    SettingsDep,
+    StoreDep,
+    TokenDep,
+    authenticate,
+    bearer_token,
+    session_user,
+)
 from landrenew.core.access import Principal
+from landrenew.core.errors import LandrenewError
+from landrenew.core.settings import Settings
+from landrenew.core.store import Store
 from landrenew.platform import ogc as service
 from landrenew.platform import pagestore
 from landrenew.platform.responses import answer, compress, etag_for
@@ -28,9 +38,22 @@ FORMATS = ("json", "geojson")
 async def ogc_user(request: Request, settings: SettingsDep, store: StoreDep, token: TokenDep
                    ) -> Principal:
     """The bearer token's or session's user, else the public (anonymous) view."""
+    return ogc_principal(request, settings, store, token)
+
+
+def ogc_principal(request: Request, settings: Settings, store: Store, token: str | None
+                  ) -> Principal:
+    """:func:`ogc_user` as a plain function (for :mod:`landrenew.api.kept`)."""
     if token:
         return authenticate(request, settings, store, token)
     return session_user(request, settings, store) or service.PUBLIC
+
+
+def kept_user(request: Request) -> Principal | None:
+    """:func:`ogc_user` for a kept-answer lookup: None where the route would refuse."""
+    store, settings = request.app.state.store, request.app.state.settings
+    return kept.principal(request, lambda: ogc_principal(request, settings, store,
+                                                         bearer_token(request)))
 
 
 OgcUser = Annotated[Principal, Depends(ogc_user)]
@@ -120,8 +143,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     stamp = data_stamp(store)
     base = _base(request)
     keep = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
-    key = (store.url, stamp, collection_id, user.scope, user.sees_sensitive, box, limit, offset,
-           out_crs, base, tuple(sorted(keep.items())))
+    key = _items_key(store, user, stamp, collection_id, box, limit, offset, out_crs, base, keep)
 
     def make() -> bytes:
         return compress(service.items(store, user, base, collection_id, bbox=box, limit=limit,
@@ -131,9 +153,58 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     if body is None:
         body = await making.make(PAGES.get_or_make, key,
                                  pagestore.shared(store, key, stamp, make))
+    return _items_answer(request, body, stamp, key, out_crs)
+
+
+def _items_key(store: Store, user: Principal, stamp: str, cid: str,
+               box: service.BBox | None, limit: int, offset: int, crs: str, base: str,
+               keep: dict[str, str]) -> tuple:
+    """What an items page is kept under: the data stamp, the user's view and the query (the
+    other parameters too, as the page's links carry them)."""
+    return (store.url, stamp, cid, user.scope, user.sees_sensitive, box, limit, offset, crs,
+            base, tuple(sorted(keep.items())))
+
+
+def _items_answer(request: Request, body: bytes, stamp: str, key: tuple, crs: str
+                  ) -> Response:
     return answer(request, body, service.GEOJSON, etag_for(stamp, key[2:]),
-                  {**_crs_headers(out_crs), "Cache-Control": "private, no-cache",
+                  {**_crs_headers(crs), "Cache-Control": "private, no-cache",
                    "Vary": "Authorization, Cookie"})
+
+
+def kept_items(request: Request, path: dict[str, str]) -> Response | None:
+    """:func:`items`' answer if this process keeps the page, else None (see
+    :mod:`landrenew.api.kept`): the same user check, parameters and key."""
+    params = kept.single_params(request)
+    if params is None or not params.keys() <= _ITEMS_PARAMS:
+        return None
+    limit = kept.whole(params.get("limit"), service.DEFAULT_LIMIT)
+    offset = kept.whole(params.get("offset"), 0)
+    if limit is None or offset is None:
+        return None
+    user = kept_user(request)
+    if user is None:
+        return None
+    cid = path["collection_id"]
+    try:
+        _check_format(params.get("f"))
+        out_crs = service.parse_crs(params.get("crs"))
+        box = service.parse_bbox(params.get("bbox"), params.get("bbox-crs"))
+        service.get_collection(cid)
+        service.check_paging(limit, offset)
+    except LandrenewError:
+        return None
+    store: Store = request.app.state.store
+    store.ensure_current()
+    stamp = data_stamp(store)
+    keep = {k: v for k, v in params.items() if k not in ("limit", "offset")}
+    key = _items_key(store, user, stamp, cid, box, limit, offset, out_crs, _base(request), keep)
+    body = PAGES.peek(key)
+    return None if body is None else _items_answer(request, body, stamp, key, out_crs)
+
+
+#: The query parameters :func:`items` reads; a page asked for with any other is left to the route.
+_ITEMS_PARAMS = frozenset({"limit", "offset", "bbox", "bbox-crs", "crs", "f"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)")

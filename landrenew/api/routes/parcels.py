@@ -7,8 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from landrenew.api import making
-from landrenew.api.deps import CurrentUser, PageDep, StoreDep
+from landrenew.api import kept, making
+from landrenew.api.deps import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    CurrentUser,
+    PageDep,
+    StoreDep,
+    authenticate,
+    bearer_token,
+)
 from landrenew.api.schemas import (
     Page,
     ParcelDetail,
@@ -17,7 +25,9 @@ from landrenew.api.schemas import (
     ParcelUpdated,
     ParcelVersionPublic,
 )
+from landrenew.core.access import Principal
 from landrenew.core.errors import InputError
+from landrenew.core.store import Store
 from landrenew.platform import parcels as service
 from landrenew.platform.responses import etag_for
 from landrenew.platform.tilecache import TileCache, data_stamp
@@ -61,8 +71,8 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
     box = parse_bbox(bbox)
     store.ensure_current()
     stamp = data_stamp(store)
-    view = (user.scope, user.sees_sensitive)
-    key = (store.url, stamp, view, district, category, flag, box, page.limit, page.offset, after)
+    key = _page_key(store, user, stamp, district, category, flag, box, page.limit, page.offset,
+                    after)
 
     def make() -> bytes:
         total, items = service.list_parcels(store, user, district=district, category=category,
@@ -76,11 +86,56 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
         # there (0.5 ms SQLite, 1.1 ms PostgreSQL) and reading it back in the other worker
         # (0.2 / 0.7 ms) would save at most about a third of that (measured on a million parcels).
         body = await making.make(PAGES.get_or_make, key, make)
+    return _page_answer(request, body, stamp, key)
+
+
+def _page_key(store: Store, user: Principal, stamp: str, district: str | None,
+              category: str | None, flag: str | None, box: service.BBox | None, limit: int,
+              offset: int, after: str | None) -> tuple:
+    """What a list page is kept under: the data stamp, the user's view and the query."""
+    return (store.url, stamp, (user.scope, user.sees_sensitive), district, category, flag, box,
+            limit, offset, after)
+
+
+def _page_answer(request: Request, body: bytes, stamp: str, key: tuple) -> Response:
     etag = etag_for(stamp, key[2:])
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def kept_page(request: Request, _: dict[str, str]) -> Response | None:
+    """:func:`list_parcels`' answer if this process keeps the page, else None (see
+    :mod:`landrenew.api.kept`): the same user check, parameters and key."""
+    params = kept.single_params(request)
+    if params is None or not params.keys() <= _LIST_PARAMS:
+        return None
+    limit = kept.whole(params.get("limit"), DEFAULT_LIMIT)
+    offset = kept.whole(params.get("offset"), 0)
+    if limit is None or offset is None or not 1 <= limit <= MAX_LIMIT:
+        return None
+    store: Store = request.app.state.store
+    settings = request.app.state.settings
+    token = bearer_token(request)
+    user = kept.principal(request, lambda: authenticate(request, settings, store, token))
+    if user is None:
+        return None
+    try:
+        box = parse_bbox(params.get("bbox"))
+    except InputError:
+        return None
+    store.ensure_current()
+    stamp = data_stamp(store)
+    key = _page_key(store, user, stamp, params.get("district"), params.get("category"),
+                    params.get("flag"), box, limit, offset, params.get("after"))
+    body = PAGES.peek(key)
+    return None if body is None else _page_answer(request, body, stamp, key)
+
+
+#: The query parameters :func:`list_parcels` reads; a page asked for with any other is left to
+#: the route.
+_LIST_PARAMS = frozenset({"district", "category", "flag", "bbox", "limit", "offset", "after"})
 
 
 @router.get("/{code}", response_model=ParcelDetail, response_model_exclude_unset=True)

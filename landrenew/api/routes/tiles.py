@@ -10,9 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from landrenew.api import making
+from landrenew.api import kept, making
 from landrenew.api.deps import StoreDep
-from landrenew.api.routes.ogc import OgcUser
+from landrenew.api.routes.ogc import OgcUser, kept_user
+from landrenew.core.access import Principal
+from landrenew.core.errors import LandrenewError
+from landrenew.core.store import Store
 from landrenew.platform import tiles as service
 from landrenew.platform import tilestore
 
@@ -25,11 +28,16 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
                        204: {"description": "no feature in this tile"}})
 async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
                    user: OgcUser) -> Response:
-    # A tile this process already keeps is answered here on the event loop; any other is read
-    # from the shared tile store or rendered on a worker thread (api/making.py).
+    # A tile this process already keeps is answered here on the event loop (or before routing,
+    # by kept_tile); any other is read from the shared tile store or rendered on a worker
+    # thread (api/making.py).
     data, stamp = service.cached_tile(store, user, layer, z, x, y)
     if data is None:
         data, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x, y)
+    return _tile_answer(request, data, stamp, user)
+
+
+def _tile_answer(request: Request, data: bytes, stamp: str, user: Principal) -> Response:
     etag = f'W/"{stamp}-{tilestore.scope_key(user)}"'
     headers = {"Cache-Control": "private, max-age=60", "ETag": etag,
                "Vary": "Authorization, Cookie"}
@@ -38,3 +46,20 @@ async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: 
     if not data:
         return Response(status_code=204, headers=headers)
     return Response(data, media_type=service.MEDIA_TYPE, headers=headers)
+
+
+def kept_tile(request: Request, path: dict[str, str]) -> Response | None:
+    """:func:`get_tile`'s answer if this process keeps the tile, else None (see
+    :mod:`landrenew.api.kept`): the same user check and key."""
+    z, x, y = (kept.whole(path[k], -1) for k in ("z", "x", "y"))
+    if z is None or x is None or y is None:
+        return None
+    user = kept_user(request)
+    if user is None:
+        return None
+    store: Store = request.app.state.store
+    try:
+        data, stamp = service.cached_tile(store, user, path["layer"], z, x, y)
+    except LandrenewError:
+        return None
+    return None if data is None else _tile_answer(request, data, stamp, user)
