@@ -18,6 +18,15 @@ parcels, the Jiangmen evaluation run, demo accounts; ``--reuse`` keeps an existi
 
 It prints a table of p50/p95/p99, requests per second and failures.
 
+How to read the percentiles: wrk 4.1 (Debian's) corrects its latency histogram for coordinated
+omission before it reports (``stats_correct`` in wrk.c): a request that took L adds samples at
+L − E, L − 2E, … where E is the mean time between one connection's requests. A stall therefore
+weighs by its length, not by how few requests it held: measured against a server that answers
+in 4 ms but holds its first 1000 requests 0.2 s (1.6 % of 64 000 requests), wrk printed p95
+171 ms. A p95 target is met only when the connections spend less than about 5 % of the run
+beyond it, so the first seconds of a run, while each worker makes the pages it does not keep
+yet, decide the list and OGC figures.
+
     .venv/bin/python bench/serve.py --parcels 1000000 [--backend sqlite|postgis|both]
 """
 
