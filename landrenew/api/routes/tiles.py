@@ -33,7 +33,8 @@ async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: 
     # thread (api/making.py).
     data, stamp = service.cached_tile(store, user, layer, z, x, y)
     if data is None:
-        data, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x, y)
+        made, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x, y)
+        return _tile_answer(request, made, stamp, user)
     return _tile_answer(request, data, stamp, user)
 
 
