@@ -18,8 +18,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from landrenew.cli.common import console, progress_bar, state
+from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError
-from landrenew.core.store.versions import city_today
 from landrenew.evaluation import loader, runs
 from landrenew.evaluation.packs import RulePack
 

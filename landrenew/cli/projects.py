@@ -10,8 +10,8 @@ from rich.table import Table
 
 from landrenew.cli.common import console, state
 from landrenew.core.access import Principal
+from landrenew.core.clock import city_today
 from landrenew.core.errors import LandrenewError
-from landrenew.core.store.versions import city_today
 
 ledger_app = typer.Typer(help="Signing and consent ledgers (台账).", no_args_is_help=True)
 projects_app = typer.Typer(help="The pilot project library (项目库).", no_args_is_help=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError
-from landrenew.core.store.versions import city_today
 
 #: A SHA-256 digest as 64 hexadecimal digits (either case).
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")

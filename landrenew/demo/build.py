@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from landrenew.core.auth import create_demo_accounts
+from landrenew.core.clock import city_today
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
-from landrenew.core.store.versions import city_today
 from landrenew.demo.projects import build_demo_projects
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts

@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from landrenew.core.access import Principal
 from landrenew.core.auth import DEMO_ENTITY_ORG
+from landrenew.core.clock import city_today
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, ZoneVersion
-from landrenew.core.store.versions import city_today
 from landrenew.finance import service as finance
 from landrenew.projects import consolidation_service as workflows
 from landrenew.projects import service as projects

@@ -17,11 +17,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from landrenew.core import audit
+from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.models import EvaluationRun, ParcelResult
-from landrenew.core.store.versions import city_today
 from landrenew.evaluation.engine import INDICATORS, evaluate_frame
 from landrenew.evaluation.loader import load_pack
 from landrenew.evaluation.overlay import Progress

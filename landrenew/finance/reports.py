@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from landrenew.core.store.versions import city_today
+from landrenew.core.clock import city_today
 
 MONEY = "#,##0.00"
 

@@ -15,9 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Problem
 from landrenew.core.spatial import check_polygons
-from landrenew.core.store.versions import city_today
 from landrenew.land.fields import PARCEL_FIELDS
 from landrenew.land.landuse import LandUseTable, land_use_table
 

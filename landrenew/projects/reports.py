@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from landrenew.core.store.versions import city_today
+from landrenew.core.clock import city_today
 from landrenew.projects.vocabulary import BATCHES, INSTRUMENTS, TERMS
 
 COLUMNS = (("序号", None), ("项目名称", "name"), ("项目类型", "type_name"),

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
-from landrenew.core.store.versions import city_today
+from landrenew.core.clock import city_today
 from landrenew.finance import service
 from landrenew.finance.costs import CostRefused
 from landrenew.finance.reports import finance_workbook

@@ -17,8 +17,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal, require_write
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
-from landrenew.core.store.versions import city_today
 from landrenew.platform import catalogue
 from landrenew.projects import service
 from landrenew.projects.phasing import WORK_KINDS

@@ -24,8 +24,8 @@ from landrenew.api.deps import (
 )
 from landrenew.core import auth
 from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_write
+from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound, TooManyAttempts, ValidationFailed
-from landrenew.core.store.versions import city_today
 from landrenew.land.importing import ImportOptions
 from landrenew.platform import catalogue, evaluations, workbooks
 from landrenew.platform import parcels as parcel_service

@@ -1,4 +1,4 @@
-"""The day of every decision, report and file name is the city's (China Standard Time).
+"""The day of every decision, report and file name is the city's (core.clock, China Standard Time).
 
 A server kept in UTC would otherwise call 00:00–08:00 in the city yesterday: a task due today
 would not yet be overdue, a survey dated today would be "in the future"."""
@@ -32,7 +32,7 @@ def _machine_day_calls(path: Path) -> list[int]:
 def test_no_module_takes_the_machine_clock_zone_for_the_day():
     found = {str(p.relative_to(PACKAGE)): lines for p in sorted(PACKAGE.rglob("*.py"))
              if (lines := _machine_day_calls(p))}
-    assert found == {}, f"use core.store.versions.city_today(): {found}"
+    assert found == {}, f"use core.clock.city_today(): {found}"
 
 
 def test_the_check_finds_a_machine_day_call(tmp_path):

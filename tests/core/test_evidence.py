@@ -33,8 +33,8 @@ def test_a_digest_with_a_trailing_newline_or_spaces_is_refused() -> None:
 def test_a_record_day_may_be_tomorrow_in_the_city_but_no_later() -> None:
     import datetime as dt
 
+    from landrenew.core.clock import city_today
     from landrenew.core.evidence import check_not_future
-    from landrenew.core.store.versions import city_today
 
     check_not_future(city_today() + dt.timedelta(days=1), "signed_on")
     with pytest.raises(InputError) as caught:

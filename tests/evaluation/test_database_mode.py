@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent, EvaluationRun, ParcelResult
-from landrenew.core.store.versions import city_today
 from landrenew.demo.generator import write_demo_files
 from landrenew.evaluation.service import evaluate_files
 from landrenew.evaluation.stored import diff_stored_runs, list_runs, run_on_store, run_results

@@ -11,25 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Column, Select, Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from landrenew.core.clock import CITY_TZ
 from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.capabilities import Capabilities
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")
 _IN_CHUNK = 5000
 _FULL_SCAN = 20_000
-
-
-def city_today() -> dt.date:
-    """Today in the city (China Standard Time), whatever the machine's clock zone: the day that
-    :func:`as_of_cutoff` ends at midnight there. On a server kept in UTC, ``date.today()`` is
-    still yesterday from 00:00 to 08:00 in the city, and data loaded then lies after its end."""
-    return dt.datetime.now(CITY_TZ).date()
 
 
 def box_overlaps(table: Any, bbox: tuple[float, float, float, float]) -> Any:
