@@ -57,7 +57,7 @@ def whole(value: str | None, default: int) -> int | None:
     return int(value) if _WHOLE.fullmatch(value) else None
 
 
-def principal(request: Request, resolve: Callable[[], Principal]) -> Principal | None:
+def principal(resolve: Callable[[], Principal]) -> Principal | None:
     """``resolve()`` (the route's own user check), or None if it refuses: the route then
     answers the request, with its 401 or 403."""
     try:

@@ -52,8 +52,7 @@ def ogc_principal(request: Request, settings: Settings, store: Store, token: str
 def kept_user(request: Request) -> Principal | None:
     """:func:`ogc_user` for a kept-answer lookup: None where the route would refuse."""
     store, settings = request.app.state.store, request.app.state.settings
-    return kept.principal(request, lambda: ogc_principal(request, settings, store,
-                                                         bearer_token(request)))
+    return kept.principal(lambda: ogc_principal(request, settings, store, bearer_token(request)))
 
 
 OgcUser = Annotated[Principal, Depends(ogc_user)]

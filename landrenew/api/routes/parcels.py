@@ -117,8 +117,7 @@ def kept_page(request: Request, _: dict[str, str]) -> Response | None:
         return None
     store: Store = request.app.state.store
     settings = request.app.state.settings
-    token = bearer_token(request)
-    user = kept.principal(request, lambda: authenticate(request, settings, store, token))
+    user = kept.principal(lambda: authenticate(request, settings, store, bearer_token(request)))
     if user is None:
         return None
     try:
