@@ -337,6 +337,27 @@ def test_finance_page_form_offers_the_ledger_categories(world: World) -> None:
     assert offered == allowed + excluded
 
 
+def _settled(w: World) -> tuple[int, Any]:
+    """A consolidation project with one cost item and its storage fee settled, and the admin."""
+    from landrenew.core.access import Principal
+    from landrenew.finance import service
+
+    pid = _project(w)
+    admin = Principal("admin", "admin")
+    service.add_cost_item(w.store, admin, pid, {
+        "category": "clearance", "amount": "1000.00", "description": "清表",
+        "document_ref": "QB-1"})
+    service.settle_storage_fee(w.store, admin, pid, {"service_rate": "0.05"})
+    return pid, admin
+
+
+def _paid(disbursement: dict[str, Any]) -> Decimal:
+    """What a disbursement paid out of the revenue: the special loan and the entity."""
+    return sum((Decimal(s["amount"]) for s in disbursement["result"]["steps"]
+                if s["code"] in ("special_loan_principal", "special_loan_interest", "entity")),
+               Decimal(0))
+
+
 def test_a_disbursement_waits_for_another_on_the_same_project(world: World) -> None:
     """Two disbursements of one project are made one after the other: while another transaction
     holds the project (PostgreSQL: its row locked, as a disbursement locks it; SQLite: the one
@@ -345,15 +366,9 @@ def test_a_disbursement_waits_for_another_on_the_same_project(world: World) -> N
 
     from sqlalchemy import text
 
-    from landrenew.core.access import Principal
     from landrenew.finance import service
 
-    pid = _project(world)
-    admin = Principal("admin", "admin")
-    service.add_cost_item(world.store, admin, pid, {
-        "category": "clearance", "amount": "1000.00", "description": "清表",
-        "document_ref": "QB-1"})
-    service.settle_storage_fee(world.store, admin, pid, {"service_rate": "0.05"})
+    pid, admin = _settled(world)
     first = service.record_disbursement(world.store, admin, pid, {"revenue": "600"})
     done: list[dict[str, Any]] = []
     holder = world.store.engine.connect()
@@ -373,9 +388,7 @@ def test_a_disbursement_waits_for_another_on_the_same_project(world: World) -> N
     holder.close()
     worker.join(30)
     assert done, "the disbursement did not finish once the holder let go"
-    paid_first = sum(Decimal(s["amount"]) for s in first["result"]["steps"]
-                     if s["code"] in ("special_loan_principal", "special_loan_interest",
-                                      "entity"))
+    paid_first = _paid(first)
     assert Decimal(done[0]["inputs"]["already_paid"]) == paid_first > 0
 
 
@@ -386,15 +399,9 @@ def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World
     and the storage fee is not paid twice."""
     import threading
 
-    from landrenew.core.access import Principal
     from landrenew.finance import service
 
-    pid = _project(world)
-    admin = Principal("admin", "admin")
-    service.add_cost_item(world.store, admin, pid, {
-        "category": "clearance", "amount": "1000.00", "description": "清表",
-        "document_ref": "QB-1"})
-    service.settle_storage_fee(world.store, admin, pid, {"service_rate": "0.05"})
+    pid, admin = _settled(world)
     inside, go = threading.Event(), threading.Event()
     paid_so_far = service._paid_so_far
 
@@ -420,8 +427,6 @@ def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World
     go.set()
     first.join(30)
     second.join(30)
-    paid_first = sum(Decimal(s["amount"]) for s in done["first"]["result"]["steps"]
-                     if s["code"] in ("special_loan_principal", "special_loan_interest",
-                                      "entity"))
+    paid_first = _paid(done["first"])
     assert Decimal(done["first"]["inputs"]["already_paid"]) == 0
     assert Decimal(done["second"]["inputs"]["already_paid"]) == paid_first > 0
