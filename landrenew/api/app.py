@@ -7,6 +7,7 @@ mount beside them; they share ``deps.py`` (settings, store, user, CSRF).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from landrenew.api.kept import KeptAnswers, KeptRoute
 from landrenew.api.routes import ROUTERS, ogc, parcels, tiles
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
+from landrenew.platform.warming import warm
 
 OPENAPI_URL = "/api/openapi.json"
 
@@ -38,7 +40,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # serve at once; the process's per-stamp lookups are read beside (platform/warming.py)
+        warming = threading.Thread(target=warm, args=(store,), name="landrenew-warm", daemon=True)
+        if settings.warm_on_start:
+            warming.start()
         yield
+        if warming.is_alive():
+            warming.join()
         if own_store:
             store.dispose()
 

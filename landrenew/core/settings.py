@@ -36,7 +36,10 @@ class Settings(BaseSettings):
     ``token_minutes`` is the lifetime of API tokens and session cookies; ``cookie_*`` shape the
     session cookie; ``login_max_failures`` failed logins per user and address within
     ``login_window_seconds`` make further attempts answer 429; ``tianditu_token`` is the key for
-    天地图 base maps (optional; pages fall back to a plain background without it).
+    天地图 base maps (optional; pages fall back to a plain background without it);
+    ``warm_on_start`` has each server process read, just after it starts, what the city's lists
+    ask of every page (the latest run, the parcel count, the paging anchors), so that the first
+    requests do not wait for it.
     """
 
     model_config = SettingsConfigDict(env_prefix="LANDRENEW_", extra="ignore")
@@ -55,6 +58,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     tianditu_token: str | None = None
+    warm_on_start: bool = True
 
     @field_validator("mode")
     @classmethod
