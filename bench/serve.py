@@ -18,14 +18,18 @@ parcels, the Jiangmen evaluation run, demo accounts; ``--reuse`` keeps an existi
 
 It prints a table of p50/p95/p99, requests per second and failures.
 
-How to read the percentiles: wrk 4.1 (Debian's) corrects its latency histogram for coordinated
-omission before it reports (``stats_correct`` in wrk.c): a request that took L adds samples at
-L − E, L − 2E, … where E is the mean time between one connection's requests. A stall therefore
-weighs by its length, not by how few requests it held: measured against a server that answers
-in 4 ms but holds its first 1000 requests 0.2 s (1.6 % of 64 000 requests), wrk printed p95
-171 ms. A p95 target is met only when the connections spend less than about 5 % of the run
-beyond it, so the first seconds of a run, while each worker makes the pages it does not keep
-yet, decide the list and OGC figures.
+How to read the percentiles: two readings are printed. **Per request** is what the script times
+itself for every request (wrk_urls.lua: from writing the request to its complete response; wrk
+runs one thread per connection so that this is exact): p95 is the latency that 95 % of the
+requests met. **Corrected** is wrk's own: wrk 4.1 (Debian's) corrects its histogram for
+coordinated omission before it reports (``stats_correct`` in wrk.c): a request that took L adds
+samples at L − E, L − 2E, … where E is the mean time between one connection's requests. A stall
+therefore weighs by its length, not by how few requests it held: measured against a server that
+answers in 4 ms but holds its first 1000 requests 0.2 s (1.6 % of 64 000 requests), wrk printed
+p95 171 ms. It reads as the latency a client arriving at a random moment would meet, and is met
+only when the connections spend less than about 5 % of the run beyond the target, so the first
+seconds of a run, while each worker makes the pages it does not keep yet, decide it for the list
+and OGC scenarios. The targets are judged on both.
 
     .venv/bin/python bench/serve.py --parcels 1000000 [--backend sqlite|postgis|both]
 """
@@ -154,8 +158,10 @@ def wrk(base: str, paths: list[str], token: str, connections: int, duration: int
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(paths))
         pool = fh.name
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-                          "-s", str(HERE / "wrk_urls.lua"), base, "--", pool, token],
+    # one wrk thread per connection, so that the script can time each request exactly (its
+    # request() and response() then alternate for one connection: see wrk_urls.lua)
+    out = subprocess.run(["wrk", f"-t{connections}", f"-c{connections}", f"-d{duration}s",
+                          "--timeout", "30s", "-s", str(HERE / "wrk_urls.lua"), base, "--", pool, token],
                          capture_output=True, text=True, check=True)
     os.unlink(pool)
     line = next(x for x in out.stdout.splitlines() if x.startswith("JSON "))
@@ -238,13 +244,15 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
             if args.only and label not in args.only:
                 continue
             r = wrk(base, paths, tok, args.connections, args.duration)
-            rows.append((name, label, len(set(paths)), r["p50"] / 1000, r["p95"] / 1000,
-                         r["p99"] / 1000, r["rps"], r["non_2xx"] + r["socket_errors"],
-                         TARGETS_MS[label]))
-            print(f"  {label:<15} p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms  "
-                  f"p99 {r['p99'] / 1000:7.1f} ms  {r['rps']:7.0f} req/s  failures "
-                  f"{r['non_2xx'] + r['socket_errors']}  (target p95 ≤ {TARGETS_MS[label]} ms)",
-                  flush=True)
+            rows.append((name, label, len(set(paths)), r["req_p50"] / 1000,
+                         r["req_p95"] / 1000, r["p95"] / 1000, r["req_p99"] / 1000, r["rps"],
+                         r["non_2xx"] + r["socket_errors"], TARGETS_MS[label]))
+            print(f"  {label:<15} per request: p50 {r['req_p50'] / 1000:7.1f} ms  p95 "
+                  f"{r['req_p95'] / 1000:7.1f} ms  p99 {r['req_p99'] / 1000:7.1f} ms  max "
+                  f"{r['req_max'] / 1000:7.0f} ms;  corrected: p50 {r['p50'] / 1000:7.1f} ms  "
+                  f"p95 {r['p95'] / 1000:7.1f} ms  p99 {r['p99'] / 1000:7.1f} ms;  "
+                  f"{r['rps']:7.0f} req/s  failures {r['non_2xx'] + r['socket_errors']}  "
+                  f"(target p95 ≤ {TARGETS_MS[label]} ms)", flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -281,12 +289,15 @@ def main() -> None:
         rows += bench_backend("postgis", url, args)
     print(f"\n{args.parcels:,} parcels, {args.connections} connections, {args.workers} workers, "
           f"{args.duration} s per scenario")
-    print(f"{'backend':<8} {'scenario':<15} {'paths':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>8} {'fail':>5}  target")
-    for b, label, n, p50, p95, p99, rps, fail, target in rows:
+    print("p50, p95, p99: per request; p95 corr.: wrk's, corrected for coordinated omission")
+    print(f"{'backend':<8} {'scenario':<15} {'paths':>6} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p95 corr.':>9} {'p99 ms':>8} {'req/s':>8} {'fail':>5}  target")
+    for b, label, n, p50, p95, corrected, p99, rps, fail, target in rows:
         ok = "met" if p95 <= target and not fail else "NOT met"
-        print(f"{b:<8} {label:<15} {n:>6} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {rps:>8.0f} "
-              f"{fail:>5}  p95 ≤ {target} ms: {ok}")
+        ok_corrected = "met" if corrected <= target and not fail else "NOT met"
+        print(f"{b:<8} {label:<15} {n:>6} {p50:>8.1f} {p95:>8.1f} {corrected:>9.1f} {p99:>8.1f} "
+              f"{rps:>8.0f} {fail:>5}  p95 ≤ {target} ms: {ok} per request, "
+              f"{ok_corrected} corrected")
 
 
 if __name__ == "__main__":
