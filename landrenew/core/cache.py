@@ -72,6 +72,11 @@ class ValueCache:
     def get_or_count(self, key: Hashable, count: Callable[[], int]) -> int:
         return self.get_or_make(key, count)
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether a value is kept under ``key`` (never makes one)."""
+        with self._lock:
+            return key in self._items
+
 
 class PieceCache:
     """Encoded pieces (bytes) under ``(generation, id)``, bounded by their total size, the least

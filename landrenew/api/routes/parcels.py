@@ -67,7 +67,9 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
 
     The encoded page is kept per data stamp and user view: asking again for a page of unchanged
     data costs a lookup (and ``If-None-Match`` with its ETag gets ``304``). A page this process
-    keeps is answered on the event loop; any other is made on a maker thread (api/making.py)."""
+    keeps is answered on the event loop, and so is a short one it must make (a whole-city page of
+    at most 100 rows whose count is kept: ``is_quick_page``); any other is made on a maker thread
+    (api/making.py)."""
     box = parse_bbox(bbox)
     store.ensure_current()
     stamp = data_stamp(store)
@@ -85,7 +87,11 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
         # Not through the shared page store: a page of 100 costs 2–3 ms to make; writing it
         # there (0.5 ms SQLite, 1.1 ms PostgreSQL) and reading it back in the other worker
         # (0.2 / 0.7 ms) would save at most about a third of that (measured on a million parcels).
-        body = await making.make(PAGES.get_or_make, key, make)
+        if service.is_quick_page(store, user, district=district, category=category, flag=flag,
+                                 bbox=box, limit=page.limit, offset=page.offset, after=after):
+            body = PAGES.get_or_make(key, make)  # short: here, on the event loop
+        else:
+            body = await making.make(PAGES.get_or_make, key, make)
     return _page_answer(request, body, stamp, key)
 
 
