@@ -66,15 +66,24 @@ class TileCache:
                 return data
             self.misses += 1
             data = make()
-            with self._lock:
-                if len(data) <= self.max_bytes:
-                    self._items[key] = data
-                    self._bytes += len(data)
-                    while self._bytes > self.max_bytes:
-                        _, old = self._items.popitem(last=False)
-                        self._bytes -= len(old)
+            self.put(key, data)
         self._flights.release(key)
         return data
+
+    def put(self, key: Hashable, data: bytes) -> None:
+        """Keep ``data`` under ``key`` (replacing what was kept there), the least recently used
+        going first when full. Never waits for a making of the same key (the server's event
+        loop keeps pages it read whole from the shared page store)."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            if len(data) <= self.max_bytes:
+                self._items[key] = data
+                self._bytes += len(data)
+                while self._bytes > self.max_bytes:
+                    _, dropped = self._items.popitem(last=False)
+                    self._bytes -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:

@@ -312,6 +312,7 @@ def test_pages_are_shared_between_workers(world: World, monkeypatch: pytest.Monk
     monkeypatch.setattr(ogc_service, "items", counting)
     again = world.client.get(url)
     assert again.json() == first.json() and made == []
+    assert len(ogc_routes.PAGES) == 1  # kept in this process's memory from now on
     world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
                        json={"land_use": "0701", "reason": "re-surveyed as housing"})
     after = world.client.get(url)

@@ -153,3 +153,21 @@ def test_nothing_is_left_behind_once_the_makers_are_done() -> None:
         cache.pieces(gen, [1, 2], _maker(calls))
         cache.pieces(gen, [1, 2], _maker(calls))  # all kept: nothing is being made
     assert cache._making == {} and list(cache._gens) == [("db", "s3", "public", "xy")]
+
+
+def test_tile_cache_put_replaces_and_stays_within_its_size() -> None:
+    """``TileCache.put`` (a page read whole from the shared store) replaces what a key held
+    without counting it twice, and drops the least recently used beyond the size."""
+    from landrenew.platform.tilecache import TileCache
+
+    cache = TileCache(max_bytes=10)
+    cache.put("a", b"1234")
+    cache.put("a", b"123456")  # replaced, not added
+    assert cache.peek("a") == b"123456" and len(cache) == 1
+    cache.put("b", b"1234")
+    assert len(cache) == 2  # 6 + 4 bytes: full, nothing dropped
+    cache.put("c", b"12")  # 12 bytes: the least recently used (a) goes
+    assert cache.peek("a") is None and cache.peek("b") == b"1234" and cache.peek("c") == b"12"
+    assert cache.get_or_make("c", lambda: b"never made") == b"12"
+    cache.put("d", b"12345678901")  # larger than the whole cache: not kept
+    assert cache.peek("d") is None and len(cache) == 2

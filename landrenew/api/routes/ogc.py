@@ -131,8 +131,9 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
                 bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
                 crs: CrsQuery = None, f: FormatQuery = None) -> Response:
     """A page of features. A page this process keeps for the current data stamp is answered on
-    the event loop (gzip as kept, for clients that accept it); any other is read from the shared
-    page store, or built, on a maker thread (:mod:`landrenew.api.making`)."""
+    the event loop (gzip as kept, for clients that accept it), and so is one another worker
+    made and put in the shared page store (one short read); any other is built on a maker
+    thread (:mod:`landrenew.api.making`) and put there."""
     _check_format(f)
     out_crs = service.parse_crs(crs)
     box = service.parse_bbox(bbox, bbox_crs)
@@ -150,8 +151,14 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
 
     body = PAGES.peek(key)
     if body is None:
-        body = await making.make(PAGES.get_or_make, key,
-                                 pagestore.shared(store, key, stamp, make))
+        # a page another worker made for this stamp is one short read, made here on the event
+        # loop (api/making.py says why); a page to make goes to a maker thread
+        body = pagestore.read(store, pagestore.digest(key), stamp)
+        if body is not None:
+            PAGES.put(key, body)
+        else:
+            body = await making.make(PAGES.get_or_make, key,
+                                     pagestore.shared(store, key, stamp, make))
     return _items_answer(request, body, stamp, key, out_crs)
 
 
