@@ -9,7 +9,8 @@ from typing import Any
 from landrenew.core.access import Principal
 from landrenew.platform import parcels as service
 from landrenew.platform.warming import warm
-from tests.api.conftest import WEST, World
+
+from .conftest import WEST, World
 
 ADMIN = Principal("admin", "admin")
 PLAIN: dict[str, Any] = {"district": None, "category": None, "flag": None, "bbox": None,

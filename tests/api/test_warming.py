@@ -16,7 +16,8 @@ from landrenew.core.store import Store
 from landrenew.platform import parcels as service
 from landrenew.platform.tilecache import COUNTS, MEMO
 from landrenew.platform.warming import warm
-from tests.api.conftest import World, settings_for
+
+from .conftest import World, settings_for
 
 
 class NotKept(Exception):
