@@ -40,7 +40,7 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
-from landrenew.core.units import area_triplet, m2_to_ha, m2_to_mu
+from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL, MONEY_FIELDS, SENSITIVE_FIELDS
 from landrenew.land.parcels import (
@@ -119,9 +119,10 @@ def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
 def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]:
     """:func:`parcel_record` of each row, written for speed (every list page and OGC page goes
     through here): rows of the listing (:func:`_listing`, the view's columns in order, more
-    may follow) are read by position, any others (e.g. whole stored versions) by name; money
-    (Decimal) as float. The loop over listing rows does per row only what differs between
-    rows (measured: 1.2 ms for a page of 100 through :func:`_finish`, 0.6 ms inlined)."""
+    may follow) are read by position, any others (e.g. whole stored versions) by name, put in
+    the listing's order first; money (Decimal) as float. The loop does per row only what
+    differs between rows (measured: 0.80 ms for a page of 100 with a call per row, 0.54 ms
+    without)."""
     if not rows:
         return []
     sensitive = user.sees_sensitive
@@ -130,13 +131,10 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
     joined, plain = _ORDERS[sensitive, True], _ORDERS[sensitive, False]
     with_results = names[:len(joined)] == joined
     if not (with_results or names[:len(plain)] == plain):
-        out = []
-        for row in rows:
-            m = row._mapping
-            rec = {name: m[name] for name in fields}
-            out.append(_finish(rec, sensitive, *(m[k] for k in _TAIL),
-                               *(m.get(k) for k in _RESULTS)))
-        return out
+        by_name = (*fields, *_TAIL)
+        rows = [(*(m[k] for k in by_name), *(m.get(k) for k in _RESULTS))
+                for m in (row._mapping for row in rows)]
+        with_results = True
     n = len(fields)
     money = [i for i, name in enumerate(fields) if name in MONEY_FIELDS] if sensitive else []
     out = []
@@ -169,29 +167,6 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
             rec["flags"] = []
         append(rec)
     return out
-
-
-def _finish(rec: dict[str, Any], sensitive: bool, area: float | None, version: int,
-            valid_from: Any, changed_by: str, minx: float | None, miny: float | None,
-            maxx: float | None, maxy: float | None, low: Any, categories: str | None,
-            flags: str | None) -> dict[str, Any]:
-    if sensitive:
-        for name in MONEY_FIELDS:
-            value = rec[name]
-            if value is not None:
-                rec[name] = float(value)
-    if area is None:
-        rec["area_m2"] = rec["area_mu"] = rec["area_ha"] = None
-    else:
-        rec.update(area_triplet(area))
-    rec["version"] = version
-    rec["valid_from"] = valid_from
-    rec["changed_by"] = changed_by
-    rec["bbox"] = None if minx is None else [minx, miny, maxx, maxy]
-    rec["is_low_efficiency"] = None if low is None else bool(low)
-    rec["categories"] = _split(categories)
-    rec["flags"] = _split(flags)
-    return rec
 
 
 def _listing(run_id: int | None, sensitive: bool = True) -> Select:
