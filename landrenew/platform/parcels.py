@@ -68,11 +68,11 @@ def current_run_id(store: Store) -> int | None:
         with store.engine.connect() as conn:
             return latest_run_id(conn)
 
-    return MEMO.get_or_make(_run_key(store), read)
+    return MEMO.get_or_make(_run_key(store, store.stamp()), read)
 
 
-def _run_key(store: Store) -> tuple:
-    return (store.url, store.stamp(), "latest_run")
+def _run_key(store: Store, stamp: str) -> tuple:
+    return (store.url, stamp, "latest_run")
 
 
 def _split(value: str | None) -> list[str]:
@@ -281,7 +281,7 @@ def _count_key(store: Store, stamp: str, districts: list[str] | tuple[str, ...] 
 QUICK_ROWS = 100
 
 
-def is_quick_page(store: Store, user: Principal, *, district: str | None,
+def is_quick_page(store: Store, user: Principal, stamp: str, *, district: str | None,
                   category: str | None, flag: str | None, bbox: BBox | None, limit: int,
                   offset: int, after: str | None) -> bool:
     """Whether making this list page is one short read of the current-code index (a page of
@@ -289,18 +289,18 @@ def is_quick_page(store: Store, user: Principal, *, district: str | None,
     the whole city (no district scope or filter, which may have to pass over many parcels of
     other districts), no category, flag or bbox filter, at most :data:`QUICK_ROWS` rows; the
     latest run and the count kept; and fewer than :data:`ANCHOR_STEP` index entries to skip,
-    or a deep ``offset`` from kept anchors (:func:`code_anchors`). The server makes such a page
-    on its event loop (api/making.py says why); any other on a maker thread."""
+    or a deep ``offset`` from kept anchors (:func:`code_anchors`), all under ``stamp`` (the
+    request's). The server makes such a page on its event loop (api/making.py says why); any
+    other on a maker thread."""
     if (district or category or flag or bbox is not None or limit > QUICK_ROWS
             or user.scope is not None):
         return False
-    stamp = data_stamp(store)
-    if not (MEMO.holds(_run_key(store)) and
+    if not (MEMO.holds(_run_key(store, stamp)) and
             COUNTS.holds(_count_key(store, stamp, None, None, None, None))):
         return False
     if offset < ANCHOR_STEP:
         return True
-    return after is None and MEMO.holds(_anchors_key(store, None))
+    return after is None and MEMO.holds(_anchors_key(store, stamp, None))
 
 
 def page_rows(conn: Connection, store: Store, user: Principal, *,
@@ -441,12 +441,12 @@ def code_anchors(conn: Connection, store: Store,
         finally:
             result.close()
 
-    return MEMO.get_or_make(_anchors_key(store, scope), read)
+    return MEMO.get_or_make(_anchors_key(store, store.stamp(), scope), read)
 
 
-def _anchors_key(store: Store, scope: tuple[str, ...] | None) -> tuple:
+def _anchors_key(store: Store, stamp: str, scope: tuple[str, ...] | None) -> tuple:
     """What :func:`code_anchors` of ``scope`` (sorted district codes, None: all) is kept under."""
-    return (store.url, store.stamp(), "code_anchors", scope)
+    return (store.url, stamp, "code_anchors", scope)
 
 
 def _from_anchor(conn: Connection, store: Store, districts: list[str] | tuple[str, ...] | None,

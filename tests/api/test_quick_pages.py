@@ -18,7 +18,7 @@ PLAIN: dict[str, Any] = {"district": None, "category": None, "flag": None, "bbox
 
 
 def quick(world: World, user: Principal = ADMIN, **changes: Any) -> bool:
-    return service.is_quick_page(world.store, user, **{**PLAIN, **changes})
+    return service.is_quick_page(world.store, user, world.store.stamp(), **{**PLAIN, **changes})
 
 
 def test_a_quick_page_is_a_short_whole_city_page_whose_lookups_are_kept(

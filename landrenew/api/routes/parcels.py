@@ -87,8 +87,9 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
         # Not through the shared page store: a page of 100 costs 2–3 ms to make; writing it
         # there (0.5 ms SQLite, 1.1 ms PostgreSQL) and reading it back in the other worker
         # (0.2 / 0.7 ms) would save at most about a third of that (measured on a million parcels).
-        if service.is_quick_page(store, user, district=district, category=category, flag=flag,
-                                 bbox=box, limit=page.limit, offset=page.offset, after=after):
+        if service.is_quick_page(store, user, stamp, district=district, category=category,
+                                 flag=flag, bbox=box, limit=page.limit, offset=page.offset,
+                                 after=after):
             body = PAGES.get_or_make(key, make)  # short: here, on the event loop
         else:
             body = await making.make(PAGES.get_or_make, key, make)
