@@ -41,11 +41,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # serve at once; the process's per-stamp lookups are read beside (platform/warming.py)
-        warming = threading.Thread(target=warm, args=(store,), name="landrenew-warm", daemon=True)
+        warming = None
         if settings.warm_on_start:
+            warming = threading.Thread(target=warm, args=(store,), name="landrenew-warm",
+                                       daemon=True)
             warming.start()
         yield
-        if warming.is_alive():
+        if warming is not None:
             warming.join()
         if own_store:
             store.dispose()

@@ -152,7 +152,8 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     body = PAGES.peek(key)
     if body is None:
         # a page another worker made for this stamp is one short read, made here on the event
-        # loop (api/making.py says why); a page to make goes to a maker thread
+        # loop (api/making.py says why); a page to make goes to a maker thread, which looks in
+        # the store once more: while it waited for a maker, the other worker may have made it
         body = pagestore.read(store, pagestore.digest(key), stamp)
         if body is not None:
             PAGES.put(key, body)
