@@ -137,7 +137,7 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
         with_results = True
     n = len(fields)
     money = [i for i, name in enumerate(fields) if name in MONEY_FIELDS] if sensitive else []
-    out = []
+    out: list[dict[str, Any]] = []
     append = out.append
     for row in rows:
         values = list(row[:n])
