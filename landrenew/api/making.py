@@ -1,7 +1,7 @@
 """Making what the server does not keep yet (tiles, list and OGC pages), off the event loop.
 
-The routes answer what they keep from memory on the event loop and send everything else (a
-tile-store read, a rendering, a page's SQL and encoding) to worker threads. Those threads share
+The routes answer what they keep from memory on the event loop and send what must be made (a
+rendering, a page's SQL and encoding) to worker threads. Those threads share
 one interpreter lock, and each database round trip releases it and must win it back. With up to
 40 threads making at once (AnyIO's default), every one of a page's round trips waited its turn
 behind the others' Python work: measured on PostgreSQL, 50 clients asking for new 1000-feature
@@ -18,7 +18,8 @@ with 50 clients asking for list pages none of the two workers kept yet, wrk's co
 parcel list therefore makes its short pages on the loop (``parcels.is_quick_page``: a whole-city
 page of at most 100 rows whose count and anchors are kept). Anything that may take longer stays
 on the threads: a 1000-feature OGC page (45–60 ms) made on the loop held every other request of
-its worker, and raised that p95 from 0.41 s to 1.1 s.
+its worker, and raised that p95 from 0.41 s to 1.1 s. A tile or an OGC page another worker (or a
+seeding run) already put in the shared store is one read by key, so it is read on the loop too.
 """
 
 from __future__ import annotations

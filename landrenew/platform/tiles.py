@@ -141,7 +141,12 @@ def _key(store: Store, user: Principal, layer: str, z: int, x: int, y: int
     check_tile(layer, z, x, y)
     store.ensure_current()
     stamp = data_stamp(store)
-    return (store.url, stamp, layer, z, x, y, tilestore.scope_key(user)), stamp
+    return _stamped_key(store, user, layer, z, x, y, stamp), stamp
+
+
+def _stamped_key(store: Store, user: Principal, layer: str, z: int, x: int, y: int, stamp: str
+                 ) -> tuple[Any, ...]:
+    return (store.url, stamp, layer, z, x, y, tilestore.scope_key(user))
 
 
 def cached_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int
@@ -150,6 +155,20 @@ def cached_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: in
     database read, no rendering, so the server may answer from its event loop."""
     key, stamp = _key(store, user, layer, z, x, y)
     return CACHE.peek(key), stamp
+
+
+def stored_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int, stamp: str
+                ) -> bytes | None:
+    """The tile from the shared tile store if it was made from ``stamp`` (else None), then kept
+    in this process's memory: one read by primary key, no rendering, so the server may answer
+    from its event loop (:mod:`landrenew.api.making` says why that is cheaper than a thread for
+    so short a job). ``stamp`` is the one :func:`cached_tile` returned."""
+    check_tile(layer, z, x, y)
+    with store.reading() as conn:
+        data = tilestore.read(conn, layer, tilestore.scope_key(user), z, x, y, stamp)
+    if data is not None:
+        CACHE.put(_stamped_key(store, user, layer, z, x, y, stamp), data)
+    return data
 
 
 def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y: int

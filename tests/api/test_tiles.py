@@ -216,3 +216,39 @@ def test_seed_renders_the_pyramid_the_server_then_serves(world: World) -> None:
     tilestore.write(world.store, [("parcels", "city", Z, x, y, stamp, b"")])
     CACHE.clear()
     assert world.client.get(f"/tiles/parcels/{Z}/{x}/{y}.mvt").status_code == 204  # from store
+
+
+def test_a_stored_tile_is_read_on_the_event_loop_and_kept(world: World, monkeypatch) -> None:
+    """A tile in the shared tile store is read on the server's event loop (no maker thread),
+    then kept in memory; a tile the store holds only for older data goes to a maker thread,
+    which renders it."""
+    from landrenew.platform import tiles as tile_service
+    from landrenew.platform.tilecache import CACHE
+
+    x, y = _home_tile(world)
+    url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
+    first = world.client.get(url)  # rendered on a thread and stored
+    assert first.status_code == 200
+    made: list[tuple[int, int, int]] = []
+    real = tile_service.tile_with_stamp
+
+    def on_a_thread(store: Any, user: Any, layer: str, z: int, x: int, y: int) -> Any:
+        made.append((z, x, y))
+        return real(store, user, layer, z, x, y)
+
+    monkeypatch.setattr(tile_service, "tile_with_stamp", on_a_thread)
+    CACHE.clear()  # as a second worker: nothing in memory
+    again = world.client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert made == []
+    assert len(CACHE) == 1  # kept: the next request is answered from memory
+    hits = CACHE.hits
+    assert world.client.get(url).content == first.content and CACHE.hits > hits
+    assert made == []
+    r = world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
+                           json={"land_use": "0701", "reason": "re-surveyed as housing"})
+    assert r.status_code == 200, r.text
+    after = world.client.get(url)
+    assert made == [(Z, x, y)]  # stored for the old data only: rendered on a thread
+    props = {f["properties"]["parcel_code"]: f["properties"] for f in _decode(after, "parcels")}
+    assert props["JM-0000"]["land_use"] == "0701"

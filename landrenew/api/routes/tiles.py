@@ -29,9 +29,12 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
 async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
                    user: OgcUser) -> Response:
     # A tile this process already keeps is answered here on the event loop (or before routing,
-    # by kept_tile); any other is read from the shared tile store or rendered on a worker
-    # thread (api/making.py).
+    # by kept_tile), and so is one read from the shared tile store (one short read; api/making.py
+    # says why the loop); a tile to render goes to a maker thread, which looks in the store once
+    # more: while it waited for a maker, the other worker may have made it.
     data, stamp = service.cached_tile(store, user, layer, z, x, y)
+    if data is None:
+        data = service.stored_tile(store, user, layer, z, x, y, stamp)
     if data is None:
         made, stamp = await making.make(service.tile_with_stamp, store, user, layer, z, x, y)
         return _tile_answer(request, made, stamp, user)
