@@ -388,14 +388,18 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
     stamp = data_stamp(store)  # before taking the connection: one connection per request
     with store.reading() as conn:
         key = ("ogc", store.url, stamp, cid, user.scope, user.sees_sensitive, bbox)
-        matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
         if cid == "parcels":  # each feature's text, kept from earlier pages or made now
-            ids = page_id_list(conn, store, user, bbox=bbox, limit=limit, offset=offset)
+            # the count not kept yet is read with the page's ids where it can be
+            ids, counted = page_id_list(conn, store, user, bbox=bbox, limit=limit,
+                                        offset=offset, count=not COUNTS.holds(key))
+            matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox)
+                                          if counted is None else counted)
             texts = FEATURES.pieces((store.url, stamp, user.sees_sensitive, crs), ids,
                                     lambda wanted: _parcel_texts(conn, store, user, wanted, crs))
             features: Any = orjson.Fragment(b"[" + b",".join(texts) + b"]")
             returned = len(texts)
         else:
+            matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox))
             features = coll.features(coll.page_rows(conn, store, user, bbox, limit, offset),
                                      user, crs)
             returned = len(features)

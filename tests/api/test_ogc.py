@@ -485,3 +485,40 @@ def test_items_pages_are_joined_from_kept_feature_texts(world: World) -> None:
     changed = next(f for f in after["features"] if f["id"] == "JM-0001")
     assert changed["properties"]["tax_10k_yuan"] == 77.5
     assert changed["properties"]["version"] == 2
+
+
+def test_a_bbox_page_reads_its_count_with_its_ids(city: World, monkeypatch: pytest.MonkeyPatch
+                                                   ) -> None:
+    """A bbox page's numberMatched is read in the statement of the page's ids (a window count
+    over the parcels the bbox index found), for each view's districts, whatever the page's
+    offset; a page past the last match has no row to carry it, so it is counted apart."""
+    from landrenew.platform import ogc as service
+
+    counted: list[Any] = []
+    real = service.count_current
+
+    def counting(*args: Any) -> int:
+        counted.append(args[3])  # the bbox
+        return real(*args)
+
+    monkeypatch.setattr(service, "count_current", counting)
+    url = "/ogc/collections/parcels/items"
+    ext = _get(city, "/ogc/collections/parcels").json()["extent"]["spatial"]["bbox"][0]
+
+    def box(grow: float) -> str:  # a box holding every parcel, new for each grow: not kept
+        return f"{ext[0] - grow},{ext[1] - grow},{ext[2] + grow},{ext[3] + grow}"
+
+    for grow, role, expected in ((0.001, "admin", ALL), (0.002, "district_staff", WEST_CODES)):
+        seen: list[str] = []
+        for offset in range(0, len(expected), 2):
+            page = _get(city, url, role, bbox=box(grow), limit=2, offset=offset).json()
+            assert page["numberMatched"] == len(expected), (role, offset)
+            seen += [f["id"] for f in page["features"]]
+        assert seen == sorted(expected)  # parcel-code order, each once
+    assert counted == []
+    past = _get(city, url, "admin", bbox=box(0.003), limit=2, offset=len(ALL)).json()
+    assert past["numberMatched"] == len(ALL) and past["features"] == []
+    assert len(counted) == 1
+    # a page without a bbox takes the city's count as before
+    assert _get(city, url, "admin", limit=2).json()["numberMatched"] == len(ALL)
+    assert len(counted) == 2 and counted[-1] is None
