@@ -40,7 +40,7 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
-from landrenew.core.units import m2_to_ha, m2_to_mu
+from landrenew.core.units import area_triplet
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL, MONEY_FIELDS, SENSITIVE_FIELDS
 from landrenew.land.parcels import (
@@ -149,9 +149,7 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
         if area is None:
             rec["area_m2"] = rec["area_mu"] = rec["area_ha"] = None
         else:
-            rec["area_m2"] = float(area)
-            rec["area_mu"] = float(m2_to_mu(area))
-            rec["area_ha"] = float(m2_to_ha(area))
+            rec.update(area_triplet(area))
         rec["version"] = version
         rec["valid_from"] = valid_from
         rec["changed_by"] = changed_by
