@@ -1,9 +1,9 @@
 """Making what the server does not keep yet (tiles, list and OGC pages), off the event loop.
 
 The routes answer what they keep from memory on the event loop and send what must be made (a
-rendering, a page's SQL and encoding) to worker threads. Those threads share
-one interpreter lock, and each database round trip releases it and must win it back. With up to
-40 threads making at once (AnyIO's default), every one of a page's round trips waited its turn
+rendering, a page's SQL and encoding) to worker threads. Those threads share one interpreter
+lock, and each database round trip releases it and must win it back. With up to 40 threads
+making at once (AnyIO's default), every one of a page's round trips waited its turn
 behind the others' Python work: measured on PostgreSQL, 50 clients asking for new 1000-feature
 OGC pages got 10 pages a second from a worker that makes 21 a second one at a time. At most
 :data:`MAKERS` such jobs therefore run at once per process; the rest wait in order, and what is

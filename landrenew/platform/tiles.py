@@ -162,8 +162,8 @@ def stored_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: in
     """The tile from the shared tile store if it was made from ``stamp`` (else None), then kept
     in this process's memory: one read by primary key, no rendering, so the server may answer
     from its event loop (:mod:`landrenew.api.making` says why that is cheaper than a thread for
-    so short a job). ``stamp`` is the one :func:`cached_tile` returned."""
-    check_tile(layer, z, x, y)
+    so short a job). Called after :func:`cached_tile`, which checked the tile and gave
+    ``stamp``."""
     with store.reading() as conn:
         data = tilestore.read(conn, layer, tilestore.scope_key(user), z, x, y, stamp)
     if data is not None:
