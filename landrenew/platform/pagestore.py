@@ -45,7 +45,7 @@ def write(store: Store, key: str, stamp: str, data: bytes) -> None:
     with _lock:
         prune = _pruned.get(store.url) != stamp
         _pruned[store.url] = stamp
-    with store.engine.begin() as conn:
+    with store.deriving() as conn:
         if prune:
             conn.execute(delete(StoredPage).where(StoredPage.stamp != stamp))
         conn.execute(upsert(store, T, ["key"], ["stamp", "data", "made_at"]),

@@ -51,7 +51,7 @@ def write(store: Store, rows: Iterable[tuple[str, str, int, int, int, str, bytes
                "data": data, "made_at": now} for layer, scope, z, x, y, stamp, data in rows]
     if not values:
         return 0
-    with store.engine.begin() as conn:
+    with store.deriving() as conn:
         conn.execute(upsert(store, T, _KEY, ["stamp", "data", "made_at"]), values)
     return len(values)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import text
 
 from landrenew.core import audit
-from landrenew.core.store import Store
+from landrenew.core.store import Store, upsert, utcnow
 from landrenew.core.store.changes import read_stamp
+from landrenew.platform import pagestore, tilestore
 
 
 def _write(store: Store, n: int = 1) -> None:
@@ -119,3 +121,35 @@ def test_dispose_closes_the_watcher(store: Store) -> None:
     watcher = store._watcher
     store.dispose()
     assert store._watcher is None and watcher._sqlite is None and watcher._listener is None
+
+
+def test_a_derived_write_is_stored_without_moving_the_stamp(postgis_store: Store) -> None:
+    """A page or tile store write (``Store.deriving``) commits its rows without waiting for the
+    log flush and does not make this process ask for the stamp again, as a commit of anything
+    else does."""
+    store = postgis_store
+    _write(store)
+    stamp = store.stamp()
+    before = _watcher_queries(store)
+    pagestore.write(store, "a" * 64, stamp, b"page")
+    tilestore.write(store, [("parcels", "city", 14, 1, 2, stamp, b"tile")])
+    assert store.stamp() == stamp
+    assert store._watcher.queries == before
+    assert pagestore.read(store, "a" * 64, stamp) == b"page"
+    with store.deriving() as conn:
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    with store.engine.connect() as conn:  # for that transaction only
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+    with store.engine.begin() as conn:  # any other commit is taken as a possible change
+        conn.execute(text("UPDATE page_store SET data = :d"), {"d": b"other"})
+    store.stamp()
+    assert store._watcher.queries == before + 1
+
+
+def test_a_failed_derived_write_leaves_nothing(store: Store) -> None:
+    stamp = store.stamp()
+    with pytest.raises(RuntimeError), store.deriving() as conn:
+        conn.execute(upsert(store, pagestore.T, ["key"], ["stamp", "data", "made_at"]),
+                     {"key": "b" * 64, "stamp": stamp, "data": b"half", "made_at": utcnow()})
+        raise RuntimeError("the maker failed after its first row")
+    assert pagestore.read(store, "b" * 64, stamp) is None

@@ -57,6 +57,12 @@ def _mark_committed(conn: Any) -> None:
     conn.info[_COMMITTED] = True
 
 
+def forget_commit(conn: Any) -> None:
+    """Unmark a connection's commit that wrote derived data only (see ``Store.deriving``), so
+    that its return to the pool does not make the stamp be asked again."""
+    conn.info.pop(_COMMITTED, None)
+
+
 class StampWatcher:
     """The current stamp of one store, asked of the database only when it may have changed."""
 

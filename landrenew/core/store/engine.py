@@ -135,6 +135,27 @@ class Store:
             conn.execution_options(isolation_level="AUTOCOMMIT")
         return conn
 
+    @contextmanager
+    def deriving(self) -> Iterator[Connection]:
+        """A transaction that writes derived data only (the tile and page stores: caches any
+        worker can make again from the data), committed on success.
+
+        On PostgreSQL its commit does not wait for the write-ahead log to reach the disk
+        (``SET LOCAL synchronous_commit TO OFF``, for this transaction only): a crash can lose
+        the last fraction of a second of such rows, never half of one and never any data they
+        were made from, and a request making a page no longer waits for a flush. Nor does the
+        commit make this process ask the database for the data stamp again
+        (:mod:`~landrenew.core.store.changes`): a derived write adds no audit event, so the
+        stamp cannot have moved."""
+        from landrenew.core.store.changes import forget_commit
+
+        with self.engine.connect() as conn:
+            with conn.begin():
+                if self.caps.spatial_sql:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield conn
+            forget_commit(conn)
+
     def dispose(self) -> None:
         if self._watcher is not None:
             self._watcher.close()
