@@ -20,6 +20,7 @@ from landrenew.core.store.migrate import current_revision, downgrade, head_revis
 from landrenew.core.store.models import Base, ParcelVersion
 from landrenew.core.store.versions import as_of_cutoff, write_versions
 from landrenew.land.parcels import geometry_columns
+from landrenew.platform import pagestore
 
 TABLES = {"city_settings", "districts", "survey_batches", "parcel_versions", "zone_layers",
           "zone_versions", "audit_events"}
@@ -97,6 +98,30 @@ def test_downgrade_removes_everything(backend_url: str) -> None:
         assert upgrade(store.engine) == head_revision()
     finally:
         store.dispose()
+
+
+def test_pages_are_stored_without_a_second_compression(postgis_store: Store) -> None:
+    """Migration 0010: gzip pages are stored out of line as they are (``EXTERNAL``), not run
+    through PostgreSQL's own compression first; a page reads back byte for byte."""
+    def storage() -> str:
+        with postgis_store.engine.connect() as conn:
+            return str(conn.exec_driver_sql(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = 'page_store'::regclass "
+                "AND attname = 'data'").scalar())
+
+    assert storage() == "e"
+    page = b'{"type":"Feature"}' * 20_000  # what pglz would shrink, were it let
+    stamp = postgis_store.stamp()
+    pagestore.write(postgis_store, "c" * 64, stamp, page)
+    assert pagestore.read(postgis_store, "c" * 64, stamp) == page
+    with postgis_store.engine.connect() as conn:
+        kept = conn.exec_driver_sql("SELECT pg_column_size(data), octet_length(data) "
+                                    "FROM page_store").one()
+    assert kept[0] >= kept[1] == len(page)  # stored as it came
+    downgrade(postgis_store.engine, "0009_current_parcel_count")
+    assert storage() == "x"
+    upgrade(postgis_store.engine)
+    assert storage() == "e"
 
 
 def test_ensure_current_refuses_unmigrated(backend_url: str) -> None:
