@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from landrenew.core.errors import ConfigurationError
 from landrenew.core.store.capabilities import Capabilities, capabilities_for
+from landrenew.core.store.changes import StampWatcher, forget_commit
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -147,8 +148,6 @@ class Store:
         commit make this process ask the database for the data stamp again
         (:mod:`~landrenew.core.store.changes`): a derived write adds no audit event, so the
         stamp cannot have moved."""
-        from landrenew.core.store.changes import forget_commit
-
         with self.engine.connect() as conn:
             with conn.begin():
                 if self.caps.spatial_sql:
@@ -167,8 +166,6 @@ class Store:
         only when it may have changed (see :mod:`landrenew.core.store.changes`)."""
         watcher = self._watcher
         if watcher is None:
-            from landrenew.core.store.changes import StampWatcher
-
             with _WATCHER_LOCK:
                 if self._watcher is None:
                     self._watcher = StampWatcher(self.engine)
