@@ -57,8 +57,9 @@ def write(store: Store, rows: Iterable[tuple[str, str, int, int, int, str, bytes
 
 
 def prune(store: Store, stamp: str) -> int:
-    """Remove every tile not made from ``stamp`` (after a seeding run)."""
-    with store.engine.begin() as conn:
+    """Remove every tile not made from ``stamp`` (after a seeding run): a derived write, as
+    :func:`write` (``Store.deriving``)."""
+    with store.deriving() as conn:
         return conn.execute(delete(StoredTile).where(StoredTile.stamp != stamp)).rowcount or 0
 
 

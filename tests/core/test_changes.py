@@ -133,6 +133,8 @@ def test_a_derived_write_is_stored_without_moving_the_stamp(postgis_store: Store
     before = _watcher_queries(store)
     pagestore.write(store, "a" * 64, stamp, b"page")
     tilestore.write(store, [("parcels", "city", 14, 1, 2, stamp, b"tile")])
+    tilestore.write(store, [("parcels", "city", 14, 1, 3, "an older stamp", b"stale")])
+    assert tilestore.prune(store, stamp) == 1
     assert store.stamp() == stamp
     assert store._watcher.queries == before
     assert pagestore.read(store, "a" * 64, stamp) == b"page"
