@@ -29,7 +29,15 @@ answers in 4 ms but holds its first 1000 requests 0.2 s (1.6 % of 64 000 request
 p95 171 ms. It reads as the latency a client arriving at a random moment would meet, and is met
 only when the connections spend less than about 5 % of the run beyond the target, so the first
 seconds of a run, while each worker makes the pages it does not keep yet, decide it for the list
-and OGC scenarios. The targets are judged on both.
+and OGC scenarios. The table says of each reading whether it met the target. Issue 4's targets are
+the p95 of the requests under that load, as it allows them to be timed by "a bounded Python load
+script": the per-request reading.
+
+The shared page store is emptied first, so that every OGC page is made during the run: a server
+whose data has just changed. Making the run's 500 distinct 1000-feature pages then takes about
+ten seconds of two cores, while the 50 connections wait for them: that start alone puts the
+corrected p95 of the OGC scenario at 300 ms or above in almost every run. ``--keep-pages`` leaves the page store as an
+earlier run filled it: a server restarted on unchanged data.
 
     .venv/bin/python bench/serve.py --parcels 1000000 [--backend sqlite|postgis|both]
 """
@@ -200,7 +208,8 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
         build(url, args.parcels)
     if not args.no_seed:
         seed_tiles(url, 14)
-    clear_pages(url)
+    if not args.keep_pages:
+        clear_pages(url)
     codes = sample_codes(url, 500, args.seed)
     points = sample_points(url, 3000, args.seed)
     z14 = sorted({tile_for(x, y, 14) for x, y in points})
@@ -227,7 +236,8 @@ def bench_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
         cold_ogc = cold_tiles(base, [
             f"/ogc/collections/parcels/items?limit=1000&bbox={x - 0.02:.5f},{y - 0.02:.5f},"
             f"{x + 0.02:.5f},{y + 0.02:.5f}" for x, y in points[500:540]])
-        print(f"  OGC items pages of 1000 asked for the first time, one at a time: p50 "
+        made = "read from the page store" if args.keep_pages else "asked for the first time"
+        print(f"  OGC items pages of 1000 {made}, one at a time: p50 "
               f"{pct(cold_ogc, 50):.0f} ms, p95 {pct(cold_ogc, 95):.0f} ms")
         cold_api = cold_tiles(base, [f"/api/parcels?limit=100&after={c}" for c in
                                      sample_codes(url, 540, args.seed + 1)[500:]],
@@ -278,6 +288,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--no-seed", action="store_true", help="do not seed the tile pyramid")
     ap.add_argument("--only", nargs="*", help="scenarios to run (default all)")
+    ap.add_argument("--keep-pages", action="store_true",
+                    help="do not empty the shared page store first: the OGC pages an earlier "
+                         "run made for the same data are read from it, as after a restart "
+                         "(default: every page is made during the run)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed for the load (Debian: apt-get install wrk)")
