@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import shapely
 import shapely.geometry
+from openapi_spec_validator import validate as validate_openapi
 
 from landrenew.core.store import Store
 from landrenew.land.fields import SENSITIVE_FIELDS
@@ -49,9 +50,19 @@ def test_landing_and_conformance(city: World) -> None:
     assert {CONF + c for c in ("core", "oas30", "geojson")} <= set(conf)
     api = _get(city, "/ogc/api")
     assert api.status_code == 200 and "openapi" in api.headers["content-type"]
-    paths = api.json()["paths"]
+    definition = api.json()
+    paths = definition["paths"]
     assert "/ogc/collections/{collection_id}/items" in paths
     assert all(p.startswith("/ogc") for p in paths)
+    # the oas30 class: a valid OpenAPI 3.0 document (not FastAPI's 3.1 relabelled), whose
+    # optional parameters say nullable, with only the component schemas its paths use
+    assert definition["openapi"] == "3.0.3"
+    validate_openapi(definition)
+    items = {p["name"]: p for p in paths["/ogc/collections/{collection_id}/items"]["get"]
+             ["parameters"]}
+    assert items["bbox"]["schema"]["type"] == "string" and items["bbox"]["schema"]["nullable"]
+    assert '"null"' not in json.dumps(definition)  # no 3.1 null type left anywhere
+    assert set(definition["components"]["schemas"]) == {"HTTPValidationError", "ValidationError"}
     assert _get(city, "/ogc", f="json").status_code == 200
     html = _get(city, "/ogc", f="html")
     assert html.status_code == 400 and html.json()["field"] == "f"

@@ -22,6 +22,7 @@ from landrenew.api.deps import (
     bearer_token,
     session_user,
 )
+from landrenew.api.openapi30 import ogc_definition
 from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.core.settings import Settings
@@ -90,10 +91,8 @@ def conformance(f: FormatQuery = None) -> Response:
 @router.get("/api", summary="The API definition (OpenAPI 3.0)")
 def api_definition(request: Request, f: FormatQuery = None) -> Response:
     _check_format(f)
-    full = request.app.openapi()
-    doc = {**full, "openapi": "3.0.3", "info": {**full["info"], "title": "landrenew OGC API Features"},
-           "servers": [{"url": str(request.base_url).rstrip("/")}],
-           "paths": {k: v for k, v in full["paths"].items() if k.startswith("/ogc")}}
+    doc = ogc_definition(request.app.openapi(), "/ogc", "landrenew OGC API Features",
+                         str(request.base_url).rstrip("/"))
     return _json(doc, service.OPENAPI)
 
 
