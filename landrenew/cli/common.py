@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from landrenew.core.errors import LandrenewError, ValidationFailed
+from landrenew.core.errors import ConfigurationError, LandrenewError, ValidationFailed
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 
@@ -25,7 +26,18 @@ class CliState:
     user: str | None = None
 
     def settings(self) -> Settings:
-        base = Settings()
+        """The settings from the environment (``LANDRENEW_*``) with the global options applied.
+        A setting the environment gets wrong (production mode with the default secret, a mode
+        that does not exist, a number out of range) is a :class:`ConfigurationError` naming it,
+        which every command prints as one line, not pydantic's traceback."""
+        try:
+            base = Settings()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else "secret_key"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ConfigurationError(f"setting LANDRENEW_{field.upper()}: {message}",
+                                     field=field) from exc
         updates = {}
         if self.database_url:
             updates["database_url"] = self.database_url

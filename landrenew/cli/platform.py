@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from landrenew.cli.common import console, err_console, state
-from landrenew.core.errors import ConfigurationError, InputError
+from landrenew.core.errors import InputError
 
 users_app = typer.Typer(help="Platform users and roles (用户).", no_args_is_help=True)
 tiles_app = typer.Typer(help="The shared vector-tile store (切片库).", no_args_is_help=True)
@@ -23,15 +23,11 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
     import os
 
     import uvicorn
-    from pydantic import ValidationError
 
     from landrenew.api import create_app
 
-    try:
-        settings = state.settings()
-        app = create_app(settings)
-    except ValidationError as exc:
-        raise ConfigurationError(exc.errors()[0]["msg"], field="secret_key") from exc
+    settings = state.settings()  # a bad setting is refused here, naming it
+    app = create_app(settings)
     app.state.store.ensure_current()
     console.print(f"landrenew serving on [bold]http://{host}:{port}/[/bold] "
                   f"(OpenAPI http://{host}:{port}/api/openapi.json)"
