@@ -268,6 +268,25 @@ def check_csrf(settings: Settings, session_token: str, submitted: str | None) ->
     return hmac.compare_digest(csrf_token(settings, session_token), submitted)
 
 
+def login_nonce() -> str:
+    """A random value for the login form's cookie (登录表单防伪): before a session exists, the
+    login form is tied to this browser by it, so another site cannot post a login form into
+    this one (login CSRF: logging the victim into the attacker's account)."""
+    return secrets.token_urlsafe(32)
+
+
+def login_csrf_token(settings: Settings, nonce: str) -> str:
+    """The login form's CSRF token: an HMAC of the browser's login nonce with the secret."""
+    return hmac.new(settings.secret_key.encode(), f"login:{nonce}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def check_login_csrf(settings: Settings, nonce: str | None, submitted: str | None) -> bool:
+    if not nonce or not submitted:
+        return False
+    return hmac.compare_digest(login_csrf_token(settings, nonce), submitted)
+
+
 # ---------------------------------------------------------------- demo accounts
 
 #: Demo accounts (示例账户) made by ``landrenew demo``: name, role, districts, password.

@@ -26,6 +26,7 @@ from landrenew.core import auth
 from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_write
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound, TooManyAttempts, ValidationFailed
+from landrenew.core.settings import Settings
 from landrenew.land.importing import ImportOptions
 from landrenew.platform import catalogue, evaluations, workbooks
 from landrenew.platform import parcels as parcel_service
@@ -37,6 +38,8 @@ from landrenew.web.staging import Staging
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
 PAGE_SIZE = 50
+#: How long a login form may be left open before it is sent (its nonce cookie's lifetime).
+LOGIN_FORM_SECONDS = 12 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 512 * 1024 * 1024
 
@@ -75,26 +78,54 @@ def _staging(request: Request) -> Staging:
 
 # ---------------------------------------------------------------- login, logout, language
 
+def _login_cookie(settings: Settings) -> str:
+    return f"{settings.cookie_name}_login"
+
+
+def _login_page(request: Request, settings: Settings, user: Principal | None,
+                context: dict[str, Any], status_code: int = 200) -> Response:
+    """The login form, tied to this browser: its CSRF field is made from the browser's login
+    nonce (an HttpOnly cookie, set here when the browser has none yet)."""
+    nonce = request.cookies.get(_login_cookie(settings)) or auth.login_nonce()
+    response = render(request, "login.html",
+                      {**context, "login_csrf": auth.login_csrf_token(settings, nonce)},
+                      user=user, status_code=status_code)
+    response.set_cookie(_login_cookie(settings), nonce, max_age=LOGIN_FORM_SECONDS,
+                        path="/login", httponly=True, secure=settings.cookie_secure,
+                        samesite=settings.cookie_samesite)  # type: ignore[arg-type]
+    return response
+
+
 @router.get("/login")
-def login_form(request: Request, user: PageUser, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next)}, user=user)
+def login_form(request: Request, settings: SettingsDep, user: PageUser, next: str = "/"
+               ) -> Response:
+    return _login_page(request, settings, user, {"next": _safe_next(next)})
 
 
 @router.post("/login")
 def login_submit(request: Request, settings: SettingsDep, store: StoreDep,
                  username: Annotated[str, Form()], password: Annotated[str, Form()],
-                 next: Annotated[str, Form()] = "/") -> Response:
+                 next: Annotated[str, Form()] = "/",
+                 csrf_token: Annotated[str | None, Form()] = None) -> Response:
     """Page login: sets the HttpOnly session cookie and the CSRF cookie, then redirects.
-    A wrong password or too many attempts shows the form again with the reason."""
+    The form must come from this site in this browser (its CSRF field matches the login nonce
+    cookie); one that does not, a wrong password or too many attempts shows the form again with
+    the reason, and the password is not checked for a form that did not come from here."""
+    locale = locale_of(request)
+    again = {"next": _safe_next(next), "username": username}
+    if not auth.check_login_csrf(settings, request.cookies.get(_login_cookie(settings)),
+                                 csrf_token):
+        message = _t(locale, "The login form has expired; please log in again.")
+        return _login_page(request, settings, None, {**again, "error": message},
+                           status_code=403)
     try:
         user = auth.authenticate(store, settings, username, password, client_address(request))
     except (NotAuthenticated, TooManyAttempts) as exc:
-        locale = locale_of(request)
         message = (_t(locale, "Too many failed attempts; wait a few minutes and try again.")
                    if isinstance(exc, TooManyAttempts)
                    else _t(locale, "Wrong user name or password, or the account is disabled."))
-        return render(request, "login.html", {"next": _safe_next(next), "error": message,
-                                              "username": username}, status_code=exc.status)
+        return _login_page(request, settings, None, {**again, "error": message},
+                           status_code=exc.status)
     session = auth.issue_token(settings, user, kind="session")
     response = RedirectResponse(_safe_next(next), status_code=303)
     max_age = settings.token_minutes * 60
@@ -103,6 +134,7 @@ def login_submit(request: Request, settings: SettingsDep, store: StoreDep,
     response.set_cookie(settings.csrf_cookie_name, auth.csrf_token(settings, session),
                         max_age=max_age, httponly=False, secure=settings.cookie_secure,
                         samesite=settings.cookie_samesite)  # type: ignore[arg-type]
+    response.delete_cookie(_login_cookie(settings), path="/login")  # used: the next is new
     return response
 
 

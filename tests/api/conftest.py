@@ -4,6 +4,7 @@ evaluation run, one zone layer, and a user of every role with a bearer token."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -98,8 +99,7 @@ class World:
         if role not in self.pages:
             client = TestClient(self.client.app, headers={"Accept": "text/html"})
             if role != "anonymous":
-                r = client.post("/login", data={"username": role, "password": PASSWORD},
-                                follow_redirects=False)
+                r = post_login(client, username=role, password=PASSWORD)
                 assert r.status_code == 303, r.text
             self.pages[role] = client
         return self.pages[role]
@@ -111,6 +111,17 @@ class World:
         if role is None or role == "anonymous":
             return {}
         return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def post_login(client: TestClient, **form: str) -> Any:
+    """POST the page login form as a browser sends it: the form read first (GET /login sets
+    the login nonce cookie and writes the form's CSRF field from it), then sent with its
+    fields filled in (``form``)."""
+    page = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found, "the login form has no CSRF field"
+    return client.post("/login", data={"csrf_token": found.group(1), **form},
+                       follow_redirects=False)
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from landrenew.api import create_app
 from landrenew.core.auth import create_user, set_active
 from landrenew.core.settings import Settings
 
-from .conftest import EAST, PARCELS, PASSWORD, SECRET, WEST, World, parcels_file
+from .conftest import EAST, PARCELS, PASSWORD, SECRET, WEST, World, parcels_file, post_login
 
 
 def _upload(w: World, role: str, path: Path, dry_run: bool) -> Any:
@@ -301,8 +301,7 @@ def test_forged_expired_and_wrong_kind_tokens_are_refused(city: World) -> None:
 
 def test_session_cookie_needs_csrf_for_writes(city: World) -> None:
     client = city.client
-    login = client.post("/login", data={"username": "city_staff", "password": PASSWORD},
-                        follow_redirects=False)
+    login = post_login(client, username="city_staff", password=PASSWORD)
     assert login.status_code == 303
     csrf = login.cookies["landrenew_csrf"]
     try:

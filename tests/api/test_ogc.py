@@ -20,7 +20,16 @@ from landrenew.land.fields import SENSITIVE_FIELDS
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.platform.ogc import CRS84, EPSG4490, GEOJSON
 
-from .conftest import EAST, EAST_CODES, PARCELS, PASSWORD, WEST, WEST_CODES, World
+from .conftest import (
+    EAST,
+    EAST_CODES,
+    PARCELS,
+    PASSWORD,
+    WEST,
+    WEST_CODES,
+    World,
+    post_login,
+)
 
 ALL = WEST_CODES | EAST_CODES
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
@@ -209,8 +218,7 @@ def test_session_cookie_and_bad_token(city: World) -> None:
     bad = city.client.get("/ogc/collections/parcels/items",
                           headers={"Authorization": "Bearer not-a-token"})
     assert bad.status_code == 401
-    r = city.client.post("/login", data={"username": "city_staff", "password": PASSWORD},
-                         follow_redirects=False)
+    r = post_login(city.client, username="city_staff", password=PASSWORD)
     assert r.status_code == 303 and "landrenew_session" in city.client.cookies
     try:
         props = city.client.get("/ogc/collections/parcels/items/JM-0000").json()["properties"]

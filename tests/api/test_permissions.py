@@ -26,6 +26,7 @@ from .conftest import (
     WEST_CODES,
     World,
     parcels_file,
+    post_login,
 )
 
 ALL_ROLES = ("anonymous", "viewer", "district_staff", "city_staff", "admin",
@@ -93,9 +94,8 @@ def me(w: World, role: str) -> None:
 
 def login(w: World, role: str) -> None:
     name = "viewer" if role == "anonymous" else role
-    r = w.client.post("/login", data={"username": name, "password": PASSWORD if role !=
-                                      "anonymous" else "nope", "next": "//evil.example"},
-                      follow_redirects=False)
+    r = post_login(w.client, username=name, password=PASSWORD if role != "anonymous"
+                   else "nope", next="//evil.example")
     if role == "anonymous":
         assert r.status_code == 401
         return
@@ -111,8 +111,7 @@ def logout(w: World, role: str) -> None:
         r = w.client.post("/logout", data={"csrf_token": "x"}, follow_redirects=False)
         assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
         return
-    r = w.client.post("/login", data={"username": role, "password": PASSWORD},
-                      follow_redirects=False)
+    r = post_login(w.client, username=role, password=PASSWORD)
     csrf = r.cookies["landrenew_csrf"]
     bad = w.client.post("/logout", data={"csrf_token": "forged"}, follow_redirects=False)
     assert bad.status_code == 403

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from landrenew.web.assets import VENDOR
 
-from api.conftest import CRS, PARCELS, WEST, World, parcels_file, rect
+from api.conftest import CRS, PARCELS, PASSWORD, WEST, World, parcels_file, post_login, rect
 
 
 def _config(html: str) -> dict:
@@ -166,12 +167,41 @@ def test_upload_then_confirm_stores_the_file(world: World) -> None:
     assert history[0]["reason"] == "2026 survey"
 
 
+def test_the_login_form_must_come_from_this_site_in_this_browser(world: World) -> None:
+    """Login CSRF: another site cannot post a login form (with its own account) into a
+    visitor's browser. The form's CSRF field is made from a nonce in an HttpOnly cookie that
+    GET /login sets; a post without both, or with another browser's, is refused before the
+    password is checked."""
+    attacker, victim = (TestClient(world.client.app, headers={"Accept": "text/html"})
+                        for _ in range(2))
+    form = attacker.get("/login")
+    nonce = next(c for c in form.headers.get_list("set-cookie")
+                 if c.startswith("landrenew_session_login="))
+    assert "HttpOnly" in nonce and "Path=/login" in nonce and "samesite=lax" in nonce.lower()
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text).group(1)
+    right = {"username": "viewer", "password": PASSWORD}
+    for data in (right, {**right, "csrf_token": token}):  # none; the attacker's own form's
+        r = victim.post("/login", data=data, follow_redirects=False)
+        assert r.status_code == 403 and 'id="login-error"' in r.text
+        assert "登录页面已过期" in r.text and "landrenew_session" not in victim.cookies
+    victim.get("/login")  # with a nonce of its own, the attacker's field still does not match
+    r = victim.post("/login", data={**right, "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 403 and "landrenew_session" not in victim.cookies
+    # the form shown again carries a field that works, and a login spends the nonce
+    retry = re.search(r'name="csrf_token" value="([0-9a-f]+)"', r.text).group(1)
+    ok = victim.post("/login", data={**right, "csrf_token": retry}, follow_redirects=False)
+    assert ok.status_code == 303 and "landrenew_session" in victim.cookies
+    assert any(c.startswith("landrenew_session_login=") and "Max-Age=0" in c
+               for c in ok.headers.get_list("set-cookie"))
+    assert post_login(attacker, **right).status_code == 303  # in its own browser it may
+
+
 def test_login_errors_are_pages(world: World) -> None:
     page = world.page("anonymous")
-    r = page.post("/login", data={"username": "viewer", "password": "wrong"})
+    r = post_login(page, username="viewer", password="wrong")
     assert r.status_code == 401 and 'id="login-error"' in r.text and "用户名或密码错误" in r.text
     for _ in range(10):
-        r = page.post("/login", data={"username": "viewer", "password": "wrong"})
+        r = post_login(page, username="viewer", password="wrong")
     assert r.status_code == 429 and "登录失败次数过多" in r.text
     # a tampered session cookie is no session: the protected page asks to log in again
     page.cookies.set("landrenew_session", "not-a-token")
