@@ -272,7 +272,8 @@ class ProblemPublic(BaseModel):
 
 
 class ImportReportPublic(BaseModel):
-    """The import report (入库报告), as the CLI prints it, with every problem."""
+    """The import report (入库报告), as the CLI prints it: its first problems (at most 1000)
+    and how many there were (``problem_count``)."""
 
     file: str
     dry_run: bool
@@ -288,6 +289,7 @@ class ImportReportPublic(BaseModel):
     projected_crs: str | None
     area_mu: float
     problems: list[ProblemPublic]
+    problem_count: int
 
 
 class AuditEventPublic(BaseModel):

@@ -3,6 +3,7 @@ nothing comes from another host, errors are pages, the import is upload → repo
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -13,6 +14,7 @@ import pyogrio
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from landrenew.api import errors as api_errors
 from landrenew.web.assets import VENDOR
 
 from api.conftest import CRS, PARCELS, PASSWORD, WEST, World, parcels_file, post_login, rect
@@ -165,6 +167,20 @@ def test_upload_then_confirm_stores_the_file(world: World) -> None:
     history = world.client.get("/api/parcels/JM-0100/history",
                                headers=world.headers("admin")).json()["items"]
     assert history[0]["reason"] == "2026 survey"
+
+
+def test_an_import_report_page_lists_the_first_warnings(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page counts every warning and lists the first ``MAX_PROBLEMS`` (2 here)."""
+    monkeypatch.setattr(api_errors, "MAX_PROBLEMS", 2)
+    rows = [dict(PARCELS[2], parcel_code=f"JM-03{i:02d}", approved_on=dt.date(2005, 1, 1))
+            for i in range(3)]  # each supplied (2001) before it was approved: a warning
+    path = parcels_file(world.folder, rows, name="w.gpkg", start=2)
+    r = world.page("city_staff").post(
+        "/import", data={"csrf_token": world.csrf("city_staff")},
+        files={"file": (path.name, io.BytesIO(path.read_bytes()))})
+    assert r.status_code == 200, r.text
+    assert re.search(r'id="warnings">3<', r.text)  # every warning, counted
+    assert len(re.findall(r'<tr class="severity-warning">', r.text)) == 2
 
 
 def test_the_login_form_must_come_from_this_site_in_this_browser(world: World) -> None:
