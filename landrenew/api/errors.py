@@ -14,22 +14,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from landrenew.core.errors import LandrenewError, ValidationFailed
+from landrenew.core.errors import LandrenewError, ValidationFailed, problem_listing
 
 HTTP_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 429: "rate_limited"}
 
 
-#: The most problems a JSON answer lists (a refused file's, or an import report's warnings);
-#: ``problem_count`` says how many there were, and the command line's report file holds them all.
-MAX_PROBLEMS = 1000
-
-
 def error_body(exc: LandrenewError) -> dict[str, Any]:
     body = exc.to_dict()
     if isinstance(exc, ValidationFailed):
-        body["problems"] = [p.as_dict() for p in exc.problems[:MAX_PROBLEMS]]
-        body["problem_count"] = len(exc.problems)
+        body.update(problem_listing(exc.problems))
     return body
 
 

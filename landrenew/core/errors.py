@@ -131,6 +131,19 @@ class Problem:
         }
 
 
+#: The most problems an answer lists (a refused file's, or an import report's warnings): the
+#: API's JSON and the import page alike. ``problem_count`` says how many there were; the command
+#: line's report file holds them all.
+MAX_PROBLEMS = 1000
+
+
+def problem_listing(problems: list[Problem]) -> dict[str, Any]:
+    """``problems`` as every answer lists them: the first :data:`MAX_PROBLEMS` as dicts, in
+    order, and ``problem_count``, how many there were."""
+    return {"problems": [p.as_dict() for p in problems[:MAX_PROBLEMS]],
+            "problem_count": len(problems)}
+
+
 class ValidationFailed(InputError):
     """Raised by all-or-nothing imports: carries every problem found."""
 

@@ -14,7 +14,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from landrenew.core.access import PermissionDenied, Principal, require_write
-from landrenew.core.errors import InputError, ValidationFailed
+from landrenew.core.errors import InputError, Problem, ValidationFailed, problem_listing
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ParcelVersion
 from landrenew.land.importing import ImportOptions, import_parcels
@@ -78,7 +78,9 @@ def _district_guard(user: Principal, started: dt.datetime) -> Guard:
 def upload_parcels(store: Store, user: Principal, filename: str, content: bytes, *,
                    dry_run: bool, options: ImportOptions | None = None,
                    projected_crs: str | None = None) -> dict[str, Any]:
-    """Import an uploaded file (GeoPackage, zipped Shapefile, Excel …); the report as a dict."""
+    """Import an uploaded file (GeoPackage, zipped Shapefile, Excel …); the report as a dict,
+    its problems listed as every answer lists them (:func:`~landrenew.core.errors.problem_listing`:
+    the first of them, and ``problem_count``)."""
     require_write(user)
     name = Path(filename or "upload").name
     if not name.lower().endswith(SUFFIXES):
@@ -98,12 +100,14 @@ def upload_parcels(store: Store, user: Principal, filename: str, content: bytes,
                                     projected_crs=projected_crs)
         except ValidationFailed as exc:
             exc.file = name
-            for i, p in enumerate(exc.problems):
-                if p.file == str(path):
-                    exc.problems[i] = type(p)(**{**p.__dict__, "file": name})
+            exc.problems = _named(exc.problems, str(path), name)
             raise
     out = report.as_dict()
     out.update(file=name, stored=not dry_run, dry_run=dry_run, report_path=None,
-               problems=[{**p.as_dict(), "file": name if p.file == str(path) else p.file}
-                         for p in report.problems])
+               **problem_listing(_named(report.problems, str(path), name)))
     return out
+
+
+def _named(problems: list[Problem], path: str, name: str) -> list[Problem]:
+    """The problems of the upload's temporary file ``path`` under the name it was uploaded as."""
+    return [replace(p, file=name) if p.file == path else p for p in problems]

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from landrenew.api import errors
 from landrenew.api.deps import (
     CsrfChecked,
     PageUser,
@@ -26,7 +25,13 @@ from landrenew.api.deps import (
 from landrenew.core import auth
 from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_write
 from landrenew.core.clock import city_today
-from landrenew.core.errors import InputError, NotFound, TooManyAttempts, ValidationFailed
+from landrenew.core.errors import (
+    InputError,
+    NotFound,
+    TooManyAttempts,
+    ValidationFailed,
+    problem_listing,
+)
 from landrenew.core.settings import Settings
 from landrenew.land.importing import ImportOptions
 from landrenew.platform import catalogue, evaluations, workbooks
@@ -354,10 +359,9 @@ def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user
     except ValidationFailed as exc:
         return render(request, "import_report.html", {
             "refused": True, "file": filename, "message": str(exc),
-            "problems": [p.as_dict() for p in exc.problems[:errors.MAX_PROBLEMS]],
-            "problem_count": len(exc.problems)}, user=who, status_code=422)
+            **problem_listing(exc.problems)}, user=who, status_code=422)
     staged = _staging(request).put(who.name, filename, content, options)
-    return render(request, "import_report.html", {"refused": False, "report": _shown(report),
+    return render(request, "import_report.html", {"refused": False, "report": report,
                                                   "token": staged.token}, user=who)
 
 
@@ -376,17 +380,11 @@ def import_confirm(request: Request, store: StoreDep, settings: SettingsDep, use
     except ValidationFailed as exc:  # the data changed between the dry run and now
         return render(request, "import_report.html", {
             "refused": True, "file": staged.filename, "message": str(exc),
-            "problems": [p.as_dict() for p in exc.problems[:errors.MAX_PROBLEMS]],
-            "problem_count": len(exc.problems)}, user=who, status_code=422)
+            **problem_listing(exc.problems)}, user=who, status_code=422)
     staging.drop(token)
-    return render(request, "import_report.html", {"refused": False, "report": _shown(report),
+    return render(request, "import_report.html", {"refused": False, "report": report,
                                                   "token": None}, user=who)
 
-
-def _shown(report: dict[str, Any]) -> dict[str, Any]:
-    """An import report as the page shows it: its warnings counted, the first of them listed
-    (as the API lists them: :data:`~landrenew.api.errors.MAX_PROBLEMS`)."""
-    return {**report, "problems": report["problems"][:errors.MAX_PROBLEMS]}
 
 
 # ---------------------------------------------------------------- audit (admins)

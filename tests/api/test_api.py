@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from landrenew.api import create_app
-from landrenew.api import errors as api_errors
+from landrenew.core import errors as core_errors
 from landrenew.core.auth import DEMO_ACCOUNTS, create_user, set_active
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
@@ -421,7 +421,7 @@ def test_an_import_report_lists_its_first_problems_and_counts_them_all(
         city: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """No answer is an unbounded list: a report's warnings, like a refused file's problems,
     are listed up to ``MAX_PROBLEMS`` (made 2 here) in file order, with ``problem_count``."""
-    monkeypatch.setattr(api_errors, "MAX_PROBLEMS", 2)
+    monkeypatch.setattr(core_errors, "MAX_PROBLEMS", 2)
     rows = [dict(PARCELS[2], parcel_code=f"JM-03{i:02d}", approved_on=dt.date(2005, 1, 1))
             for i in range(3)]  # each supplied (2001) before it was approved: a warning
     report = _upload(city, "city_staff", parcels_file(city.folder, rows, name="w.gpkg",

@@ -14,7 +14,7 @@ import pyogrio
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from landrenew.api import errors as api_errors
+from landrenew.core import errors as core_errors
 from landrenew.web.assets import VENDOR
 
 from api.conftest import CRS, PARCELS, PASSWORD, WEST, World, parcels_file, post_login, rect
@@ -171,7 +171,7 @@ def test_upload_then_confirm_stores_the_file(world: World) -> None:
 
 def test_an_import_report_page_lists_the_first_warnings(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The page counts every warning and lists the first ``MAX_PROBLEMS`` (2 here)."""
-    monkeypatch.setattr(api_errors, "MAX_PROBLEMS", 2)
+    monkeypatch.setattr(core_errors, "MAX_PROBLEMS", 2)
     rows = [dict(PARCELS[2], parcel_code=f"JM-03{i:02d}", approved_on=dt.date(2005, 1, 1))
             for i in range(3)]  # each supplied (2001) before it was approved: a warning
     path = parcels_file(world.folder, rows, name="w.gpkg", start=2)

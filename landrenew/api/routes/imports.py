@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from landrenew.api import errors
 from landrenew.api.deps import CurrentUser, SettingsDep, StoreDep
 from landrenew.api.schemas import ImportReportPublic
 from landrenew.core.errors import InputError
@@ -29,7 +28,7 @@ def import_parcels(store: StoreDep, settings: SettingsDep, user: CurrentUser,
 
     A refused file answers 422 with its problems; nothing is stored. Either answer lists at
     most the first ``MAX_PROBLEMS`` (1000) problems, in file order, and says how many there
-    were in ``problem_count``.
+    were in ``problem_count`` (:func:`~landrenew.core.errors.problem_listing`).
     """
     content = file.file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
@@ -39,6 +38,4 @@ def import_parcels(store: StoreDep, settings: SettingsDep, user: CurrentUser,
     report = upload_parcels(store, user, file.filename or "upload", content,
                             dry_run=dry_run, options=options,
                             projected_crs=settings.projected_crs)
-    problems = report["problems"]
-    return ImportReportPublic(**{**report, "problems": problems[:errors.MAX_PROBLEMS],
-                                 "problem_count": len(problems)})
+    return ImportReportPublic(**report)
