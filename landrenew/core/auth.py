@@ -255,11 +255,14 @@ def read_token(settings: Settings, token: str, kind: str = "access") -> dict[str
     return claims
 
 
+def _signed(settings: Settings, value: str) -> str:
+    """HMAC-SHA256 of ``value`` with the secret, in hex: what a CSRF token is."""
+    return hmac.new(settings.secret_key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
 def csrf_token(settings: Settings, session_token: str) -> str:
     """The CSRF token bound to a page session (HMAC of its ``jti`` with the secret)."""
-    claims = read_token(settings, session_token, kind="session")
-    return hmac.new(settings.secret_key.encode(), str(claims["jti"]).encode(),
-                    hashlib.sha256).hexdigest()
+    return _signed(settings, str(read_token(settings, session_token, kind="session")["jti"]))
 
 
 def check_csrf(settings: Settings, session_token: str, submitted: str | None) -> bool:
@@ -277,8 +280,7 @@ def login_nonce() -> str:
 
 def login_csrf_token(settings: Settings, nonce: str) -> str:
     """The login form's CSRF token: an HMAC of the browser's login nonce with the secret."""
-    return hmac.new(settings.secret_key.encode(), f"login:{nonce}".encode(),
-                    hashlib.sha256).hexdigest()
+    return _signed(settings, f"login:{nonce}")
 
 
 def check_login_csrf(settings: Settings, nonce: str | None, submitted: str | None) -> bool:
