@@ -27,7 +27,7 @@ def schema30(schema: Any) -> Any:
     with 3.0's boolean flag. Anything else is kept as it is."""
     if not isinstance(schema, dict):
         return schema
-    out = {k: v for k, v in schema.items()}
+    out = dict(schema)
     for key in _ONE:
         if isinstance(out.get(key), dict):
             out[key] = schema30(out[key])
@@ -52,10 +52,10 @@ def schema30(schema: Any) -> Any:
         named = [t for t in types if t != "null"]
         if len(named) < len(types):
             out["nullable"] = True
+        del out["type"]  # none left: a value that is only ever null, of no type
         if len(named) == 1:
             out["type"] = named[0]
-        else:
-            del out["type"]
+        elif named:
             out["anyOf"] = [{"type": t} for t in named]
     if "const" in out:
         out["enum"] = [out.pop("const")]

@@ -11,6 +11,7 @@ def test_an_optional_value_becomes_nullable() -> None:
     assert schema30({"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Bbox"}) == \
         {"type": "string", "title": "Bbox", "nullable": True}
     assert schema30({"type": ["integer", "null"]}) == {"type": "integer", "nullable": True}
+    assert schema30({"type": ["null"]}) == {"nullable": True}  # no empty choice left
     # two types left: a choice; a reference is never merged (3.0 ignores $ref's siblings)
     assert schema30({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}) == \
         {"anyOf": [{"type": "string"}, {"type": "integer"}], "nullable": True}
