@@ -113,15 +113,19 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
+def login_field(html: str) -> str:
+    """The CSRF field of the login form in a page."""
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert found, "the login form has no CSRF field"
+    return found.group(1)
+
+
 def post_login(client: TestClient, **form: str) -> Any:
     """POST the page login form as a browser sends it: the form read first (GET /login sets
     the login nonce cookie and writes the form's CSRF field from it), then sent with its
     fields filled in (``form``)."""
-    page = client.get("/login")
-    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
-    assert found, "the login form has no CSRF field"
-    return client.post("/login", data={"csrf_token": found.group(1), **form},
-                       follow_redirects=False)
+    return client.post("/login", data={"csrf_token": login_field(client.get("/login").text),
+                                       **form}, follow_redirects=False)
 
 
 def free_port() -> int:

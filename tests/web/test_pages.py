@@ -17,7 +17,17 @@ from openpyxl import load_workbook
 from landrenew.core import errors as core_errors
 from landrenew.web.assets import VENDOR
 
-from api.conftest import CRS, PARCELS, PASSWORD, WEST, World, parcels_file, post_login, rect
+from api.conftest import (
+    CRS,
+    PARCELS,
+    PASSWORD,
+    WEST,
+    World,
+    login_field,
+    parcels_file,
+    post_login,
+    rect,
+)
 
 
 def _config(html: str) -> dict:
@@ -194,7 +204,7 @@ def test_the_login_form_must_come_from_this_site_in_this_browser(world: World) -
     nonce = next(c for c in form.headers.get_list("set-cookie")
                  if c.startswith("landrenew_session_login="))
     assert "HttpOnly" in nonce and "Path=/login" in nonce and "samesite=lax" in nonce.lower()
-    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text).group(1)
+    token = login_field(form.text)
     right = {"username": "viewer", "password": PASSWORD}
     for data in (right, {**right, "csrf_token": token}):  # none; the attacker's own form's
         r = victim.post("/login", data=data, follow_redirects=False)
@@ -204,7 +214,7 @@ def test_the_login_form_must_come_from_this_site_in_this_browser(world: World) -
     r = victim.post("/login", data={**right, "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 403 and "landrenew_session" not in victim.cookies
     # the form shown again carries a field that works, and a login spends the nonce
-    retry = re.search(r'name="csrf_token" value="([0-9a-f]+)"', r.text).group(1)
+    retry = login_field(r.text)
     ok = victim.post("/login", data={**right, "csrf_token": retry}, follow_redirects=False)
     assert ok.status_code == 303 and "landrenew_session" in victim.cookies
     assert any(c.startswith("landrenew_session_login=") and "Max-Age=0" in c
