@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     ``warm_on_start`` has each server process read, just after it starts, what the city's lists
     ask of every page (the latest run, the parcel count, the paging anchors), so that the first
     requests do not wait for it.
+    ``rules_path``: directories (separated by ``:``) holding the bureau's own rule packs
+    (规则包), read besides the packs shipped with the package; a pack there with the same id and a
+    higher version replaces the shipped one.
     """
 
     model_config = SettingsConfigDict(env_prefix="LANDRENEW_", extra="ignore")
@@ -59,6 +62,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=1)
     tianditu_token: str | None = None
     warm_on_start: bool = True
+    rules_path: str | None = None
 
     @field_validator("mode")
     @classmethod
