@@ -77,9 +77,25 @@ def _json_value(v: Any) -> str:
     return json.dumps(v if isinstance(v, str) else str(v), ensure_ascii=False)
 
 
-def build_reasons(n: int, outcomes: list[RuleOutcome]) -> np.ndarray:
+#: What a reason says of a threshold that is the city's initial value, not a document's number.
+LOCAL_INITIAL = "本市认定标准参数（初始值）"
+
+
+def _param_fields(leaf: Leaf, pack: RulePack | None) -> str:
+    """``"param":…,"basis":…`` (and the initial-value note) of a comparison with a parameter."""
+    if leaf.param is None or pack is None or leaf.param not in pack.parameters:
+        return ""
+    basis = pack.parameters[leaf.param].basis
+    note = f',"note":{json.dumps(LOCAL_INITIAL, ensure_ascii=False)}' \
+        if basis == "local_initial" else ""
+    return f',"param":{json.dumps(leaf.param)},"basis":{json.dumps(basis)}{note}'
+
+
+def build_reasons(n: int, outcomes: list[RuleOutcome], pack: RulePack | None = None
+                  ) -> np.ndarray:
     """Per row a JSON array of ``{rule, category|flag, clause, field, value, op, threshold}``,
-    one object per comparison that made a rule fire."""
+    one object per comparison that made a rule fire; a comparison with a pack parameter adds
+    ``param`` and its ``basis`` (and, for a city's initial value, a ``note`` saying so)."""
     idx_parts: list[np.ndarray] = []
     frag_parts: list[np.ndarray] = []
     for oc in outcomes:
@@ -95,7 +111,7 @@ def build_reasons(n: int, outcomes: list[RuleOutcome]) -> np.ndarray:
             op = leaf.op if leaf.positive else f"not {leaf.op}"
             thr = json.dumps(leaf.threshold, ensure_ascii=False, default=str)
             pre = f'{head}"field":{json.dumps(leaf.field)},"value":'
-            post = f',"op":{json.dumps(op)},"threshold":{thr}}}'
+            post = f',"op":{json.dumps(op)},"threshold":{thr}{_param_fields(leaf, pack)}}}'
             vals = leaf.values[idx]
             if leaf.other_values is not None:
                 pre = pre.replace('"value":', f'"other":{json.dumps(leaf.other)},"value":')
@@ -175,6 +191,6 @@ def outcome_columns(frame: pd.DataFrame, outcomes: list[RuleOutcome], pack: Rule
     out["flags"] = _join_codes(n, flags)
     out["potential_floor_area_m2"] = pot
     out["potential_source"] = source
-    out["reasons"] = build_reasons(n, outcomes)
+    out["reasons"] = build_reasons(n, outcomes, pack)
     out["rules_not_evaluated"] = _join_codes(n, [(oc.rule.id, oc.unknown) for oc in outcomes])
     return out

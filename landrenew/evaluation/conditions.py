@@ -156,6 +156,7 @@ class Leaf:
     positive: bool = True  # False under an odd number of ``not``
     other: str | None = None  # compared with another field: its values are the thresholds
     other_values: np.ndarray | None = None
+    param: str | None = None  # the pack parameter compared with, when there is one
 
 
 @dataclass
@@ -298,7 +299,7 @@ def _compare(cond: Compare, cols: Columns, param: ParamLookup, positive: bool) -
         values = vals
     true = np.asarray(true, dtype=bool)
     known = np.broadcast_to(np.asarray(known, dtype=bool), (cols.n,)).copy()
-    leaf = Leaf(cond.field, op, threshold, true, known, values, positive)
+    leaf = Leaf(cond.field, op, threshold, true, known, values, positive, param=cond.param)
     if cond.other:
         leaf.other = cond.other
         leaf.other_values = (cols.numeric(cond.other) if op in NUMERIC_OPS

@@ -46,8 +46,11 @@ def choose_crs(parcels: gpd.GeoDataFrame, projected_crs: str | int | CRS | None)
 
 
 def zones_by_kind(zones: gpd.GeoDataFrame | Mapping[str, gpd.GeoSeries] | None, pack: RulePack,
-                  crs: CRS, source: str | None = None) -> dict[str, np.ndarray]:
-    """Projected zone geometries per kind; refuses unknown kinds and layers without a CRS."""
+                  crs: CRS, source: str | None = None, *, leave_out_unknown: bool = False
+                  ) -> dict[str, np.ndarray]:
+    """Projected zone geometries per kind; refuses layers without a CRS, and kinds the pack does
+    not know unless ``leave_out_unknown`` (the database mode: a stored layer of a kind a pack
+    does not use is left out, and the run says so — see :func:`unknown_kinds`)."""
     if zones is None:
         return {}
     if isinstance(zones, Mapping):
@@ -58,6 +61,8 @@ def zones_by_kind(zones: gpd.GeoDataFrame | Mapping[str, gpd.GeoSeries] | None, 
         items = [(str(k), g.geometry) for k, g in zones.groupby("kind", sort=True)]
     out: dict[str, np.ndarray] = {}
     for kind, geoms in items:
+        if kind not in pack.zone_kinds and leave_out_unknown:
+            continue
         if kind not in pack.zone_kinds:
             raise InputError(f"unknown zone kind '{kind}' (rule pack '{pack.id}' knows: "
                              f"{', '.join(pack.zone_kinds)})", file=source, field="kind")
@@ -68,6 +73,16 @@ def zones_by_kind(zones: gpd.GeoDataFrame | Mapping[str, gpd.GeoSeries] | None, 
         arr = np.asarray(projected, dtype=object)
         out[kind] = np.concatenate([out[kind], arr]) if kind in out else arr
     return out
+
+
+def unknown_kinds(zones: gpd.GeoDataFrame | Mapping[str, gpd.GeoSeries] | None,
+                  pack: RulePack) -> list[str]:
+    """The zone kinds given that the pack does not know (left out of its evaluation)."""
+    if zones is None:
+        return []
+    kinds = list(zones) if isinstance(zones, Mapping) else (
+        zones["kind"].astype(str).unique().tolist() if "kind" in zones.columns else [])
+    return sorted(k for k in kinds if k not in pack.zone_kinds)
 
 
 def project_parcels(df: gpd.GeoDataFrame, crs: CRS, source: str | None = None
@@ -86,16 +101,27 @@ def project_parcels(df: gpd.GeoDataFrame, crs: CRS, source: str | None = None
     return np.asarray(geoms.to_crs(crs).values, dtype=object), check.reasons
 
 
+OVERLAY_PREFIXES = ("ratio_", "overlap_m2_")
+
+
+def overlap_areas(ratios: pd.DataFrame, area_m2: np.ndarray) -> pd.DataFrame:
+    """``overlap_m2_<kind>``: the area of each parcel inside each layer (m², in the projected
+    CRS), for rules that decide on the overlapping area itself (压占面积)."""
+    return pd.DataFrame({f"overlap_m2_{c.removeprefix('ratio_')}": ratios[c].to_numpy() * area_m2
+                         for c in ratios.columns if c.startswith("ratio_")}, index=ratios.index)
+
+
 def assemble(df: pd.DataFrame, area_m2: np.ndarray, ratios: pd.DataFrame, pack: RulePack,
              as_of: dt.date) -> pd.DataFrame:
     """Indicators + rules over prepared parcels whose overlay ratios are already known."""
     derived = {*INDICATORS, *RESULT_COLUMNS, "planned_class", "approved", "supplied", "started"}
-    df = df.drop(columns=[c for c in df.columns if c in derived or c.startswith("ratio_")])
+    df = df.drop(columns=[c for c in df.columns if c in derived or c.startswith(OVERLAY_PREFIXES)])
     ind = indicators(df, area_m2, as_of)
     dates = date_indicators(df, as_of)
     ratios = ratios.set_axis(df.index)
+    overlaps = overlap_areas(ratios, np.asarray(area_m2, dtype="float64"))
     work = pd.concat([df.drop(columns=[df.geometry.name]) if isinstance(df, gpd.GeoDataFrame)
-                      else df, ind, dates, ratios], axis=1)
+                      else df, ind, dates, ratios, overlaps], axis=1)
     outcomes = apply_pack(work, pack)
     res = outcome_columns(work, outcomes, pack)
     keep = [c for c in INDICATORS if c in work.columns] + list(ratios.columns)

@@ -1,117 +1,52 @@
-"""Loading rule packs from YAML: line-accurate refusals, inheritance (继承) and lookup.
+"""Loading identification packs (认定标准) from YAML: line-accurate refusals, inheritance (继承).
 
-A pack is named by id (a built-in pack under ``landrenew/rules/<id>/low_efficiency.yaml``) or by
-the path of a YAML file; a file's ``parent`` is looked up next to it first, then among built-ins.
-Every refusal names the file and the line of the offending key.
+A pack is named by id (found through the one registry, :mod:`landrenew.core.packs`) or by the path
+of a YAML file (a trial pack); a file's ``parent`` is looked up next to it first, then in the
+registry. Every refusal names the file and the line of the offending key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from landrenew.core import packs as registry_
 from landrenew.core.errors import ConfigurationError
+from landrenew.core.packs import PackError, line_of
+from landrenew.core.packs import read_yaml as _read_yaml
 from landrenew.evaluation.packs import PackFile, Parameter, Potential, Rule, RulePack
 
-PACK_FILE = "low_efficiency.yaml"
+KIND = "identification"
 
-
-class PackError(ConfigurationError):
-    """A rule pack that cannot be used; ``str()`` is ``file:line: field 'x': message``."""
-
-    code = "bad_rule_pack"
-
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
-        self.line = line
-        super().__init__(message, file=file, field=field)
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else (self.file or "")
-        fld = f"field '{self.field}': " if self.field else ""
-        return f"{where}: {fld}{self.message}" if where else f"{fld}{self.message}"
-
-
-def builtin_dir() -> Path:
-    return Path(str(resources.files("landrenew") / "rules"))
+__all__ = ["PackError", "builtin_packs", "find_pack", "load_pack", "pack_for_date"]
 
 
 def builtin_packs() -> list[str]:
-    """Ids of the packs shipped with landrenew."""
-    return sorted(p.parent.name for p in builtin_dir().glob(f"*/{PACK_FILE}"))
+    """Ids of the identification packs the registry holds (shipped and the bureau's)."""
+    return sorted(p.id for p in registry_.registry().all(KIND))
 
 
 def find_pack(ref: str | Path, near: Path | None = None) -> Path:
-    """Path of a pack given its id or file path."""
+    """Path of a pack given its id or file path; an id is looked up next to ``near`` first (a
+    trial pack's parent), then in the registry."""
     p = Path(ref)
     if p.suffix in (".yaml", ".yml") and p.is_file():
         return p
-    candidates = []
     if near is not None:
-        candidates += [near / f"{ref}.yaml", near / str(ref) / PACK_FILE, near.parent / str(ref)
-                       / PACK_FILE]
-    candidates.append(builtin_dir() / str(ref) / PACK_FILE)
-    for c in candidates:
-        if c.is_file():
-            return c
+        for c in (near / f"{ref}.yaml", near / str(ref) / "low_efficiency.yaml"):
+            if c.is_file():
+                return c
+    reg = registry_.registry()
+    info = reg.packs.get(str(ref))
+    if info is not None and info.kind == KIND:
+        return info.path
     known = ", ".join(builtin_packs())
-    raise PackError(f"no rule pack {str(ref)!r} (built-in packs: {known})", file=str(ref))
-
-
-# ------------------------------------------------------------------------------ YAML + lines
-
-
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PackError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                        line=mark.line + 1 if mark else None) from exc
-    if not isinstance(data, dict) or node is None:
-        raise PackError("a rule pack must be a YAML mapping", file=str(path), line=1)
-    _check_duplicates(node, path)
-    return data, node
-
-
-def _check_duplicates(node: yaml.Node, path: Path) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            if k.value in seen:
-                raise PackError(f"duplicate key '{k.value}'", file=str(path),
-                                line=k.start_mark.line + 1)
-            seen.add(k.value)
-            _check_duplicates(v, path)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            _check_duplicates(v, path)
-
-
-def line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
-    """1-based line of the deepest node reached by a pydantic error location."""
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == part:
-                    line = k.start_mark.line + 1
-                    node = v
-                    break
-            # a part not found is a union tag or a missing key: stay on this node
-        elif (isinstance(node, yaml.SequenceNode) and isinstance(part, int)
-              and part < len(node.value)):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        # anything else (a union tag on a sequence or scalar) is skipped
-    return line
+    raise PackError(f"no rule pack {str(ref)!r} (identification packs: {known})", file=str(ref))
 
 
 def _loc_str(loc: tuple[Any, ...]) -> str:
@@ -159,9 +94,16 @@ def _message(err: Any) -> str:
 
 
 def load_pack(ref: str | Path) -> RulePack:
-    """Load a pack by id or path, resolve its parents and check it as a whole."""
-    chain: list[tuple[PackFile, Path, yaml.Node]] = []
+    """Load a pack by id or path, resolve its parents and check it as a whole (kept while the
+    file is unchanged)."""
     path = find_pack(ref)
+    return _load_file(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@cache
+def _load_file(path_text: str, mtime_ns: int) -> RulePack:
+    chain: list[tuple[PackFile, Path, yaml.Node]] = []
+    path = Path(path_text)
     seen: set[Path] = set()
     while True:
         if path.resolve() in seen:
@@ -215,6 +157,7 @@ def _merge(chain: list[tuple[PackFile, Path, yaml.Node]]) -> RulePack:
     pack = RulePack(
         id=top.id, version=top.version, title=top.title, jurisdiction=top.jurisdiction,
         effective_from=top.effective_from, effective_to=top.effective_to,
+        issued_on=top.issued_on,
         chain=[(pf.id, pf.version) for pf, _, _ in chain], parameters=params, rules=rules,
         potential=Potential(target_far=list(target_far.values())), sources=sources, **merged,
     )
@@ -227,7 +170,7 @@ def _param(name: str, spec: Any, old: Parameter | None, pack_id: str, path: Path
     if isinstance(spec, Parameter):
         return spec.model_copy(update={"set_by": pack_id})
     if old is None:
-        return Parameter(value=spec, basis="local", set_by=pack_id)
+        return Parameter(value=spec, basis="local_initial", set_by=pack_id)
     if isinstance(old.value, list) != isinstance(spec, list) or (
         isinstance(old.value, int | float) and not isinstance(spec, int | float)
     ):
@@ -260,9 +203,10 @@ def check_pack(pack: RulePack) -> None:
                 fail(rule.id, f"rule '{rule.id}' applies to unknown land-use group or code "
                      f"'{item}'", "applies_to")
         for f in sorted(rule.fields()):
-            if f.startswith("ratio_") and f.removeprefix("ratio_") not in pack.zone_kinds:
-                fail(rule.id, f"rule '{rule.id}' reads '{f}' but zone kind "
-                     f"'{f.removeprefix('ratio_')}' is not declared", "when")
+            for prefix in ("ratio_", "overlap_m2_"):
+                if f.startswith(prefix) and f.removeprefix(prefix) not in pack.zone_kinds:
+                    fail(rule.id, f"rule '{rule.id}' reads '{f}' but zone kind "
+                         f"'{f.removeprefix(prefix)}' is not declared", "when")
     for t in pack.potential.target_far:
         if t.param not in pack.parameters:
             raise PackError(f"potential target FAR uses undefined parameter '{t.param}'",

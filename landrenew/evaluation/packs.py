@@ -1,9 +1,10 @@
 """Rule packs (规则包): an identification standard (认定标准) as versioned, validated data.
 
-A pack carries its id, version, jurisdiction, effective dates, an optional parent pack that it
-extends, its parameters (each with a basis: ``primary`` statute text, ``secondary`` seen only in
-commentary, or ``local`` set by the bureau) and its rules. Every rule cites a clause (document
-number + section) and has a message in zh-CN and en. Unknown keys and wrong types are refused.
+A pack of kind ``identification`` carries the header of every pack (:mod:`landrenew.core.packs`:
+id, version, jurisdiction, period, ``issued_on``, an optional parent pack that it extends), its
+parameters (each with a basis: ``document``, ``national``, ``local_initial`` or ``local``, see
+:data:`~landrenew.core.packs.Basis`) and its rules. Every rule cites a clause (document number +
+section) and has a message in zh-CN and en. Unknown keys and wrong types are refused.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from landrenew.core.packs import Basis
 from landrenew.evaluation.conditions import Condition, Value, fields_used, params_used
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -46,7 +48,7 @@ class Parameter(_Strict):
 
     value: Value
     unit: str | None = None
-    basis: Literal["primary", "secondary", "local"] = "local"
+    basis: Basis = "local_initial"
     clause: Citation | None = None
     note: str | None = None
     set_by: str | None = None  # filled in when packs are merged: the pack that set the value
@@ -120,12 +122,14 @@ class Potential(_Strict):
 class PackFile(_Strict):
     """The YAML document of one pack, before inheritance is resolved."""
 
+    kind: Literal["identification"] = "identification"
     id: str
     version: str
     title: Messages
     jurisdiction: Jurisdiction
     effective_from: dt.date
     effective_to: dt.date | None = None
+    issued_on: dt.date | None = None
     parent: str | None = None
     description: str | None = None
     categories: dict[str, Label] = Field(default_factory=dict)
@@ -172,6 +176,7 @@ class RulePack(BaseModel):
     jurisdiction: Jurisdiction
     effective_from: dt.date
     effective_to: dt.date | None
+    issued_on: dt.date | None = None
     chain: list[tuple[str, str]]  # (id, version) from this pack up to the root
     categories: dict[str, Label]
     flags: dict[str, Label]
@@ -199,6 +204,14 @@ class RulePack(BaseModel):
         for item in applies_to:
             out.extend(self.land_use_groups.get(item, [item]))
         return tuple(out)
+
+    @property
+    def draft(self) -> bool:
+        return self.issued_on is None
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
 
     def is_effective(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)

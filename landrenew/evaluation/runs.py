@@ -14,9 +14,10 @@ import pandas as pd
 from landrenew.core.errors import InputError
 
 
-def run_on_database(pack_id: str, as_of: dt.date | None = None, *, store: Any, user: str,
+def run_on_database(pack_id: str | None, as_of: dt.date | None = None, *, store: Any, user: str,
                     **options: Any) -> Any:
-    """Evaluate the parcels in the database as of ``as_of`` and store the run."""
+    """Evaluate the parcels in the database as of ``as_of`` (each under its district's pack,
+    or ``pack_id`` on every parcel) and store the run."""
     from landrenew.evaluation.stored import run_on_store
 
     return run_on_store(store, pack_id, as_of=as_of, user=user, **options)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -35,11 +37,21 @@ class EvaluationOutput:
     """What a file-mode run produced."""
 
     result: gpd.GeoDataFrame
-    pack: RulePack
+    pack: RulePack  # the pack whose labels the tables use (the first, where several decided)
     as_of: dt.date
     output: Path | None
     summary_files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    packs: dict[str, dict[str, str]] = field(default_factory=dict)  # district → pack used
+    left_out: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """What decided: one pack's label, or each pack with its districts."""
+        from landrenew.evaluation.by_place import pack_labels
+
+        labels = {f"{p['pack']} {p['version']}" for p in self.packs.values()}
+        return pack_labels(self.packs) if len(labels) > 1 else self.pack.label
 
     def counts(self) -> pd.DataFrame:
         """Parcels and area (亩) per category and flag, for the closing table."""
@@ -120,15 +132,17 @@ def summary_tables(result: gpd.GeoDataFrame, pack: RulePack, as_of: dt.date
             "处置率": disposal, "说明": notes()}
 
 
-def evaluate_files(parcels_path: str | Path, zones: list[str], pack_id: str | Path,
+def evaluate_files(parcels_path: str | Path, zones: list[str], pack_id: str | Path | None,
                    as_of: dt.date, output: str | Path | None, summary: str | Path | None = None,
                    engine: str = "local", scheduler: str | None = None,
                    progress: Progress | None = None, *, crs: str | None = None,
                    projected_crs: str | None = None, workers: int | None = None
                    ) -> EvaluationOutput:
-    """Read parcels and zones, evaluate them with the pack on ``as_of``, write the result."""
+    """Read parcels and zones, evaluate them on ``as_of`` with ``pack_id`` (a trial of one pack
+    on every parcel) or, without it, each parcel with the pack of its district (its
+    ``district_code``), and write the result."""
     t0 = time.perf_counter()
-    pack = load_pack(pack_id)
+    forced = load_pack(pack_id) if pack_id else None
     if progress:
         progress("read", 0, 2)
     parcels = _read(parcels_path, crs)
@@ -136,17 +150,29 @@ def evaluate_files(parcels_path: str | Path, zones: list[str], pack_id: str | Pa
     if progress:
         progress("read", 2, 2)
     workers = workers or os.cpu_count() or 1
+    run: Callable[..., gpd.GeoDataFrame]
     if engine == "local":
-        result = evaluate_frame(parcels, zone_frame, pack, as_of, projected_crs,
-                                workers=workers, progress=progress, source=str(parcels_path))
+        options: dict[str, Any] = {"workers": workers, "progress": progress,
+                                   "source": str(parcels_path)}
+        run = evaluate_frame
     elif engine == "dask":
         from landrenew.evaluation.distributed import evaluate_dask
 
-        result = evaluate_dask(parcels, zone_frame, pack, as_of, projected_crs,
-                               scheduler=scheduler, source=str(parcels_path))
+        options, run = {"scheduler": scheduler, "source": str(parcels_path)}, evaluate_dask
     else:
         raise InputError(f"unknown engine {engine!r} (local or dask)", field="engine")
-    out = EvaluationOutput(result, pack, as_of, Path(output) if output else None)
+    if forced is not None:
+        result = run(parcels, zone_frame, forced, as_of, projected_crs, **options)
+        pack, packs, left_out = forced, {}, {}
+    else:
+        from landrenew.evaluation.by_place import evaluate_by_place
+
+        placed = evaluate_by_place(parcels, zone_frame, as_of, projected_crs=projected_crs,
+                                   evaluate=run, **options)
+        result, packs, left_out = placed.result, placed.packs, placed.left_out
+        pack = next(iter(placed.pack_objects.values()))
+    out = EvaluationOutput(result, pack, as_of, Path(output) if output else None,
+                           packs=packs, left_out=left_out)
     if output:
         if progress:
             progress("write", 0, 1)

@@ -22,20 +22,25 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.models import EvaluationRun, ParcelResult
-from landrenew.evaluation.engine import INDICATORS, evaluate_frame
+from landrenew.evaluation.by_place import evaluate_by_place
+from landrenew.evaluation.engine import INDICATORS
 from landrenew.evaluation.loader import load_pack
 from landrenew.evaluation.overlay import Progress
+from landrenew.evaluation.packs import RulePack
 from landrenew.evaluation.runs import diff_results
 from landrenew.land.parcels import read_parcels
 from landrenew.land.zones import read_zones
 
 RESULTS = ParcelResult.__table__
+#: ``pack_id`` of a run in which more than one pack decided (see ``EvaluationRun.packs``).
+BY_PLACE = "by_place"
 
 
 @dataclass
 class StoredRun:
     run: EvaluationRun
     result: pd.DataFrame
+    pack: RulePack | None = None  # the pack whose labels tables use (the first, if several)
 
 
 def _indicator_records(result: pd.DataFrame) -> list[dict[str, Any] | None]:
@@ -56,11 +61,16 @@ def _reasons(value: Any) -> Any:
     return value
 
 
-def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, user: str,
-                 data_as_of: dt.date | str | None = "same", engine: str = "local",
+def run_on_store(store: Store, pack_id: str | None = None, *, as_of: dt.date | None = None,
+                 user: str, data_as_of: dt.date | str | None = "same", engine: str = "local",
                  scheduler: str | None = None, note: str | None = None,
                  progress: Progress | None = None) -> StoredRun:
-    """Evaluate the stored parcels and zones with the pack on ``as_of`` and keep the run.
+    """Evaluate the stored parcels and zones on ``as_of`` and keep the run.
+
+    Each parcel is judged by the identification pack of its district (resolved by kind, place
+    and date); ``pack_id`` forces one pack on every parcel instead (a trial, e.g. another
+    city's standard on this city's data). The run records the pack of each district; parcels
+    whose district has no pack, and zone layers a pack does not know, are left out and listed.
 
     ``data_as_of`` picks the state of the database: ``"same"`` (default) reads it as it stood on
     the evaluation date — what a mid-term evaluation saw —, a date reads that day's state, and
@@ -68,7 +78,7 @@ def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, us
     """
     store.ensure_current()
     as_of = as_of or city_today()
-    pack = load_pack(pack_id)
+    forced = load_pack(pack_id) if pack_id else None
     state_day = as_of if data_as_of == "same" else data_as_of
     parcels = read_parcels(store, as_of=state_day)
     if parcels.empty:
@@ -82,20 +92,30 @@ def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, us
     if engine == "dask":
         from landrenew.evaluation.distributed import evaluate_dask
 
-        result = evaluate_dask(parcels, zones if len(zones) else None, pack, as_of,
-                               projected_crs=crs, scheduler=scheduler)
+        placed = evaluate_by_place(parcels, zones if len(zones) else None, as_of,
+                                   projected_crs=crs, forced=forced, evaluate=evaluate_dask,
+                                   scheduler=scheduler)
     else:
-        result = evaluate_frame(parcels, zones if len(zones) else None, pack, as_of,
-                                projected_crs=crs, progress=progress)
+        placed = evaluate_by_place(parcels, zones if len(zones) else None, as_of,
+                                   projected_crs=crs, forced=forced, progress=progress)
+    result = placed.result
+    parcels = parcels.loc[result.index]
+    single = forced or placed.single_pack
     now = utcnow()
     low = result["is_low_efficiency"].astype(bool).to_numpy()
     with store.session() as session:
-        run = EvaluationRun(pack_id=pack.id, pack_version=str(pack.version), as_of=as_of,
+        run = EvaluationRun(pack_id=single.id if single else BY_PLACE,
+                            pack_version=str(single.version) if single else "",
+                            as_of=as_of,
                             data_as_of=state_day if isinstance(state_day, dt.date) else None,
                             created_at=now, created_by=user, projected_crs=result.attrs.get(
                                 "projected_crs"), engine=engine, parcel_count=len(result),
-                            low_efficiency_count=int(low.sum()), note=note,
-                            summary=_summary(result))
+                            low_efficiency_count=int(low.sum()),
+                            note=note or (f"trial: {forced.label} on every parcel" if forced
+                                          else None),
+                            summary={**_summary(result), **placed.summary(),
+                                     "forced": forced is not None},
+                            packs=placed.packs)
         session.add(run)
         session.flush()
         rows = pd.DataFrame({
@@ -115,12 +135,13 @@ def run_on_store(store: Store, pack_id: str, *, as_of: dt.date | None = None, us
         bulk_insert(session, store.caps, RESULTS, rows)
         audit.record(session, actor=user, action="evaluate", entity_type="evaluation_run",
                      entity_id=str(run.id), reason=note,
-                     after={"pack": pack.id, "version": str(pack.version),
+                     after={"pack": run.pack_id, "version": run.pack_version,
+                            "packs": placed.packs, "left_out": placed.left_out,
                             "as_of": as_of.isoformat(), "parcels": len(result),
                             "low_efficiency": int(low.sum())})
         session.flush()
         session.expunge(run)
-    return StoredRun(run, result)
+    return StoredRun(run, result, single or next(iter(placed.pack_objects.values())))
 
 
 def _summary(result: pd.DataFrame) -> dict[str, Any]:

@@ -50,6 +50,11 @@ def test_industrial_intensity_at_threshold(jiangmen, field, column, threshold, c
     reason = reasons(r, 1)[0]
     assert reason["field"] == column and reason["op"] == "<" and reason["threshold"] == threshold
     assert reason["category"] == category and "clause" in reason
+    assert reason["param"] and reason["basis"] in ("local_initial", "national")
+    # a city's initial value is said to be one, never presented as a document's number
+    assert ("note" in reason) == (reason["basis"] == "local_initial")
+    if reason["basis"] == "local_initial":
+        assert reason["note"] == "本市认定标准参数（初始值）"
 
 
 @settings(max_examples=40, deadline=None)
@@ -121,13 +126,43 @@ def test_missing_zone_layer_is_not_evaluated_not_false(jiangmen):
 
 
 @pytest.mark.parametrize("kind", ["ecological_redline", "permanent_basic_farmland"])
-@pytest.mark.parametrize(("share", "conflict"), [(0.1, True), (0.0999, False), (0.5, True),
-                                                 (0.0, False)])
-def test_plan_conflict(jiangmen, kind, share, conflict):
+@pytest.mark.parametrize(("share", "conflict"), [
+    (0.1, True), (0.0999, True), (0.5, True), (0.0, False),
+    (0.0011, True),   # 11 m² of a 10 000 m² parcel: more than 5 m² and more than 0.1 %
+    (0.001, False),   # 10 m² = 0.1 % exactly: a survey sliver (not more than the share)
+    (0.0004, False),  # 4 m²: within both tolerances
+])
+def test_plan_conflict_is_any_overlap_beyond_a_survey_sliver(jiangmen, kind, share, conflict):
+    """The three control lines are binding (广州通知 §一; 三条控制线): a conflict is decided on
+    the overlapping area, with only a sliver tolerance in m² and share (local_initial)."""
     z = zones([(kind, square(0, 100, dx=100 * (1 - share)))]) if share else zones(
         [(kind, square(5, 10))])
     r = run(jiangmen, [{"land_use": "0901"}], z)
     assert has(r, "categories", "plan_conflict") == [conflict]
+    if conflict:
+        fields = {x["field"]: x for x in reasons(r, 0)}
+        assert fields[f"overlap_m2_{kind}"]["value"] == pytest.approx(share * 10000)
+        assert fields[f"overlap_m2_{kind}"]["threshold"] == 5.0
+
+
+def test_a_large_sliver_on_a_small_parcel_is_a_conflict(jiangmen):
+    """6 m² of a 20 m × 20 m parcel: above 5 m² and 1.5 % of it."""
+    z = zones([("ecological_redline", square(0, 20, dx=20 - 0.3))])
+    r = run(jiangmen, [{"land_use": "0901"}], z, size=20.0)
+    assert has(r, "categories", "plan_conflict") == [True]
+
+
+def test_reserved_land_is_never_unsuitable_use(jiangmen):
+    """留白 (class 16): the use is fixed only at project approval (广州通知 §一; 用地用海分类)."""
+    r = run(jiangmen, [{"land_use": "0701", "planned_use": "16"},
+                       {"land_use": "0701", "planned_use": "1601"},
+                       {"land_use": "0701", "planned_use": "09"}])
+    assert has(r, "categories", "unsuitable_use") == [False, False, True]
+
+
+def test_reserved_land_is_a_zone_kind_every_pack_knows():
+    for pid in ("guangdong", "jiangmen", "guangzhou"):
+        assert "reserved_land" in load_pack(pid).zone_kinds
 
 
 def test_dilapidated_and_unsuitable_use(jiangmen):

@@ -122,11 +122,14 @@ def test_cli_file_mode_and_rules(files):
     r = runner.invoke(app, ["evaluate", str(files["parcels"]), "--zones", f"moon={files['icl']}",
                             "--rules", "jiangmen", "--output", str(out)])
     assert r.exit_code != 0
-    for args in (["rules", "list"], ["rules", "show", "jiangmen"], ["rules", "check", "zhongshan"]):
+    for args in (["rules", "list"], ["rules", "show", "jiangmen"],
+                 ["rules", "check", "zhongshan-consolidation"],
+                 ["rules", "show", "guangzhou-renewal"],
+                 ["rules", "which", "identification", "--district", "440703"]):
         r = runner.invoke(app, args)
         assert r.exit_code == 0, r.output
     bad = files["dir"] / "bad.yaml"
-    bad.write_text("id: x\nversion: '1'\nnonsense: 1\n", encoding="utf-8")
+    bad.write_text("kind: identification\nid: x\nversion: '1'\nnonsense: 1\n", encoding="utf-8")
     r = runner.invoke(app, ["rules", "check", str(bad)])
     assert r.exit_code != 0
     r = runner.invoke(app, ["evaluate", "--rules", "jiangmen"])
@@ -147,3 +150,23 @@ def test_evaluation_is_repeatable_as_of_another_date(files):
     a = evaluate_files(files["parcels"], [], "jiangmen", AS_OF, None).result
     b = evaluate_files(files["parcels"], [], "jiangmen", dt.date(2027, 9, 30), None).result
     assert a["building_age"].isna().all() and len(a) == len(b)
+
+
+def test_rules_which_and_check_say_where_rules_come_from():
+    """``rules which`` names the pack that decides (or refuses naming kind and place);
+    ``rules check`` lists the initial values a bureau still has to confirm."""
+    from landrenew.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["rules", "which", "renewal_phases", "--district", "440111",
+                            "--on", "2025-01-01"])
+    assert r.exit_code == 0 and "guangzhou-renewal 2024.2" in r.output
+    r = runner.invoke(app, ["rules", "which", "renewal_phases", "--district", "440703"])
+    assert r.exit_code == 1
+    r = runner.invoke(app, ["rules", "which", "willingness", "--district", "442000",
+                            "--on", "2025-04-30"])
+    assert "zhongshan-willingness-2024" in r.output and "not in force" in r.output
+    r = runner.invoke(app, ["rules", "check"], env={"COLUMNS": "250"})
+    assert r.exit_code == 0, r.output
+    assert "local_initial" in r.output and "industrial_min_tax_per_mu" in r.output
+    assert "industrial_min_coverage" not in r.output  # national, not an initial value
