@@ -37,8 +37,8 @@ ROLES: dict[str, str] = {
     "viewer": "只读用户",
     "consolidation_entity": "土地整备主体",
 }
-#: Bodies a user can act for in the consolidation workflow (土地整备流程的角色), as in the
-#: zhongshan consolidation pack; city and district staff act for the city bureau and the town
+#: Bodies a user can act for in the consolidation workflow (土地整备流程的角色), as the
+#: consolidation scheme packs name them; city and district staff act for the city bureau and the town
 #: government unless given another agency.
 AGENCIES: dict[str, str] = {
     "town_government": "属地镇街政府",

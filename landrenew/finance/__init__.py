@@ -33,9 +33,8 @@ from landrenew.finance.fees import (
 from landrenew.finance.packs import (
     ConsolidationMoneyPack,
     LandRevenuePack,
-    load_consolidation_money_pack,
-    load_land_revenue_pack,
-    provisions_pack_for,
+    consolidation_money_pack,
+    land_revenue_pack,
 )
 
 __all__ = [
@@ -57,12 +56,11 @@ __all__ = [
     "ServiceFee",
     "StorageFee",
     "check_cost_item",
+    "consolidation_money_pack",
     "disburse",
     "fund_balance",
-    "load_consolidation_money_pack",
-    "load_land_revenue_pack",
+    "land_revenue_pack",
     "payment_schedule",
-    "provisions_pack_for",
     "screen_cost_items",
     "sensitivity_grid",
     "service_fee",

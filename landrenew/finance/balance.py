@@ -24,7 +24,9 @@ from landrenew.finance.packs import BASES, Base, ConsolidationMoneyPack, LandRev
 
 @dataclass(frozen=True)
 class ProvisionAmount:
-    """One provision: ``amount`` = round(rate × base amount), zero when the base is below zero."""
+    """One provision: ``amount`` = round(rate × base amount), zero when the base is below zero;
+    where the rule sets a floor on another base, at least round(floor rate × that base)
+    (``floor_applied`` says the floor decided)."""
 
     code: str
     zh: str
@@ -37,28 +39,47 @@ class ProvisionAmount:
     rule: str
     clause: str
     basis: str
+    floor_base: Base | None = None
+    floor_rate: Decimal | None = None
+    floor_amount: Decimal | None = None
+    floor_applied: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "zh": self.zh, "en": self.en, "base": self.base,
-                "base_zh": self.base_zh, "base_amount": yuan_str(self.base_amount),
-                "rate": decimal_str(self.rate), "amount": yuan_str(self.amount),
-                "rule": self.rule, "clause": self.clause, "basis": self.basis}
+        out: dict[str, Any] = {"code": self.code, "zh": self.zh, "en": self.en, "base": self.base,
+               "base_zh": self.base_zh, "base_amount": yuan_str(self.base_amount),
+               "rate": decimal_str(self.rate), "amount": yuan_str(self.amount),
+               "rule": self.rule, "clause": self.clause, "basis": self.basis}
+        if self.floor_base is not None and self.floor_rate is not None:
+            out["floor"] = {"base": self.floor_base, "rate": decimal_str(self.floor_rate),
+                            "amount": yuan_str(self.floor_amount or ZERO),
+                            "applied": self.floor_applied}
+        return out
 
 
 def statutory_provisions(revenue: Decimal, cost: Decimal,
                          pack: LandRevenuePack) -> list[ProvisionAmount]:
     """计提 in pack order. Bases: 收入 = revenue; 收益 = revenue − cost; 净收益 = 收益 − the
-    provisions on 收益 (the pack's definition). Each amount is rounded half up to the fen."""
+    provisions on 收益 that the pack counts for net income. Each amount is rounded half up to
+    the fen; a floor ("不低于") raises a provision to its floor amount."""
     bases: dict[Base, Decimal] = {"revenue": revenue, "revenue_net_of_costs": revenue - cost}
-    on_net_of_costs = [p for p in pack.provisions if p.base == "revenue_net_of_costs"]
+    on_net_of_costs = [p for p in pack.provisions
+                       if p.base == "revenue_net_of_costs" and p.in_net_income]
     taken = sum((_amount(bases["revenue_net_of_costs"], p.rate.exact) for p in on_net_of_costs),
                 ZERO)
     bases["net_income"] = bases["revenue_net_of_costs"] - taken
     labels = {b: getattr(pack.bases, b).zh for b in BASES}
-    return [ProvisionAmount(p.code, p.title.zh, p.title.en, p.base, labels[p.base],
-                            bases[p.base], p.rate.value, _amount(bases[p.base], p.rate.exact),
-                            pack.rule(p.code), p.rate.clause, p.rate.basis)
-            for p in pack.provisions]
+    out = []
+    for p in pack.provisions:
+        amount = _amount(bases[p.base], p.rate.exact)
+        floor = None if p.floor is None else _amount(bases[p.floor.base], p.floor.rate.exact)
+        applied = floor is not None and floor > amount
+        out.append(ProvisionAmount(
+            p.code, p.title.zh, p.title.en, p.base, labels[p.base], bases[p.base], p.rate.value,
+            max(amount, floor) if floor is not None else amount, pack.rule(p.code),
+            p.rate.clause if not applied or p.floor is None else p.floor.rate.clause,
+            p.rate.basis, None if p.floor is None else p.floor.base,
+            None if p.floor is None else p.floor.rate.value, floor, applied))
+    return out
 
 
 def _amount(base: Decimal, rate: Fraction) -> Decimal:

@@ -1,21 +1,22 @@
-"""The two money rule packs (资金规则包), read through :func:`~landrenew.projects.rules.load_pack`.
+"""The two money rule packs (资金规则包), resolved through the one registry by place and date.
 
-``rules/<city>/consolidation_money.yaml``: the consolidation cost categories (土地整备成本) with
-the excluded ones, and the clauses of the service fee, storage fee, payment milestones and the
-disbursement order. ``rules/<region>/land_revenue.yaml``: the statutory provisions (计提) taken
-from land-sale revenue, each with its base and rate.
+Kind ``consolidation_money``: the consolidation cost categories (土地整备成本) with the excluded
+ones, and the clauses of the service fee, storage fee, payment milestones and the disbursement
+order. Kind ``land_revenue``: the statutory provisions (计提) taken from land-sale revenue, each
+with its base and rate (and, where the rule says "never below", a floor on another base).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from landrenew.core.errors import ConfigurationError
-from landrenew.projects.rules import RuleParameter, load_pack
+from landrenew.core import packs
+from landrenew.core.packs import PackHeader
+from landrenew.core.packs import Parameter as RuleParameter
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -65,12 +66,8 @@ class MoneyClauses(_Strict):
     city: str = Field(min_length=1)
 
 
-class ConsolidationMoneyPack(_Strict):
-    id: str
-    version: str
-    title: Title
+class ConsolidationMoneyPack(PackHeader):
     source: str = Field(min_length=1)
-    provisions_pack: str = Field(min_length=1)
     clauses: MoneyClauses
     cost_categories: tuple[CostCategory, ...] = Field(min_length=1)
     excluded_categories: tuple[CostCategory, ...]
@@ -115,13 +112,25 @@ class BaseDefinitions(_Strict):
     net_income: BaseDefinition
 
 
+class Floor(_Strict):
+    """"Never below": the provision is at least ``rate`` × this other base."""
+
+    base: Base
+    rate: RuleParameter
+
+
 class Provision(_Strict):
-    """A statutory provision (计提): ``rate`` × its base."""
+    """A statutory provision (计提): ``rate`` × its base, at least its ``floor`` where given.
+    ``in_net_income``: whether it is deducted from 收益 to find 净收益 (the base of provisions on
+    net income); ``option`` records which of a rule's alternatives the province uses."""
 
     code: str
     title: Title
     base: Base
     rate: RuleParameter
+    floor: Floor | None = None
+    in_net_income: bool = True
+    option: RuleParameter | None = None
 
     @field_validator("code")
     @classmethod
@@ -138,10 +147,7 @@ class Provision(_Strict):
         return value
 
 
-class LandRevenuePack(_Strict):
-    id: str
-    version: str
-    title: Title
+class LandRevenuePack(PackHeader):
     note: str = Field(min_length=1)
     bases: BaseDefinitions
     provisions: tuple[Provision, ...]
@@ -162,22 +168,12 @@ class LandRevenuePack(_Strict):
         return f"{self.id}:{name}"
 
 
-@cache
-def load_consolidation_money_pack(city: str = "zhongshan") -> ConsolidationMoneyPack:
-    """``rules/<city>/consolidation_money.yaml`` (cached; the models are frozen)."""
-    return load_pack(city, "consolidation_money", ConsolidationMoneyPack)
+def consolidation_money_pack(place: str, on: dt.date) -> ConsolidationMoneyPack:
+    """The money rules that decide at ``place`` on ``on`` (:class:`~landrenew.core.packs.NoRules`
+    where none applies)."""
+    return packs.resolve_load("consolidation_money", place, on, ConsolidationMoneyPack)
 
 
-@cache
-def load_land_revenue_pack(region: str = "guangdong") -> LandRevenuePack:
-    """``rules/<region>/land_revenue.yaml`` (cached; the models are frozen)."""
-    return load_pack(region, "land_revenue", LandRevenuePack)
-
-
-def provisions_pack_for(money: ConsolidationMoneyPack) -> LandRevenuePack:
-    """The provisions pack a city's money pack names (``provisions_pack``)."""
-    try:
-        return load_land_revenue_pack(money.provisions_pack)
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{money.id}: provisions_pack '{money.provisions_pack}': "
-                                 f"{exc.message}", field="provisions_pack") from exc
+def land_revenue_pack(place: str, on: dt.date) -> LandRevenuePack:
+    """The statutory provisions in force at ``place`` on ``on``."""
+    return packs.resolve_load("land_revenue", place, on, LandRevenuePack)

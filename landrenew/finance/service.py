@@ -22,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landrenew.core import audit
+from landrenew.core import packs as rule_packs
 from landrenew.core.access import Principal, require_write, require_write_district
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
 from landrenew.core.store import Store, lock_for_write, utcnow
 from landrenew.core.store.models import CostItem as CostRow
@@ -34,21 +36,24 @@ from landrenew.finance import (
     Milestone,
     check_cost_item,
     disburse,
-    load_consolidation_money_pack,
     payment_schedule,
-    provisions_pack_for,
     sensitivity_grid,
     storage_fee,
     sum_by_category,
 )
 from landrenew.finance.costs import AcceptedCost
 from landrenew.finance.money import yuan_str
+from landrenew.finance.packs import (
+    ConsolidationMoneyPack,
+    LandRevenuePack,
+    consolidation_money_pack,
+    land_revenue_pack,
+)
 from landrenew.projects.consolidation_service import consolidation_project
 from landrenew.projects.service import project_record
 
 KINDS = {"fund_balance": "资金平衡初步方案", "storage_settlement": "收储费用核算",
          "disbursement": "资金拨付"}
-MONEY_CITY = "zhongshan"
 
 
 def _money_project(session: Session, user: Principal, project_id: int) -> Project:
@@ -63,9 +68,22 @@ def _require_city_decision(user: Principal, project: Project) -> None:
     require_write_district(user, project.district_code, "district_code")
 
 
-def _packs() -> tuple[Any, Any]:
-    money = load_consolidation_money_pack(MONEY_CITY)
-    return money, provisions_pack_for(money)
+def _packs(project: Project, on: dt.date | None = None
+           ) -> tuple[ConsolidationMoneyPack, LandRevenuePack]:
+    """The money rules and the statutory provisions in force where the project lies, on ``on``
+    (today in the city by default); 409 ``no_rules`` where the place has none."""
+    day = on or city_today()
+    return (consolidation_money_pack(project.district_code, day),
+            land_revenue_pack(project.district_code, day))
+
+
+def _provenance(*used: Any) -> dict[str, Any]:
+    """Which packs a money decision used (kept with it, so it can be explained later)."""
+    out = {}
+    for pack in used:
+        info = rule_packs.registry().get(pack.id)
+        out[pack.kind] = {**rule_packs.provenance(info), "title": pack.title.zh}
+    return out
 
 
 # ---------------------------------------------------------------- cost ledger
@@ -95,7 +113,6 @@ def add_cost_item(store: Store, user: Principal, project_id: int, values: dict[s
     refusal is kept in the audit trail, so an auditor sees what was tried and why it was
     refused."""
     store.ensure_current()
-    money, _ = _packs()
     item = CostItem(str(values.get("category") or ""), values.get("amount"),
                     str(values.get("description") or ""), values.get("evidence_sha256"),
                     values.get("document_ref"))
@@ -108,7 +125,8 @@ def add_cost_item(store: Store, user: Principal, project_id: int, values: dict[s
                              field="incurred_on") from exc
     refusal: CostRefused | None = None
     with store.session() as session:
-        consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
+        money, _ = _packs(project)
         try:
             accepted = check_cost_item(item, money)
         except CostRefused as exc:
@@ -138,9 +156,8 @@ def add_cost_item(store: Store, user: Principal, project_id: int, values: dict[s
 def cost_ledger(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
     """The ledger's items and the totals by category (every allowed category, zero included)."""
     store.ensure_current()
-    money, _ = _packs()
     with store.read_session() as session:
-        _money_project(session, user, project_id)
+        money, _ = _packs(_money_project(session, user, project_id))
         return _ledger(session, project_id, money)
 
 
@@ -229,12 +246,13 @@ def study_fund_balance(store: Store, user: Principal, project_id: int,
     missing = [n for n in names if values.get(n) is None]
     if missing:
         raise InputError(f"the fund-balance study needs {', '.join(missing)}", field=missing[0])
-    money, provisions = _packs()
     with store.session() as session:
-        consolidation_project(session, user, project_id, write=True)
+        project = consolidation_project(session, user, project_id, write=True)
+        money, provisions = _packs(project)
         grid = sensitivity_grid(BalanceInputs(**{n: values[n] for n in names}), money,
                                 provisions)
-        result = {"balance": grid.base.as_dict(), "sensitivity": grid.as_dict()}
+        result = {"balance": grid.base.as_dict(), "sensitivity": grid.as_dict(),
+                  "packs": _provenance(money, provisions)}
         return _keep(session, user, project_id, "fund_balance",
                      {n: values[n] for n in names}, result)
 
@@ -245,10 +263,10 @@ def settle_storage_fee(store: Store, user: Principal, project_id: int,
     with the payment milestones allocated to the fen. The audited cost is the third party's;
     the cost ledger's total is shown beside it (and used when no audited cost is given)."""
     store.ensure_current()
-    money, _ = _packs()
     with store.session() as session:
         project = _money_project(session, user, project_id)
         _require_city_decision(user, project)
+        money, _ = _packs(project)
         ledger = ledger_total(session, project_id)
         audited = values.get("audited_cost")
         if audited is None:
@@ -269,7 +287,8 @@ def settle_storage_fee(store: Store, user: Principal, project_id: int,
         schedule = payment_schedule(fee.total, plan, money)
         result = {"storage_fee": fee.as_dict(), "schedule": schedule.as_dict(),
                   "ledger_total": yuan_str(ledger),
-                  "audited_differs_from_ledger": yuan_str(fee.audited_cost) != yuan_str(ledger)}
+                  "audited_differs_from_ledger": yuan_str(fee.audited_cost) != yuan_str(ledger),
+                  "packs": _provenance(money)}
         inputs = {k: values.get(k) for k in ("audited_cost", "service_rate", "reward_amount",
                                              "reward_rate")} | {"milestones": milestones}
         return _keep(session, user, project_id, "storage_settlement", inputs, result)
@@ -280,10 +299,10 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
     """资金拨付 of one land sale: revenue → statutory provisions → the special loan → the rest
     of the storage fee to the entity → the remainder to the city; adds up to the fen."""
     store.ensure_current()
-    money, provisions = _packs()
     with store.session() as session:  # what was paid is read in the transaction that pays
         project = _money_project(session, user, project_id)
         _require_city_decision(user, project)
+        money, provisions = _packs(project)
         # one disbursement of a project at a time: a second waits until this one commits, and
         # then counts it as paid
         lock_for_write(session, Project, project_id)
@@ -307,6 +326,7 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         out = result.as_dict()
         out["to_city"] = yuan_str(result.to_city)
         out["settlement_id"] = settlement["id"]
+        out["packs"] = _provenance(money, provisions)
         inputs = {k: values.get(k) for k in ("revenue", "loan_principal", "loan_interest",
                                              "cost_base", "sold_on")} | {"already_paid": str(paid)}
         return _keep(session, user, project_id, "disbursement", inputs, out)
@@ -325,9 +345,10 @@ def _paid_so_far(disbursements: list[dict[str, Any]]) -> str:
 def overview(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
     """Everything the finance page and the workbook show."""
     store.ensure_current()
-    money, _ = _packs()
     with store.read_session() as session:
-        project = project_record(_money_project(session, user, project_id))
+        row = _money_project(session, user, project_id)
+        money, _ = _packs(row)
+        project = project_record(row)
         ledger = _ledger(session, project_id, money)
         kept = _kept(session, project_id)
 

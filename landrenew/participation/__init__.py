@@ -5,10 +5,10 @@ from landrenew.participation.consent import (
     UnitDecision,
     WillingnessDecision,
     latest_consents,
-    load_willingness_rules,
     unit_consent,
     willingness_gate,
+    willingness_rules,
 )
 
 __all__ = ["Check", "UnitDecision", "WillingnessDecision", "latest_consents",
-           "load_willingness_rules", "unit_consent", "willingness_gate"]
+           "unit_consent", "willingness_gate", "willingness_rules"]

@@ -2,7 +2,7 @@
 
 A project's willingness is decided per *consent unit*; "成熟一个，推进一个": the project's gate opens
 only when every unit meets its own condition. Unit kinds and their conditions (the numbers are the
-``zhongshan/willingness.yaml`` pack's parameters, each with its clause and basis):
+parameters of the place's ``willingness`` pack, each with its clause and basis):
 
 ``collective`` (集体土地, §四5(2)a)
     A vote record ``{"body", "matter", "eligible", "present", "in_favour", "households_total",
@@ -41,16 +41,17 @@ that nothing exact is lost to floating point.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from functools import cache
 from typing import Any
 
+from landrenew.core import packs
 from landrenew.core.errors import InputError
-from landrenew.projects.gates import latest_with
-from landrenew.projects.rules import ProjectRules, load_pack
+from landrenew.core.packs import ParameterPack
+from landrenew.participation.records import latest_with
 
 UNIT_KINDS: dict[str, tuple[str, str]] = {
     "collective": ("集体土地", "collective land"),
@@ -72,10 +73,10 @@ RATIO_PLACES = Decimal("0.0001")
 AREA_PLACES = Decimal("0.01")
 
 
-@cache
-def load_willingness_rules(city: str = "zhongshan") -> ProjectRules:
-    """``rules/<city>/willingness.yaml`` (cached)."""
-    return load_pack(city, "willingness", ProjectRules)
+def willingness_rules(place: str, on: dt.date) -> ParameterPack:
+    """The willingness conditions (kind ``willingness``) in force at ``place`` on ``on``;
+    :class:`~landrenew.core.packs.NoRules` where the place has none."""
+    return packs.resolve_load("willingness", place, on, ParameterPack)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -183,6 +184,9 @@ class WillingnessDecision:
     total: int
     rule: str
     clause: str
+    pack: str = ""
+    pack_version: str = ""
+    draft: bool = False
 
     @property
     def failing(self) -> tuple[str, ...]:
@@ -204,6 +208,7 @@ class WillingnessDecision:
     def as_dict(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "passed": self.passed, "total": self.total,
                 "failing": list(self.failing), "rule": self.rule, "clause": self.clause,
+                "pack": self.pack, "pack_version": self.pack_version, "draft": self.draft,
                 "units": [u.as_dict() for u in self.units], "explanation": self.explain()}
 
 
@@ -211,23 +216,28 @@ class WillingnessDecision:
 # gates
 
 
-def willingness_gate(units: Iterable[Mapping[str, Any]], rules: ProjectRules) -> WillingnessDecision:
+def willingness_gate(units: Iterable[Mapping[str, Any]], rules: ParameterPack, *,
+                     unit_rules: Mapping[str, ParameterPack] | None = None
+                     ) -> WillingnessDecision:
     """意愿征询闸口 (中山 §四5(2)): decide every unit and open only when all of them meet their
     condition. Several state-land parcels belong in one ``state_parcels`` unit (rule c, 2/3 by
     area); given as separate units, each would have to pass on its own. A project with no units
-    stays closed (nothing to measure)."""
+    stays closed (nothing to measure). ``unit_rules`` gives a unit (by id) the rules of another
+    day — a collective vote is judged by the rules in force when it was held."""
     if isinstance(units, (str, bytes, Mapping)) or not isinstance(units, Iterable):
         raise InputError("units must be a list of consent units", field="units")
-    decisions = tuple(_decide_all(list(units), "units", rules, kinds=tuple(UNIT_KINDS)))
+    decisions = tuple(_decide_all(list(units), "units", rules, kinds=tuple(UNIT_KINDS),
+                                  unit_rules=unit_rules or {}))
     param = rules.param("project_units_share")
     passed = sum(d.allowed for d in decisions)
     total = len(decisions)
     allowed = total > 0 and Fraction(passed, total) >= param.exact
     return WillingnessDecision(allowed, decisions, passed, total,
-                               f"{rules.id}:project_units_share", param.clause)
+                               f"{rules.id}:project_units_share", param.clause, rules.id,
+                               rules.version, rules.issued_on is None)
 
 
-def unit_consent(unit: Mapping[str, Any], rules: ProjectRules, *,
+def unit_consent(unit: Mapping[str, Any], rules: ParameterPack, *,
                  field: str = "unit") -> UnitDecision:
     """Decide one consent unit (any kind); ``field`` names it in errors."""
     return _decide(unit, field, rules, tuple(UNIT_KINDS))
@@ -243,12 +253,14 @@ def latest_consents(owners: Iterable[str], records: Iterable[Mapping[str, Any]])
 # deciding
 
 
-def _decide_all(units: Sequence[Any], path: str, rules: ProjectRules,
-                kinds: tuple[str, ...]) -> list[UnitDecision]:
+def _decide_all(units: Sequence[Any], path: str, rules: ParameterPack,
+                kinds: tuple[str, ...], unit_rules: Mapping[str, ParameterPack] | None = None
+                ) -> list[UnitDecision]:
     seen: set[str] = set()
     out = []
     for i, unit in enumerate(units):
-        decision = _decide(unit, f"{path}[{i}]", rules, kinds)
+        own = (unit_rules or {}).get(str(unit.get("id"))) if isinstance(unit, Mapping) else None
+        decision = _decide(unit, f"{path}[{i}]", own or rules, kinds)
         if decision.unit_id in seen:
             raise InputError(f"unit id '{decision.unit_id}' is listed twice", field=f"{path}[{i}].id")
         seen.add(decision.unit_id)
@@ -256,7 +268,7 @@ def _decide_all(units: Sequence[Any], path: str, rules: ProjectRules,
     return out
 
 
-def _decide(unit: Any, path: str, rules: ProjectRules, kinds: tuple[str, ...]) -> UnitDecision:
+def _decide(unit: Any, path: str, rules: ParameterPack, kinds: tuple[str, ...]) -> UnitDecision:
     if not isinstance(unit, Mapping):
         raise InputError("a consent unit must be an object", field=path)
     kind = unit.get("kind")
@@ -282,7 +294,7 @@ def _decide(unit: Any, path: str, rules: ProjectRules, kinds: tuple[str, ...]) -
     return UnitDecision(unit_id, kind, allowed, tuple(checks), parts, area)
 
 
-def _collective(vote: Any, path: str, rules: ProjectRules) -> list[Check]:
+def _collective(vote: Any, path: str, rules: ParameterPack) -> list[Check]:
     if not isinstance(vote, Mapping):
         raise InputError("a collective unit needs its vote record", field=path)
     body = vote.get("body")
@@ -329,10 +341,14 @@ def _collective(vote: Any, path: str, rules: ProjectRules) -> list[Check]:
                              f"{body_zh}全体组成人员中同意（集体经营性建设用地出让、出租）",
                              f"{body_en}: in favour of all members (operating land transfer)",
                              in_favour, eligible, "people", strict=False))
-    elif body == "members_assembly":
+    elif body == "members_assembly" and _of_all_members(rules):
         checks.append(_check(rules, "members_assembly_decision", "decision", "decision",
                              f"{body_zh}全体成员中同意", f"{body_en}: in favour of all members",
                              in_favour, eligible, "people", strict=False))
+    elif body == "members_assembly":
+        checks.append(_check(rules, "members_assembly_decision", "decision", "decision",
+                             f"{body_zh}到会成员中同意", f"{body_en}: in favour of those present",
+                             in_favour, present, "people", strict=False))
     else:
         checks.append(_check(rules, f"{body}_decision", "decision", "decision",
                              f"{body_zh}到会人员中同意", f"{body_en}: in favour of those present",
@@ -340,7 +356,14 @@ def _collective(vote: Any, path: str, rules: ProjectRules) -> list[Check]:
     return checks
 
 
-def _holders(kind: str, unit: Mapping[str, Any], path: str, rules: ProjectRules) -> list[Check]:
+def _of_all_members(rules: ParameterPack) -> bool:
+    """Whether a members' assembly decides by a share of ALL members (the 2024 law) or of those
+    present (the pack's ``members_assembly_decision_of_all`` = 0)."""
+    return not rules.has("members_assembly_decision_of_all") or \
+        rules.param("members_assembly_decision_of_all").flag
+
+
+def _holders(kind: str, unit: Mapping[str, Any], path: str, rules: ParameterPack) -> list[Check]:
     owners = unit.get("owners")
     if not isinstance(owners, Sequence) or isinstance(owners, (str, bytes)) or not owners:
         raise InputError("the unit needs a non-empty list of owners", field=f"{path}.owners")
@@ -383,7 +406,7 @@ def _holders(kind: str, unit: Mapping[str, Any], path: str, rules: ProjectRules)
 
 
 def _state_parcels(parcels: Any, path: str,
-                   rules: ProjectRules) -> tuple[tuple[UnitDecision, ...], list[Check]]:
+                   rules: ParameterPack) -> tuple[tuple[UnitDecision, ...], list[Check]]:
     if not isinstance(parcels, Sequence) or isinstance(parcels, (str, bytes)) or not parcels:
         raise InputError("a state_parcels unit needs a non-empty list of parcels", field=path)
     parts = _decide_all(parcels, path, rules, kinds=PARCEL_KINDS)
@@ -398,7 +421,7 @@ def _state_parcels(parcels: Any, path: str,
                                  ready, total, "m2", strict=False)]
 
 
-def _check(rules: ProjectRules, param_name: str, group: str, name: str, label_zh: str,
+def _check(rules: ParameterPack, param_name: str, group: str, name: str, label_zh: str,
            label_en: str, counted: int | Decimal, base: int | Decimal, measure: str, *,
            strict: bool) -> Check:
     param = rules.param(param_name)

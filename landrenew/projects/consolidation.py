@@ -1,5 +1,5 @@
-"""Zhongshan land consolidation workflow (中山市城中村改造土地整备：四个阶段、十一个步骤) as a pure
-state machine driven by the rule pack ``landrenew/rules/<city>/consolidation.yaml``.
+"""The land consolidation workflow (城中村改造土地整备：阶段与步骤) as a pure state machine driven by
+a ``consolidation_scheme`` rule pack (Zhongshan's: four stages, eleven steps).
 
 No database here. A project's workflow is a :class:`ConsolidationState` (JSON-safe through
 :meth:`ConsolidationState.to_dict` / :meth:`ConsolidationWorkflow.load_state`); every operation of
@@ -23,16 +23,15 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from landrenew.core import packs
 from landrenew.core.errors import Conflict, InputError, PermissionDenied
-from landrenew.projects.rules import load_pack
+from landrenew.core.packs import Basis, PackHeader
 
-PACK_NAME = "consolidation"
-Basis = Literal["primary", "secondary", "local"]
+KIND = "consolidation_scheme"
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
@@ -135,39 +134,44 @@ class SourceDoc(_Strict):
 
 
 class Validity(_Strict):
-    """How long the measures are in force: ``years`` from the issue date (unknown for a draft)."""
+    """How long the measures are in force: ``years`` from the issue date (the pack's
+    ``issued_on``; unknown for a draft)."""
     years: int = Field(gt=0)
     counted_from: Literal["issue"]
-    issued_on: dt.date | None = None
     basis: Basis
     clause: str
 
-    @property
-    def valid_until(self) -> dt.date | None:
+    def valid_until(self, issued_on: dt.date | None) -> dt.date | None:
         """Last day in force (issue date + years − 1 day); None while the issue date is unknown."""
-        if self.issued_on is None:
+        if issued_on is None:
             return None
-        start = self.issued_on
         try:
-            end = start.replace(year=start.year + self.years)
+            end = issued_on.replace(year=issued_on.year + self.years)
         except ValueError:  # 29 February
-            end = start.replace(year=start.year + self.years, day=28) + dt.timedelta(days=1)
+            end = issued_on.replace(year=issued_on.year + self.years, day=28) + dt.timedelta(days=1)
         return end - dt.timedelta(days=1)
 
-    def in_force(self, on: dt.date) -> bool | None:
+    def in_force(self, on: dt.date, issued_on: dt.date | None) -> bool | None:
         """True/False on a date; None while the issue date is unknown (a draft)."""
-        until = self.valid_until
-        if self.issued_on is None or until is None:
+        until = self.valid_until(issued_on)
+        if issued_on is None or until is None:
             return None
-        return self.issued_on <= on <= until
+        return issued_on <= on <= until
 
 
-class ConsolidationRules(_Strict):
-    id: str
-    version: str
-    title: Label
+class AppliesTo(_Strict):
+    """A project type that follows the scheme, possibly only when the project is marked
+    (``when``: ``contiguous_redevelopment``, 成片连片再开发), with the clause that says so."""
+    type: str
+    when: Literal["contiguous_redevelopment"] | None = None
+    clause: str
+
+
+class ConsolidationRules(PackHeader):
+    model_config = ConfigDict(extra="forbid", frozen=False)
     source: SourceDoc
     validity: Validity
+    applies_to: list[AppliesTo] = Field(min_length=1)
     roles: dict[str, RoleDef]
     flags: dict[str, FlagDef] = Field(default_factory=dict)
     stages: list[StageDef] = Field(min_length=1)
@@ -229,6 +233,16 @@ class ConsolidationRules(_Strict):
     def label(self) -> str:
         return f"{self.id} {self.version}"
 
+    def applies(self, project_type: str, contiguous: bool) -> AppliesTo | None:
+        """The line of ``applies_to`` under which a project follows this scheme, or None."""
+        for line in self.applies_to:
+            if line.type == project_type and (line.when is None or contiguous):
+                return line
+        return None
+
+    def in_force(self, on: dt.date) -> bool | None:
+        return self.validity.in_force(on, self.issued_on)
+
     def stage(self, code: str) -> StageDef:
         return next(s for s in self.stages if s.code == code)
 
@@ -237,11 +251,16 @@ class ConsolidationRules(_Strict):
                 if any(flag in (r.required_when, r.waived_when) for r in s.requirements)]
 
 
-@cache
-def load_consolidation_rules(city: str = "zhongshan") -> ConsolidationRules:
-    """The city's consolidation pack (``rules/<city>/consolidation.yaml``); a bad pack raises
-    :class:`~landrenew.core.errors.ConfigurationError` naming the file and the field."""
-    return load_pack(city, PACK_NAME, ConsolidationRules)
+def scheme(pack_id: str) -> ConsolidationRules:
+    """A consolidation scheme by pack id (a stored workflow names the pack it follows); a bad
+    pack raises :class:`~landrenew.core.packs.PackError` naming the file and the field."""
+    return packs.load(pack_id, ConsolidationRules)
+
+
+def scheme_for(place: str, on: dt.date) -> ConsolidationRules:
+    """The consolidation scheme in force at ``place`` on ``on``
+    (:class:`~landrenew.core.packs.NoRules` where none applies)."""
+    return packs.resolve_load(KIND, place, on, ConsolidationRules)
 
 
 # ----------------------------------------------------------------------------- errors
@@ -732,6 +751,6 @@ class ConsolidationWorkflow:
                                         "flags": {**state.flags, **changed}}, deep=True)
 
 
-def workflow(city: str = "zhongshan") -> ConsolidationWorkflow:
-    """The workflow of a city's consolidation pack."""
-    return ConsolidationWorkflow(load_consolidation_rules(city))
+def workflow(pack_id: str) -> ConsolidationWorkflow:
+    """The workflow of a consolidation scheme pack."""
+    return ConsolidationWorkflow(scheme(pack_id))

@@ -36,8 +36,10 @@ from sqlalchemy.orm import Session
 
 from landrenew.core import audit
 from landrenew.core.access import Principal
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, LandrenewError
 from landrenew.core.evidence import check_evidence, check_not_future
+from landrenew.core.packs import ParameterPack
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ConsentUnit, LedgerRecord, Project
 from landrenew.core.store.models import ConsolidationWorkflow as WorkflowRow
@@ -46,9 +48,9 @@ from landrenew.participation.consent import (
     UNIT_KINDS,
     UnitDecision,
     WillingnessDecision,
-    load_willingness_rules,
     unit_consent,
     willingness_gate,
+    willingness_rules,
 )
 from landrenew.projects import ledger
 from landrenew.projects.consolidation import (
@@ -58,15 +60,13 @@ from landrenew.projects.consolidation import (
     RoleNotAllowed,
     check_append_only,
     missing_items,
+    scheme,
+    scheme_for,
     workflow,
 )
 from landrenew.projects.service import require_project_write, visible_project
 from landrenew.projects.vocabulary import PROJECT_TYPES
 
-#: The city whose packs the workflow and the willingness gate follow (the only ones written).
-CITY = "zhongshan"
-#: Project types that follow the consolidation workflow.
-CONSOLIDATION_TYPES = ("land_consolidation", "urban_village")
 #: The consent ledger's kind: ``ledger_name(CONSENT, project_id)``.
 CONSENT = "consent"
 VOTE = "vote"
@@ -99,24 +99,56 @@ class WillingnessGateClosed(RequirementsMissing):
 # ---------------------------------------------------------------- helpers
 
 
-def _workflow() -> ConsolidationWorkflow:
-    return workflow(CITY)
+def project_workflow(session: Session, project: Project) -> ConsolidationWorkflow:
+    """The workflow the project follows: the scheme its stored workflow names, else the
+    consolidation scheme in force where it lies today (409 ``no_rules`` where the place has
+    none); 409 ``not_a_consolidation_project`` when the scheme does not cover the project
+    (e.g. whole-area land consolidation, or industrial land not marked as contiguous
+    redevelopment)."""
+    stored = session.scalar(select(WorkflowRow.pack).where(WorkflowRow.project_id == project.id))
+    rules = scheme(stored) if stored is not None else scheme_for(project.district_code,
+                                                                  city_today())
+    if rules.applies(project.type, bool(project.contiguous_redevelopment)) is None:
+        covers = "、".join(
+            f"{PROJECT_TYPES.get(a.type, a.type)}"
+            + ("（成片连片再开发）" if a.when == "contiguous_redevelopment" else "")
+            for a in rules.applies_to)
+        raise NotAConsolidationProject(
+            f"{rules.title.zh}只适用于{covers}项目 | project {project.id} is of type "
+            f"'{project.type}' ({PROJECT_TYPES.get(project.type, project.type)}), which "
+            f"{rules.label} does not cover (it covers: "
+            + ", ".join(a.type + (" marked contiguous_redevelopment" if a.when else "")
+                        for a in rules.applies_to) + ")", field="type")
+    return workflow(rules.id)
 
 
-def consolidation_project(session: Session, user: Principal, project_id: int, *,
-                           write: bool) -> Project:
-    """The project as the user may see it (404), may write it (403) and only when it follows
-    the consolidation workflow (409)."""
+def _check_in_force(wf: ConsolidationWorkflow) -> None:
+    """A workflow may not start once the scheme's validity has run out ("有效期5年")."""
+    rules = wf.rules
+    today = city_today()
+    if rules.in_force(today) is False:
+        raise Conflict(f"{rules.title.zh}已于{rules.validity.valid_until(rules.issued_on)}失效 | "
+                       f"{rules.label} was in force until "
+                       f"{rules.validity.valid_until(rules.issued_on)} ({rules.validity.clause}); "
+                       "a workflow may not start after that", field="pack",
+                       code="scheme_expired")
+
+
+def _bound(session: Session, user: Principal, project_id: int, *, write: bool
+           ) -> tuple[Project, ConsolidationWorkflow]:
+    """The project as the user may see it (404), may write it (403), with the workflow it
+    follows (409 otherwise)."""
     project = visible_project(session, user, project_id)
     if write:
         require_project_write(user, project)
-    if project.type not in CONSOLIDATION_TYPES:
-        raise NotAConsolidationProject(
-            f"project {project.id} is of type '{project.type}' "
-            f"({PROJECT_TYPES.get(project.type, project.type)}); only "
-            + ", ".join(f"{t} ({PROJECT_TYPES[t]})" for t in CONSOLIDATION_TYPES)
-            + " projects follow the land consolidation workflow", field="type")
-    return project
+    return project, project_workflow(session, project)
+
+
+def consolidation_project(session: Session, user: Principal, project_id: int, *,
+                          write: bool) -> Project:
+    """The project as the user may see it (404), may write it (403) and only when it follows
+    a consolidation workflow (409)."""
+    return _bound(session, user, project_id, write=write)[0]
 
 
 def _may_write(user: Principal, project: Project) -> bool:
@@ -137,9 +169,8 @@ def _acting_role(user: Principal, allowed: Sequence[str], what: str) -> str:
     return role
 
 
-def _step_code(step: str | int) -> str:
+def _step_code(wf: ConsolidationWorkflow, step: str | int) -> str:
     """A step named by its code or its number (1…11)."""
-    wf = _workflow()
     text = str(step).strip()
     if text.isdigit():
         n = int(text)
@@ -150,10 +181,9 @@ def _step_code(step: str | int) -> str:
     return wf.step(text).code
 
 
-def _load(session: Session, project: Project, *, lock: bool = False
+def _load(session: Session, project: Project, wf: ConsolidationWorkflow, *, lock: bool = False
           ) -> tuple[WorkflowRow | None, ConsolidationState]:
     row = session.get(WorkflowRow, project.id, with_for_update=lock or None)
-    wf = _workflow()
     if row is None:
         return None, wf.start()
     return row, wf.load_state(row.state)
@@ -213,12 +243,12 @@ def _project_info(project: Project) -> dict[str, Any]:
 # ---------------------------------------------------------------- reading the workflow
 
 
-def _overview(session: Session, user: Principal, project: Project, row: WorkflowRow | None,
+def _overview(session: Session, user: Principal, project: Project, wf: ConsolidationWorkflow,
+              row: WorkflowRow | None,
               state: ConsolidationState, willingness: dict[str, Any] | None = None
               ) -> dict[str, Any]:
     """The workflow as :func:`get_workflow` shows it; ``willingness`` is the decorated gate when
     the caller has computed it already."""
-    wf = _workflow()
     rules = wf.rules
     role = user.workflow_role
     names = {s.code: (s.number, s.name, s.en) for s in wf.steps}
@@ -260,7 +290,12 @@ def _overview(session: Session, user: Principal, project: Project, row: Workflow
         "updated_by": None if row is None else row.updated_by,
         "pack": {"id": rules.id, "version": rules.version,
                  "title": {"zh": rules.title.zh, "en": rules.title.en},
-                 "source": rules.source.title, "status": rules.source.status},
+                 "source": rules.source.title, "status": rules.source.status,
+                 "jurisdiction": rules.jurisdiction.code,
+                 "jurisdiction_name": rules.jurisdiction.name, "draft": rules.issued_on is None,
+                 "issued_on": rules.issued_on,
+                 "valid_until": rules.validity.valid_until(rules.issued_on)},
+        "pack_version": rules.version,
         "current": current,
         "complete": state.complete,
         "roles": {code: {"zh": r.zh, "en": r.en, "clause": r.clause}
@@ -273,8 +308,8 @@ def _overview(session: Session, user: Principal, project: Project, row: Workflow
         "steps": steps,
         "log": log,
         "provisions": provisions,
-        "willingness": (_gate_dict(*_consent_data(session, project)) if willingness is None
-                        else willingness),
+        "willingness": (_gate_dict(project, *_consent_data(session, project))
+                        if willingness is None else willingness),
         "workflow_role": role,
         "can_write": _may_write(user, project),
     }
@@ -285,9 +320,9 @@ def get_workflow(store: Store, user: Principal, project_id: int) -> dict[str, An
     the willingness gate (a project never written to is shown at step 1, ``started`` false)."""
     store.ensure_current()
     with store.read_session() as session:
-        project = consolidation_project(session, user, project_id, write=False)
-        row, state = _load(session, project)
-        return _overview(session, user, project, row, state)
+        project, wf = _bound(session, user, project_id, write=False)
+        row, state = _load(session, project, wf)
+        return _overview(session, user, project, wf, row, state)
 
 
 # ---------------------------------------------------------------- operations
@@ -298,12 +333,13 @@ def start_workflow(store: Store, user: Principal, project_id: int, *,
     """Store the workflow at step 1; ``(created, overview)`` — False when it already existed."""
     store.ensure_current()
     with store.session() as session:
-        project = consolidation_project(session, user, project_id, write=True)
-        row, state = _load(session, project, lock=True)
+        project, wf = _bound(session, user, project_id, write=True)
+        row, state = _load(session, project, wf, lock=True)
         created = row is None
         if created:
+            _check_in_force(wf)
             row = _save(session, user, project, None, state, state, "start", {}, reason)
-        return created, _overview(session, user, project, row, state)
+        return created, _overview(session, user, project, wf, row, state)
 
 
 def provide_item(store: Store, user: Principal, project_id: int, step: str | int, item: str, *,
@@ -313,13 +349,12 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
     computed from the consent units (``passed`` may not be given); its ref and note carry the
     gate's numbers."""
     store.ensure_current()
-    wf = _workflow()
     with store.session() as session:
-        project = consolidation_project(session, user, project_id, write=True)
-        code = _step_code(step)
+        project, wf = _bound(session, user, project_id, write=True)
+        code = _step_code(wf, step)
         sdef = wf.step(code)
         req = sdef.requirement(item)
-        row, state = _load(session, project, lock=True)
+        row, state = _load(session, project, wf, lock=True)
         role = _acting_role(user, sdef.provider_roles(req), f"provide '{item}' ({req.name})")
         computed = (code, item) == (GATE_STEP, GATE_ITEM)
         asserted = passed
@@ -328,7 +363,7 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
         records: list[LedgerRecord] = []
         if computed:
             units, records = _consent_data(session, project)
-            gate = _gate(units, records)
+            gate = _gate(project, units, records)
             passed = gate.allowed
             ref = _gate_ref(gate) + (f" · {ref}" if ref else "")
             note = "\n".join([gate.explain(), *(u.explain() for u in gate.units),
@@ -341,7 +376,7 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
                              "passed", field="passed", code="computed_decision")
         row = _save(session, user, project, row, state, new, "provide",
                     {"step": code, "item": item, "ref": ref, "passed": passed})
-        return _overview(session, user, project, row, new,
+        return _overview(session, user, project, wf, row, new,
                          None if gate is None else _decorate(gate, units, records))
 
 
@@ -350,19 +385,18 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
     """Close the current step (409 ``requirements_missing`` naming what is missing; for step 5
     also when the willingness gate is closed now, with the gate's numbers)."""
     store.ensure_current()
-    wf = _workflow()
     with store.session() as session:
-        project = consolidation_project(session, user, project_id, write=True)
-        code = _step_code(step)
+        project, wf = _bound(session, user, project_id, write=True)
+        code = _step_code(wf, step)
         sdef = wf.step(code)
-        row, state = _load(session, project, lock=True)
+        row, state = _load(session, project, wf, lock=True)
         role = _acting_role(user, sdef.roles, f"close step {sdef.number} {code}")
         gate = None
         units: list[ConsentUnit] = []
         records: list[LedgerRecord] = []
         if code == GATE_STEP:
             units, records = _consent_data(session, project)
-            gate = _gate(units, records)
+            gate = _gate(project, units, records)
         try:
             new = wf.close_step(state, code, by_user=user.name, by_role=role, at=utcnow(),
                                 note=note)
@@ -383,7 +417,7 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
         row = _save(session, user, project, row, state, new, "close",
                     {"step": code, "note": note, "gate": None if gate is None else
                      {"allowed": gate.allowed, "passed": gate.passed, "total": gate.total}})
-        return _overview(session, user, project, row, new,
+        return _overview(session, user, project, wf, row, new,
                          None if gate is None else _decorate(gate, units, records))
 
 
@@ -393,20 +427,19 @@ def return_step(store: Store, user: Principal, project_id: int, step: str | int,
     """Send the current step back (退回) to itself or an earlier step; the named items (default
     all of the target step) must be provided again."""
     store.ensure_current()
-    wf = _workflow()
     with store.session() as session:
-        project = consolidation_project(session, user, project_id, write=True)
-        code = _step_code(step)
-        target = None if to_step is None else _step_code(to_step)
+        project, wf = _bound(session, user, project_id, write=True)
+        code = _step_code(wf, step)
+        target = None if to_step is None else _step_code(wf, to_step)
         sdef = wf.step(code)
-        row, state = _load(session, project, lock=True)
+        row, state = _load(session, project, wf, lock=True)
         role = _acting_role(user, sdef.return_roles, f"return step {sdef.number} {code}")
         new = wf.return_step(state, code, reason=reason, by_user=user.name, by_role=role,
                              at=utcnow(), to_step=target, items=items)
         row = _save(session, user, project, row, state, new, "return",
                     {"step": code, "to_step": new.current, "items": new.log[-1].invalidated},
                     reason)
-        return _overview(session, user, project, row, new)
+        return _overview(session, user, project, wf, row, new)
 
 
 def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str, bool], *,
@@ -414,28 +447,28 @@ def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str
     """Declare project facts that switch conditional requirements on or off (values equal to the
     current ones change nothing and are not stored)."""
     store.ensure_current()
-    wf = _workflow()
     if not isinstance(flags, Mapping) or not flags:
         raise InputError("give at least one flag: {name: true|false}", field="flags")
-    allowed = sorted({r for name in flags if name in wf.rules.flags
-                      for r in wf.rules.flags[name].roles})
     with store.session() as session:
-        project = consolidation_project(session, user, project_id, write=True)
-        row, state = _load(session, project, lock=True)
+        project, wf = _bound(session, user, project_id, write=True)
+        allowed = sorted({r for name in flags if name in wf.rules.flags
+                          for r in wf.rules.flags[name].roles})
+        row, state = _load(session, project, wf, lock=True)
         role = _acting_role(user, allowed, "declare flags")
         new = wf.set_flags(state, dict(flags), by_user=user.name, by_role=role, at=utcnow(),
                            reason=reason)
         if new is not state:
             row = _save(session, user, project, row, state, new, "flags",
                         {"flags": dict(new.log[-1].flags)}, reason)
-        return _overview(session, user, project, row, new)
+        return _overview(session, user, project, wf, row, new)
 
 
 # ---------------------------------------------------------------- consent units and the gate
 
 
-def _rules() -> Any:
-    return load_willingness_rules(CITY)
+def _rules(project: Project, on: dt.date | None = None) -> ParameterPack:
+    """The willingness conditions in force where the project lies, on ``on`` (today)."""
+    return willingness_rules(project.district_code, on or city_today())
 
 
 def _units(session: Session, project_id: int) -> list[ConsentUnit]:
@@ -500,20 +533,30 @@ def _unit_input(row: ConsentUnit, records: Sequence[LedgerRecord]) -> dict[str, 
     return _with_records(unit, row.code, (), records)
 
 
-def _gate(rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]) -> WillingnessDecision:
+def _gate(project: Project, rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]
+          ) -> WillingnessDecision:
     """The willingness gate of the project's consent units (``rows``) and consent ledger
-    records; a collective unit without a vote counts as not meeting its condition."""
-    rules = _rules()
+    records, under the conditions in force today (a collective vote under those in force on the
+    day it was held); a collective unit without a vote counts as not meeting its condition."""
+    rules = _rules(project)
     grouped = _by_unit(records)
     inputs = [(row, _unit_input(row, grouped.get(row.code, []))) for row in rows]
-    decided = willingness_gate([u for _, u in inputs if u is not None], rules)
+    vote_rules = {}
+    for row in rows:
+        vote = _latest_vote(grouped.get(row.code, []), row.code) if row.kind == "collective" \
+            else None
+        if vote is not None:
+            vote_rules[row.code] = _rules(project, vote.effective_on)
+    decided = willingness_gate([u for _, u in inputs if u is not None], rules,
+                               unit_rules=vote_rules)
     if all(u is not None for _, u in inputs):
         return decided
     by_id = {d.unit_id: d for d in decided.units}
     units = tuple(by_id[row.code] if u is not None else UnitDecision(row.code, row.kind, False, ())
                   for row, u in inputs)
     passed = sum(u.allowed for u in units)
-    return WillingnessDecision(False, units, passed, len(units), decided.rule, decided.clause)
+    return WillingnessDecision(False, units, passed, len(units), decided.rule, decided.clause,
+                               decided.pack, decided.pack_version, decided.draft)
 
 
 def _gate_ref(gate: WillingnessDecision) -> str:
@@ -542,8 +585,9 @@ def _decorate(gate: WillingnessDecision, rows: Sequence[ConsentUnit],
     return out
 
 
-def _gate_dict(rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]) -> dict[str, Any]:
-    return _decorate(_gate(rows, records), rows, records)
+def _gate_dict(project: Project, rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]
+               ) -> dict[str, Any]:
+    return _decorate(_gate(project, rows, records), rows, records)
 
 
 def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
@@ -552,12 +596,14 @@ def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any
     store.ensure_current()
     with store.read_session() as session:
         project = consolidation_project(session, user, project_id, write=False)
-        return _gate_dict(*_consent_data(session, project))
+        return _gate_dict(project, *_consent_data(session, project))
 
 
-def _unit_record(row: ConsentUnit, records: Sequence[LedgerRecord]) -> dict[str, Any]:
-    rules = _rules()
+def _unit_record(project: Project, row: ConsentUnit, records: Sequence[LedgerRecord]
+                 ) -> dict[str, Any]:
     unit = _unit_input(row, records)
+    held = _latest_vote(records, row.code) if row.kind == "collective" else None
+    rules = _rules(project, held.effective_on if held is not None else None)
     decision = None if unit is None else unit_consent(unit, rules).as_dict()
     mine = [r for r in records if isinstance(r.details, dict)
             and r.details.get("unit") == row.code]
@@ -582,7 +628,7 @@ def list_consent_units(store: Store, user: Principal, project_id: int) -> list[d
         project = consolidation_project(session, user, project_id, write=False)
         rows, records = _consent_data(session, project)
         grouped = _by_unit(records)
-        return [_unit_record(row, grouped.get(row.code, [])) for row in rows]
+        return [_unit_record(project, row, grouped.get(row.code, [])) for row in rows]
 
 
 def _rename(exc: InputError, renames: Sequence[tuple[str, str]]) -> InputError:
@@ -647,13 +693,13 @@ def add_consent_unit(store: Store, user: Principal, project_id: int, *, code: st
         unit["vote"] = {"body": definition.get("body", "villagers_meeting"),
                         "matter": definition.get("matter", "general"),
                         "eligible": 1, "present": 0, "in_favour": 0}
-    try:
-        unit_consent(unit, _rules(), field="definition")
-    except InputError as exc:
-        raise _rename(exc, [("definition.kind", "kind"), ("definition.id", "code"),
-                            ("definition.vote", "definition")]) from None
     with store.session() as session:
         project = consolidation_project(session, user, project_id, write=True)
+        try:
+            unit_consent(unit, _rules(project), field="definition")
+        except InputError as exc:
+            raise _rename(exc, [("definition.kind", "kind"), ("definition.id", "code"),
+                                ("definition.vote", "definition")]) from None
         taken = session.scalar(select(ConsentUnit.id).where(ConsentUnit.project_id == project.id,
                                                             ConsentUnit.code == code))
         if taken is not None:
@@ -667,7 +713,7 @@ def add_consent_unit(store: Store, user: Principal, project_id: int, *, code: st
         audit.record(session, actor=user.name, action="insert", entity_type="consent_unit",
                      entity_id=f"{project.id}/{code}",
                      after={"kind": kind, "name": name, "definition": definition})
-        return _unit_record(row, _records(session, project.id))
+        return _unit_record(project, row, _records(session, project.id))
 
 
 def _unit_row(rows: Sequence[ConsentUnit], project: Project, code: str) -> ConsentUnit:
@@ -722,12 +768,13 @@ def _append(session: Session, user: Principal, project: Project, *, subject: str
     return rec
 
 
-def _after_record(row: ConsentUnit, rec: LedgerRecord, rows: Sequence[ConsentUnit],
+def _after_record(project: Project, row: ConsentUnit, rec: LedgerRecord,
+                  rows: Sequence[ConsentUnit],
                   records: Sequence[LedgerRecord]) -> dict[str, Any]:
     """The answer to a consent or vote ``rec`` of unit ``row``: ``records`` (``rec`` included)
     and ``rows`` are the project's consent ledger and units."""
-    gate = _gate(rows, records)
-    return {"record": ledger.as_fields(rec), "unit": _unit_record(row, records),
+    gate = _gate(project, rows, records)
+    return {"record": ledger.as_fields(rec), "unit": _unit_record(project, row, records),
             "gate": {"allowed": gate.allowed, "passed": gate.passed, "total": gate.total,
                      "failing": list(gate.failing), "explanation": gate.explain()}}
 
@@ -776,7 +823,7 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
                       evidence_sha256=evidence_sha256,
                       details={"unit": unit, "parcel": path, "owner": owner, "note": note})
         records.append(rec)
-        return _after_record(row, rec, rows, records)
+        return _after_record(project, row, rec, rows, records)
 
 
 def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
@@ -789,13 +836,13 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
     check_not_future(held_on, "held_on")
     clean = {k: v for k, v in vote.items() if v is not None}
     clean.setdefault("matter", "general")
-    try:
-        unit_consent({"id": unit or "unit", "kind": "collective", "vote": clean}, _rules(),
-                     field="vote")
-    except InputError as exc:
-        raise _rename(exc, [("vote.vote", "")]) from None
     with store.session() as session:
         project = consolidation_project(session, user, project_id, write=True)
+        try:
+            unit_consent({"id": unit or "unit", "kind": "collective", "vote": clean},
+                         _rules(project, held_on), field="vote")
+        except InputError as exc:
+            raise _rename(exc, [("vote.vote", "")]) from None
         rows = _units(session, project.id)
         row = _unit_row(rows, project, unit)
         if row.kind != "collective":
@@ -805,5 +852,5 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
         rec = _append(session, user, project, subject=unit, action=VOTE, on=held_on,
                       evidence_sha256=evidence_sha256,
                       details={"unit": unit, "vote": clean, "note": note})
-        return _after_record(row, rec, rows, _records(session, project.id))
+        return _after_record(project, row, rec, rows, _records(session, project.id))
 

@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from landrenew.projects.rules import ProjectRules
+from landrenew.core.packs import ParameterPack
+from landrenew.participation.records import latest_with
 
 
 @dataclass(frozen=True)
@@ -22,29 +23,21 @@ class GateDecision:
     threshold: Decimal
     rule: str
     clause: str
+    pack: str = ""
+    pack_version: str = ""
+    basis: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "signed": self.signed, "total": self.total,
                 "ratio": float(self.ratio), "threshold": float(self.threshold),
-                "rule": self.rule, "clause": self.clause}
+                "rule": self.rule, "clause": self.clause, "basis": self.basis,
+                "pack": self.pack, "pack_version": self.pack_version}
 
     def explain(self) -> str:
         verdict = "open" if self.allowed else "closed"
         return (f"demolition gate {verdict}: {self.signed} of {self.total} people to relocate have "
                 f"signed ({self.ratio:.2%}); the rule needs at least {self.threshold:.0%} "
                 f"[{self.rule}]")
-
-
-def latest_with(people: Iterable[str], records: Iterable[Mapping[str, Any]],
-                action: str) -> set[str]:
-    """People whose latest record is ``action`` (a later record of any other action undoes
-    it); records about anyone else are ignored. ``records`` in ledger order, each
-    ``{subject, action}``."""
-    state: dict[str, bool] = {}
-    for rec in records:
-        state[rec["subject"]] = rec["action"] == action
-    wanted = set(people)
-    return {p for p, yes in state.items() if yes and p in wanted}
 
 
 def signed_people(people: Iterable[str], agreements: Iterable[Mapping[str, Any]]) -> set[str]:
@@ -54,9 +47,9 @@ def signed_people(people: Iterable[str], agreements: Iterable[Mapping[str, Any]]
 
 
 def demolition_gate(people: Iterable[str], agreements: Iterable[Mapping[str, Any]],
-                    rules: ProjectRules) -> GateDecision:
+                    rules: ParameterPack) -> GateDecision:
     """拆除闸口: a phase may start demolition once signed compensation agreements reach the
-    pack's share (80 % in Guangzhou) of the phase's people to relocate. Compared exactly as
+    pack's share of the phase's people to relocate. Compared exactly as
     fractions; a phase with nobody listed stays closed (nothing to measure)."""
     param = rules.param("demolition_signing_ratio")
     everyone = list(dict.fromkeys(people))
@@ -67,4 +60,5 @@ def demolition_gate(people: Iterable[str], agreements: Iterable[Mapping[str, Any
     ratio = (Decimal(signed) / Decimal(total)).quantize(Decimal("0.0001"), ROUND_HALF_UP) \
         if total else Decimal(0)
     return GateDecision(allowed, signed, total, ratio, threshold,
-                        f"{rules.id}:demolition_signing_ratio", param.clause)
+                        f"{rules.id}:demolition_signing_ratio", param.clause, rules.id,
+                        rules.version, param.basis)

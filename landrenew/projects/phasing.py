@@ -1,7 +1,7 @@
-"""Phase checks for Guangzhou urban-village renewal (分片分期实施, DIGEST §3) as pure functions.
+"""Phase checks of urban-village renewal (分片分期实施, DIGEST §3) as pure functions.
 
 Two rules of "签一片、拆一片、供一片、批一片、建一片", each with its parameter and clause in the
-``guangzhou/renewal.yaml`` pack:
+place's ``renewal_phases`` pack:
 
 * :func:`guideline_split_check` — the minimum phase is not smaller than a guideline parcel of the
   detailed plan (最小分片不小于详细规划导则地块): a phase boundary must not cut through a guideline
@@ -35,7 +35,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from landrenew.core.errors import ConfigurationError, InputError
-from landrenew.projects.rules import ProjectRules
+from landrenew.core.packs import ParameterPack
 
 AREA_PLACES = Decimal("0.01")
 SPLIT_PARAM = "guideline_parcel_split_tolerance_m2"
@@ -113,7 +113,7 @@ class GuidelineSplitCheck:
 
 
 def guideline_split_check(phase_geometry: BaseGeometry, guideline_parcels: Any,
-                          rules: ProjectRules, *, code_field: str = "zone_code"
+                          rules: ParameterPack, *, code_field: str = "zone_code"
                           ) -> GuidelineSplitCheck:
     """Check that ``phase_geometry`` (a polygon or multipolygon in a metric projected CRS) cuts
     no guideline parcel. ``guideline_parcels`` is a mapping ``{code: geometry}``, an iterable of
@@ -275,7 +275,7 @@ class PublicWelfareFirstCheck:
         return f"{zh} | public welfare first {verdict}: {en} [{self.rule}]"
 
 
-def public_welfare_first_check(schedule: Iterable[Mapping[str, Any]], rules: ProjectRules,
+def public_welfare_first_check(schedule: Iterable[Mapping[str, Any]], rules: ParameterPack,
                                *, path: str = "schedule") -> PublicWelfareFirstCheck:
     """每个分片优先建设安置房、公共服务设施和市政基础设施: refuse when an ``other`` work of the
     phase starts before every public-welfare work has started (plus the pack's lead days), or

@@ -14,15 +14,17 @@ from pyproj import CRS
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landrenew.core import audit
+from landrenew.core import audit, packs, places
 from landrenew.core.access import (
     Principal,
     require_write,
     require_write_district,
 )
 from landrenew.core.access import district_filter as scope_for
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, NotFound
 from landrenew.core.evidence import check_evidence, check_not_future
+from landrenew.core.packs import NoRules, ParameterPack
 from landrenew.core.spatial import areas_m2
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import (
@@ -45,7 +47,6 @@ from landrenew.projects.phasing import (
     guideline_split_check,
     public_welfare_first_check,
 )
-from landrenew.projects.rules import load_renewal_rules
 from landrenew.projects.vocabulary import (
     BATCHES,
     INSTRUMENTS,
@@ -58,7 +59,9 @@ from landrenew.projects.vocabulary import (
 
 EDITABLE = ("name", "type", "district_code", "batch", "term", "stage", "lead_unit",
             "owner_company", "instruments", "parcel_codes", "planned_start", "planned_end",
-            "actual_start", "actual_end")
+            "actual_start", "actual_end", "scheme_approved_on", "contiguous_redevelopment")
+#: Kind of the packs that hold a place's urban-village phase rules.
+PHASE_RULES = "renewal_phases"
 CODED = {"type": PROJECT_TYPES, "batch": BATCHES, "term": TERMS, "stage": STAGES}
 SIGNING = "signing"
 
@@ -79,6 +82,16 @@ def _check_values(values: dict[str, Any]) -> None:
             raise InputError(f"{b} {values[b]} is before {a} {values[a]}", field=b)
     if "name" in values and not str(values["name"] or "").strip():
         raise InputError("a project needs a name", field="name")
+    approved = values.get("scheme_approved_on")
+    if approved is not None:
+        if not isinstance(approved, dt.date):
+            raise InputError(f"scheme_approved_on '{approved}' is not a date (YYYY-MM-DD)",
+                             field="scheme_approved_on")
+        check_not_future(approved, "scheme_approved_on")
+    if "contiguous_redevelopment" in values and not isinstance(
+            values["contiguous_redevelopment"], bool):
+        raise InputError("contiguous_redevelopment must be true or false",
+                         field="contiguous_redevelopment")
 
 
 def project_record(p: Project) -> dict[str, Any]:
@@ -88,8 +101,17 @@ def project_record(p: Project) -> dict[str, Any]:
             "owner_company": p.owner_company, "instruments": list(p.instruments or []),
             "parcel_codes": list(p.parcel_codes or []), "planned_start": p.planned_start,
             "planned_end": p.planned_end, "actual_start": p.actual_start,
-            "actual_end": p.actual_end, "rules": p.rules, "version": p.version,
+            "actual_end": p.actual_end, "scheme_approved_on": p.scheme_approved_on,
+            "contiguous_redevelopment": bool(p.contiguous_redevelopment),
+            "city_code": _city(p.district_code), "version": p.version,
             "created_at": p.created_at, "created_by": p.created_by, "updated_at": p.updated_at}
+
+
+def _city(code: str | None) -> str | None:
+    try:
+        return places.city_of(code) if code else None
+    except InputError:
+        return None
 
 
 def _known_district(session: Session, code: str) -> None:
@@ -113,7 +135,7 @@ def create_project(store: Store, user: Principal, values: dict[str, Any], *,
     now = utcnow()
     with store.session() as session:
         _known_district(session, values["district_code"])
-        project = Project(**{"stage": "proposed", **values}, rules="guangzhou", version=1,
+        project = Project(**{"stage": "proposed", **values}, version=1,
                           created_at=now, created_by=user.name, updated_at=now)
         session.add(project)
         session.flush()
@@ -124,6 +146,38 @@ def create_project(store: Store, user: Principal, values: dict[str, Any], *,
         audit.record(session, actor=user.name, action="insert", entity_type="project",
                      entity_id=str(project.id), reason=reason, after=record)
     return record
+
+
+#: The kinds of rules a project of each type may follow (the consolidation scheme only where its
+#: pack covers the type; see :func:`project_rules`).
+RULE_KINDS: dict[str, tuple[str, ...]] = {
+    "urban_village": (PHASE_RULES, "consolidation_scheme"),
+    "industrial_upgrade": ("consolidation_scheme",),
+}
+
+
+def project_rules(project: dict[str, Any], on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The rule packs that decide for a project where it lies (on ``on``, today): per kind its
+    pack, version, jurisdiction and whether it is a draft — or the "no rules" answer. A
+    consolidation scheme that does not cover the project's type is left out."""
+    day = on or city_today()
+    out: list[dict[str, Any]] = []
+    for kind in RULE_KINDS.get(project["type"], ()):
+        k = packs.KINDS[kind]
+        line: dict[str, Any] = {"kind": kind, "kind_zh": k.zh, "kind_en": k.en}
+        try:
+            info = packs.resolve(kind, project["district_code"], day)
+        except NoRules as exc:
+            out.append({**line, "no_rules": exc.message})
+            continue
+        if kind == "consolidation_scheme":
+            from landrenew.projects.consolidation import scheme
+
+            if scheme(info.id).applies(project["type"],
+                                       bool(project.get("contiguous_redevelopment"))) is None:
+                continue
+        out.append({**line, **info.as_dict()})
+    return out
 
 
 def visible_project(session: Session, user: Principal, project_id: int) -> Project:
@@ -279,8 +333,55 @@ class GuidelineParcelSplit(Conflict):
         return {**super().to_dict(), **self.check}
 
 
-def _guideline_check(session: Session, geom: shapely.Geometry, crs: CRS, project: Project
-                     ) -> GuidelineSplitCheck:
+def phase_rules(project: Project, on: dt.date | None = None) -> ParameterPack:
+    """The urban-village phase rules (kind ``renewal_phases``) in force where the project lies,
+    on ``on`` (today in the city); :class:`~landrenew.core.packs.NoRules` (409 ``no_rules``)
+    where the place has none."""
+    return packs.resolve_load(PHASE_RULES, project.district_code, on or city_today(),
+                              ParameterPack)
+
+
+def _phase_rules_or_none(project: Project) -> tuple[ParameterPack | None, NoRules | None]:
+    try:
+        return phase_rules(project), None
+    except NoRules as exc:
+        return None, exc
+
+
+class SchemeNotApproved(Conflict):
+    """409 ``scheme_not_approved``: signing before the implementation scheme is approved."""
+
+    code = "scheme_not_approved"
+
+
+def _require_scheme(project: Project, rules: ParameterPack, on: dt.date,
+                    what: tuple[str, str]) -> None:
+    """Signing and demolition start only after the project's implementation scheme is approved
+    and in force (项目实施方案批复并生效后), where the place's phase rules say so; whether the day
+    of approval counts as after is the pack's ``scheme_approval_day_counts``."""
+    name = "signing_requires_approved_scheme"
+    if not rules.has(name) or not rules.param(name).flag:
+        return
+    param = rules.param(name)
+    approved = project.scheme_approved_on
+    if approved is None:
+        raise SchemeNotApproved(
+            f"项目实施方案尚未批复，不能{what[0]} | project {project.id}'s implementation scheme "
+            f"is not approved (scheme_approved_on is empty): {what[1]} only after it is "
+            f"[{rules.id}:{name}] {param.clause}", field="scheme_approved_on")
+    same_day = (rules.has("scheme_approval_day_counts")
+                and rules.param("scheme_approval_day_counts").flag)
+    if on < approved or (on == approved and not same_day):
+        when = "on or after" if same_day else "after"
+        raise SchemeNotApproved(
+            f"{on.isoformat()}早于项目实施方案批复生效（{approved.isoformat()}），不能{what[0]} | "
+            f"{what[1]} is dated {on.isoformat()}: it must be {when} the scheme's approval on "
+            f"{approved.isoformat()} [{rules.id}:{name}] {param.clause}",
+            field="scheme_approved_on")
+
+
+def _guideline_check(session: Session, geom: shapely.Geometry, crs: CRS,
+                     rules: ParameterPack) -> GuidelineSplitCheck:
     """The phase (EPSG:4490) against the current guideline parcels whose boxes meet its box,
     both projected into the city's zone ``crs``."""
     rows = session.execute(select(ZoneVersion.zone_code, ZoneVersion.geom).where(
@@ -293,7 +394,7 @@ def _guideline_check(session: Session, geom: shapely.Geometry, crs: CRS, project
     if rows:
         projected = gpd.GeoSeries(shapely.from_wkb([r.geom for r in rows]), crs=storage).to_crs(crs)
         parcels = list(zip([r.zone_code for r in rows], projected.tolist(), strict=True))
-    return guideline_split_check(phase, parcels, load_renewal_rules(project.rules))
+    return guideline_split_check(phase, parcels, rules)
 
 
 def create_phase(store: Store, user: Principal, project_id: int, name: str,
@@ -302,7 +403,8 @@ def create_phase(store: Store, user: Principal, project_id: int, name: str,
     """A phase (分片) of a project, starting in ``planned``; its area is computed in the city's
     projected zone, as parcel areas are. A boundary cutting a guideline parcel (导则地块) is
     refused (409 ``guideline_parcel_split``, nothing stored); otherwise the check is kept in
-    ``checks["guideline_split"]``."""
+    ``checks["guideline_split"]`` with the pack that decided. Where the place has no phase rules
+    the phase is kept without the check, and ``checks["no_rules"]`` says so."""
     require_write(user)
     store.ensure_current()
     if not name or not name.strip():
@@ -312,14 +414,19 @@ def create_phase(store: Store, user: Principal, project_id: int, name: str,
         project = visible_project(session, user, project_id)
         require_write_district(user, project.district_code, "district_code")
         area = None
-        checks = None
+        checks: dict[str, Any] | None = None
         if geom is not None:
             crs = resolve_projected_crs(session, projected_crs, geom.bounds, user.name)
             area = float(areas_m2(np.array([geom], dtype=object), CRS.from_epsg(4490), crs)[0])
-            split = _guideline_check(session, geom, crs, project)
-            if not split.allowed:
-                raise GuidelineParcelSplit(split)  # the session rolls back: nothing stored
-            checks = {"guideline_split": split.as_dict()}
+            rules, missing = _phase_rules_or_none(project)
+            if rules is None:
+                checks = {"no_rules": missing.to_dict() if missing else None}
+            else:
+                split = _guideline_check(session, geom, crs, rules)
+                if not split.allowed:
+                    raise GuidelineParcelSplit(split)  # the session rolls back: nothing stored
+                checks = {"guideline_split": {**split.as_dict(), "pack": rules.id,
+                                              "pack_version": rules.version}}
         phase = Phase(project_id=project.id, name=name.strip(),
                       geom=shapely.to_wkb(geom) if geom is not None else None, area_m2=area,
                       state=PHASE_ORDER[0], created_at=utcnow(), created_by=user.name,
@@ -352,10 +459,12 @@ def phase_overview(store: Store, user: Principal, phase_id: int) -> dict[str, An
                                       .order_by(PhasePerson.id)))
         agreements = _agreements(session, project.id, phase_id)
         status = {a["subject"]: a["action"] for a in agreements}
-        gate_decision = demolition_gate([p.person_id for p in people], agreements,
-                                        load_renewal_rules(project.rules))
+        rules, missing = _phase_rules_or_none(project)
+        gate_out = (demolition_gate([p.person_id for p in people], agreements, rules).as_dict()
+                    if rules is not None else
+                    {"allowed": False, "no_rules": missing.to_dict() if missing else None})
         return {"phase": phase_record(phase, len(people)), "project": project_record(project),
-                "gate": gate_decision.as_dict(),
+                "gate": gate_out,
                 "people": [{"person_id": p.person_id, "name": p.name, "kind": p.kind,
                             "signed": status.get(p.person_id) == "sign"} for p in people]}
 
@@ -447,6 +556,10 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
         if action == "withdraw" and current.get(person_id) != "sign":
             raise Conflict(f"person '{person_id}' has no agreement to withdraw",
                            field="person_id")
+        rules, missing = _phase_rules_or_none(project)
+        if rules is not None and action == "sign":
+            _require_scheme(project, rules, signed_on,
+                            ("签订补偿安置协议", "an agreement"))
         name = ledger.ledger_name(SIGNING, project.id)
         rec = ledger.append(session, ledger=name, project_id=project.id, phase_id=phase_id,
                             subject=person_id, action=action, effective_on=signed_on,
@@ -456,16 +569,20 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
                      entity_id=name, after={"seq": rec.seq, "hash": rec.hash,
                                             "phase_id": phase_id, "subject": person_id})
         out = {k: v for k, v in ledger.as_fields(rec).items()}
-        gate = _gate(session, phase, project)
-    return {"record": out, "gate": gate.as_dict()}
+        gate_out = (_gate(session, phase, project, rules).as_dict() if rules is not None else
+                    {"allowed": False, "no_rules": missing.to_dict() if missing else None})
+    return {"record": out, "gate": gate_out}
 
 
-def _gate(session: Session, phase: Phase, project: Project) -> GateDecision:
+def _gate(session: Session, phase: Phase, project: Project,
+          rules: ParameterPack | None = None) -> GateDecision:
+    """The demolition gate of a phase under the place's phase rules (409 ``no_rules`` where
+    there are none)."""
     people = list(session.scalars(select(PhasePerson.person_id)
                                   .where(PhasePerson.phase_id == phase.id)
                                   .order_by(PhasePerson.id)))
     return demolition_gate(people, _agreements(session, project.id, phase.id),
-                           load_renewal_rules(project.rules))
+                           rules if rules is not None else phase_rules(project))
 
 
 def gate(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:
@@ -504,10 +621,13 @@ class PublicWelfareNotFirst(Conflict):
 
 def transition(store: Store, user: Principal, phase_id: int, to: str, *,
                reason: str | None = None) -> dict[str, Any]:
-    """Move a phase to its next state. Only the next state is allowed; into ``demolition``
-    only when the demolition gate is open (the refusal carries the gate's numbers); into
-    ``construction`` only with a stored schedule whose public-welfare-first check passes
-    (re-run with the project's pack; 409 ``gate_closed`` with the check otherwise)."""
+    """Move a phase to its next state, under the phase rules in force where the project lies
+    (409 ``no_rules`` where there are none). Only the next state is allowed; into ``signing``
+    and ``demolition`` only once the implementation scheme is approved where the rules say so
+    (409 ``scheme_not_approved``); into ``demolition`` only when the demolition gate is open
+    (the refusal carries the gate's numbers); into ``construction`` only with a stored schedule
+    whose public-welfare-first check passes (409 ``gate_closed`` with the check otherwise).
+    The decision kept with the transition names the pack and its version."""
     require_write(user)
     store.ensure_current()
     with store.session() as session:
@@ -521,16 +641,19 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
             raise Conflict(f"phase {phase_id} is in '{phase.state}'; the next state is "
                            f"{repr(nxt) if nxt else 'none (construction is the last)'}, "
                            f"not '{to}'", field="to", code="out_of_order")
-        decision = None
+        rules = phase_rules(project)
+        decision: dict[str, Any] | None = {"pack": rules.id, "pack_version": rules.version}
+        if to in ("signing", "demolition"):
+            _require_scheme(project, rules, city_today(),
+                            ("进入签约或拆除", f"moving phase {phase_id} to {to}"))
         if to == "demolition":
-            g = _gate(session, phase, project)
+            g = _gate(session, phase, project, rules)
             decision = g.as_dict()
             if not g.allowed:
                 raise GateClosed(g.explain(), decision)
         elif to == "construction":
-            check = public_welfare_first_check(phase.schedule or [],
-                                               load_renewal_rules(project.rules))
-            decision = check.as_dict()
+            check = public_welfare_first_check(phase.schedule or [], rules)
+            decision = {**check.as_dict(), "pack": rules.id, "pack_version": rules.version}
             if not check.allowed:
                 missing = ("" if phase.schedule else
                            f"phase {phase_id} has no construction schedule; save one with "
@@ -561,8 +684,8 @@ def set_schedule(store: Store, user: Principal, phase_id: int, works: list[dict[
     with store.session() as session:
         phase, project = _phase(session, user, phase_id)  # 404 outside the user's districts
         require_write_district(user, project.district_code, "district_code")
-        check = public_welfare_first_check(works, load_renewal_rules(project.rules),
-                                           path="works")
+        rules = phase_rules(project)
+        check = public_welfare_first_check(works, rules, path="works")
         if not check.allowed:
             raise PublicWelfareNotFirst(check)
         schedule = [{"name": w.name, "kind": w.kind, "start": w.start.isoformat(),
@@ -570,6 +693,7 @@ def set_schedule(store: Store, user: Principal, phase_id: int, works: list[dict[
         result = check.as_dict()
         before = {"schedule": phase.schedule,
                   "public_welfare_first": (phase.checks or {}).get("public_welfare_first")}
+        result = {**result, "pack": rules.id, "pack_version": rules.version}
         phase.schedule = schedule
         phase.checks = {**(phase.checks or {}), "public_welfare_first": result}
         audit.record(session, actor=user.name, action="schedule", entity_type="phase",

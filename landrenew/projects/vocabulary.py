@@ -16,18 +16,18 @@ PROJECT_TYPES: dict[str, str] = {
 BATCHES: dict[str, str] = {"first": "首批", "second": "第二批", "rollout": "推广"}
 #: 实施期限
 TERMS: dict[str, str] = {"near": "近期", "medium": "中期", "long": "远期"}
-#: 政策工具 (§三(六))
+#: 政策工具, quoted as 江府函〔2023〕202号 §三(六) names them
 INSTRUMENTS: dict[str, str] = {
-    "mixed_use": "混合用地",
+    "mixed_use": "土地混合开发",
     "composite_space": "空间复合利用",
     "far_bonus": "容积率奖励",
-    "cross_unit_balance": "跨单元平衡",
+    "cross_unit_balance": "跨空间单元统筹",
     "multi_parcel_linkage": "多地块联动改造",
-    "land_quality_upgrade": "土地提质增效",
-    "transitional_use": "过渡期政策",
+    "land_quality_upgrade": "土地提质开发",
+    "transitional_use": "过渡期开发",
     "land_swap": "建设用地置换",
     "scattered_land": "零星低效用地利用",
-    "industrial_intensity": "提高工业用地开发强度",
+    "industrial_intensity": "低效工业用地提升开发强度",
 }
 #: 项目阶段
 STAGES: dict[str, str] = {

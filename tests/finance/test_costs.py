@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from landrenew.core import packs
 from landrenew.core.errors import InputError
 from landrenew.finance.costs import (
     CostItem,
@@ -15,9 +16,9 @@ from landrenew.finance.costs import (
     screen_cost_items,
     sum_by_category,
 )
-from landrenew.finance.packs import load_consolidation_money_pack
+from landrenew.finance.packs import ConsolidationMoneyPack
 
-PACK = load_consolidation_money_pack("zhongshan")
+PACK = packs.load("zhongshan-consolidation-money", ConsolidationMoneyPack)
 SHA = "ab" * 32
 
 

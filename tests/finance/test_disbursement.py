@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from landrenew.core import packs
 from landrenew.core.errors import InputError
 from landrenew.finance.disbursement import disburse
-from landrenew.finance.packs import load_consolidation_money_pack, load_land_revenue_pack
+from landrenew.finance.packs import ConsolidationMoneyPack, LandRevenuePack
 
-MONEY = load_consolidation_money_pack("zhongshan")
-REVENUE = load_land_revenue_pack("guangdong")
+MONEY = packs.load("zhongshan-consolidation-money", ConsolidationMoneyPack)
+REVENUE = packs.load("guangdong-land-revenue", LandRevenuePack)
 ORDER = ["farmland_water_conservancy", "education_fund", "affordable_housing",
          "agriculture_rural_share", "special_loan_principal", "special_loan_interest", "entity",
          "city"]
@@ -24,27 +25,29 @@ M = Decimal(1_000_000)
 
 def test_full_revenue_worked_example() -> None:
     # revenue 900 M, storage fee 500 M (cost base), already paid 100 M, loan 300 M + 20 M
-    # 收益 400 M → water 40, education 40, 净收益 320 → housing 32; agriculture 8 % × 900 = 72
-    # left 716 → principal 300 → 416 → interest 20 → 396 → entity 500 − 100 − 320 = 80 → 316
+    # 收益 400 M → water 40, education 40, 净收益 320 → housing 32; agriculture 50 % × 收益 = 200
+    # (above 8 % × 900 = 72); left 588 → principal 300 → 288 → interest 20 → 268
+    # → entity 500 − 100 − 320 = 80 → 188 to the city
     d = disburse("900000000", "500000000", MONEY, REVENUE, already_paid="100000000",
                  loan_principal="300000000", loan_interest="20000000")
     assert [s.code for s in d.steps] == ORDER
-    assert [s.amount / M for s in d.steps] == [40, 40, 32, 72, 300, 20, 80, 316]
-    assert [s.remaining_after / M for s in d.steps] == [860, 820, 788, 716, 416, 396, 316, 0]
+    assert [s.amount / M for s in d.steps] == [40, 40, 32, 200, 300, 20, 80, 188]
+    assert [s.remaining_after / M for s in d.steps] == [860, 820, 788, 588, 288, 268, 188, 0]
     assert d.shortfall == 0 and d.loan_uncovered == 0 and d.notes == []
-    assert d.owed_to_entity == 400 * M and d.to_city == 316 * M
+    assert d.owed_to_entity == 400 * M and d.to_city == 188 * M
     assert sum(s.amount for s in d.steps) == d.revenue
     assert "优先偿还专项借款" in d.step("special_loan_principal").clause
     assert "另行研究制定" in d.step("city").clause
     assert d.step("education_fund").rule == "guangdong-land-revenue:education_fund"
     data = json.loads(json.dumps(d.as_dict(), ensure_ascii=False))
     assert data["steps"][6] == {**data["steps"][6], "amount": "80000000.00", "due": "80000000.00",
-                                "remaining_after": "316000000.00"}
+                                "remaining_after": "188000000.00"}
     assert data["steps"][7]["due"] is None
 
 
 def test_shortfall_loan_is_repaid_before_the_entity() -> None:
-    # revenue 300 M < cost base 500 M: 收益 < 0 → only agriculture 8 % × 300 = 24 → left 276
+    # revenue 300 M < cost base 500 M: 收益 < 0 → only agriculture's floor 8 % × 300 = 24
+    # → left 276
     # principal 250 → 26; interest 10 → 16; entity due 240 gets 16 (short 224); city 0
     d = disburse("300000000", "500000000", MONEY, REVENUE, loan_principal="250000000",
                  loan_interest="10000000")

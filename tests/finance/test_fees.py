@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from landrenew.core import packs
 from landrenew.core.errors import InputError
 from landrenew.finance.fees import Milestone, payment_schedule, service_fee, storage_fee
-from landrenew.finance.packs import load_consolidation_money_pack
+from landrenew.finance.packs import ConsolidationMoneyPack
 
-PACK = load_consolidation_money_pack("zhongshan")
+PACK = packs.load("zhongshan-consolidation-money", ConsolidationMoneyPack)
 
 
 def test_service_fee_exact() -> None:

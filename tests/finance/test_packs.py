@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from landrenew.core import packs
 from landrenew.core.errors import ConfigurationError
+from landrenew.core.packs import NoRules, Registry
 from landrenew.finance.packs import (
     ConsolidationMoneyPack,
     LandRevenuePack,
-    load_consolidation_money_pack,
-    load_land_revenue_pack,
-    provisions_pack_for,
+    consolidation_money_pack,
+    land_revenue_pack,
 )
-from landrenew.projects import rules as rules_module
-from landrenew.projects.rules import load_pack
 
-MONEY = load_consolidation_money_pack("zhongshan")
-REVENUE = load_land_revenue_pack("guangdong")
+MONEY = packs.load("zhongshan-consolidation-money", ConsolidationMoneyPack)
+REVENUE = packs.load("guangdong-land-revenue", LandRevenuePack)
 CLAUSE = "§四(二)6(3)"
 
 ALLOWED = {
@@ -40,19 +41,30 @@ def test_cost_categories_are_those_of_the_clause() -> None:
         assert "不包括" in cat.clause
 
 
-def test_loaders_are_cached_and_linked() -> None:
-    assert load_consolidation_money_pack("zhongshan") is MONEY
-    assert provisions_pack_for(MONEY) is REVENUE
+def test_packs_resolve_by_place_and_are_cached() -> None:
+    day = dt.date(2025, 1, 1)
+    money = consolidation_money_pack("442000", day)
+    assert money == MONEY and consolidation_money_pack("442000", day) is money  # kept
+    assert land_revenue_pack("442000", day) == REVENUE  # the province's provisions
+    assert land_revenue_pack("440703", day) == REVENUE
+    with pytest.raises(NoRules, match="江门市 has no consolidation money rules"):
+        consolidation_money_pack("440703", day)
+    assert MONEY.issued_on is None and "征求意见稿" in MONEY.title.zh
 
 
 def test_provisions_as_listed() -> None:
     rows = {p.code: (p.base, str(p.rate.value), p.rate.basis) for p in REVENUE.provisions}
     assert rows == {
-        "farmland_water_conservancy": ("revenue_net_of_costs", "0.10", "secondary"),
-        "education_fund": ("revenue_net_of_costs", "0.10", "secondary"),
-        "affordable_housing": ("net_income", "0.10", "secondary"),
-        "agriculture_rural_share": ("revenue", "0.08", "secondary"),
+        "farmland_water_conservancy": ("revenue_net_of_costs", "0.10", "national"),
+        "education_fund": ("revenue_net_of_costs", "0.10", "national"),
+        "affordable_housing": ("net_income", "0.10", "national"),
+        "agriculture_rural_share": ("revenue_net_of_costs", "0.50", "national"),
     }
+    share = REVENUE.provisions[3]
+    assert share.floor is not None and share.floor.base == "revenue"
+    assert str(share.floor.rate.value) == "0.08" and "8%" in share.floor.rate.clause
+    assert share.option is not None and share.option.basis == "local_initial"
+    assert "10%" in share.option.clause and not share.in_net_income
     clauses = {p.code: p.rate.clause for p in REVENUE.provisions}
     assert "财综〔2011〕48号" in clauses["farmland_water_conservancy"]
     assert "财综〔2011〕62号" in clauses["education_fund"]
@@ -61,36 +73,37 @@ def test_provisions_as_listed() -> None:
     assert "净收益" in REVENUE.note
 
 
-def _write(tmp_path: Path, name: str, text: str) -> None:
-    (tmp_path / "testcity").mkdir(exist_ok=True)
-    (tmp_path / "testcity" / f"{name}.yaml").write_text(text, encoding="utf-8")
+def _copy(tmp_path: Path, pack_id: str, text: str, model: type[Any]) -> Any:
+    """A bureau's copy of a shipped pack (under another id), loaded through a registry."""
+    (tmp_path / "copy.yaml").write_text(text.replace(f"id: {pack_id}", "id: testcity-copy", 1),
+                                        encoding="utf-8")
+    return Registry.scan([(tmp_path, "bureau")]).load("testcity-copy", model)
 
 
-def test_bad_rate_is_refused_naming_file_and_field(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    source = (rules_module.RULES_DIR / "guangdong" / "land_revenue.yaml").read_text("utf-8")
-    _write(tmp_path, "land_revenue", source.replace('value: "0.08"', 'value: "1.5"'))
-    monkeypatch.setattr(rules_module, "RULES_DIR", tmp_path)
+def _source(pack_id: str) -> str:
+    return packs.registry().get(pack_id).path.read_text("utf-8")
+
+
+def test_bad_rate_is_refused_naming_file_and_field(tmp_path: Path) -> None:
+    source = _source("guangdong-land-revenue")
     with pytest.raises(ConfigurationError) as info:
-        load_pack("testcity", "land_revenue", LandRevenuePack)
-    assert "land_revenue.yaml" in str(info.value)
+        _copy(tmp_path, "guangdong-land-revenue", source.replace('value: "0.50"', 'value: "1.5"'),
+              LandRevenuePack)
+    assert "copy.yaml" in str(info.value)
     assert "provisions.3.rate" in str(info.value)
 
 
-def test_duplicate_category_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = (rules_module.RULES_DIR / "zhongshan" / "consolidation_money.yaml").read_text("utf-8")
-    _write(tmp_path, "consolidation_money", source.replace("code: working_expenses",
-                                                           "code: clearance"))
-    monkeypatch.setattr(rules_module, "RULES_DIR", tmp_path)
+def test_duplicate_category_is_refused(tmp_path: Path) -> None:
+    source = _source("zhongshan-consolidation-money")
     with pytest.raises(ConfigurationError) as info:
-        load_pack("testcity", "consolidation_money", ConsolidationMoneyPack)
-    assert "consolidation_money.yaml" in str(info.value) and "clearance" in str(info.value)
+        _copy(tmp_path, "zhongshan-consolidation-money",
+              source.replace("code: working_expenses", "code: clearance"), ConsolidationMoneyPack)
+    assert "copy.yaml" in str(info.value) and "clearance" in str(info.value)
 
 
-def test_missing_clause_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = (rules_module.RULES_DIR / "zhongshan" / "consolidation_money.yaml").read_text("utf-8")
-    _write(tmp_path, "consolidation_money", source.replace("  special_loan: >-", "  loan: >-"))
-    monkeypatch.setattr(rules_module, "RULES_DIR", tmp_path)
+def test_missing_clause_is_refused(tmp_path: Path) -> None:
+    source = _source("zhongshan-consolidation-money")
     with pytest.raises(ConfigurationError) as info:
-        load_pack("testcity", "consolidation_money", ConsolidationMoneyPack)
+        _copy(tmp_path, "zhongshan-consolidation-money",
+              source.replace("  special_loan: >-", "  loan: >-"), ConsolidationMoneyPack)
     assert "clauses" in str(info.value)

@@ -4,6 +4,7 @@ parcels, bad input, and property tests against an independent integer-arithmetic
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -16,13 +17,13 @@ from hypothesis import strategies as st
 from landrenew.core.errors import InputError
 from landrenew.participation import (
     latest_consents,
-    load_willingness_rules,
     unit_consent,
     willingness_gate,
+    willingness_rules,
 )
-from landrenew.projects.gates import latest_with
+from landrenew.participation.records import latest_with
 
-RULES = load_willingness_rules("zhongshan")
+RULES = willingness_rules("442000", dt.date(2025, 6, 1))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -74,9 +75,12 @@ def test_pack_carries_every_threshold_with_clause_and_basis() -> None:
         "condominium_area_ratio": "2/3", "condominium_household_ratio": "2/3",
         "state_parcels_area_ratio": "2/3",
     }
+    document = {"condominium_area_ratio", "condominium_household_ratio",
+                "state_parcels_area_ratio"}  # the Zhongshan draft's own numbers (b, c)
     for name, fraction in expected.items():
         param = RULES.param(name)
-        assert param.fraction == fraction and param.clause and param.basis == "primary"
+        basis = "document" if name in document else "national"  # (a): the laws it names
+        assert param.fraction == fraction and param.clause and param.basis == basis, name
     assert RULES.param("single_holder_consent").exact == 1
     assert RULES.param("co_owned_consent").exact == 1
     assert "第二十二条" in RULES.param("villagers_meeting_decision").clause
@@ -435,3 +439,34 @@ def test_latest_record_per_person_wins(history: list[tuple[str, str]]) -> None:
     unit = {"kind": "co_owned", "id": "G", "owners": [{"id": "A"}, {"id": "B"}, {"id": "C"}],
             "records": records}
     assert decide(unit) is (expected == {"A", "B", "C"})
+
+
+# ------------------------------------------------------------------------------------------------
+# periods: the Rural Collective Economic Organisation Law (2024) applies from 2025-05-01
+
+
+def test_the_members_assembly_follows_the_rules_of_the_day_it_met() -> None:
+    """Before 2025-05-01 Guangdong's own rules applied (initial values a bureau confirms): half
+    the members present, half of those present in favour; from that day the 2024 law: two
+    thirds present, two thirds of ALL members in favour."""
+    before = willingness_rules("442000", dt.date(2025, 4, 30))
+    after = willingness_rules("442000", dt.date(2025, 5, 1))
+    assert (before.id, after.id) == ("zhongshan-willingness-2024", "zhongshan-willingness")
+    assert before.param("members_assembly_quorum").basis == "local_initial"
+    assert after.param("members_assembly_decision").basis == "national"
+    # 30 members, 15 present, 8 in favour: passes the earlier rules, not the 2024 law
+    unit = vote("members_assembly", 30, 15, 8)
+    assert unit_consent(unit, before).allowed
+    assert not unit_consent(unit, after).allowed
+    # 7 of 15 present in favour: under half of those present
+    assert not unit_consent(vote("members_assembly", 30, 15, 7), before).allowed
+    # the other bodies are the same in both periods
+    assert before.param("villagers_meeting_decision") == after.param("villagers_meeting_decision")
+
+
+def test_a_gate_judges_a_vote_by_the_rules_of_its_day() -> None:
+    before = willingness_rules("442000", dt.date(2025, 1, 10))
+    unit = vote("members_assembly", 30, 15, 8)
+    assert not willingness_gate([unit], RULES).allowed
+    gate = willingness_gate([unit], RULES, unit_rules={unit["id"]: before})
+    assert gate.allowed and gate.pack == RULES.id and gate.draft

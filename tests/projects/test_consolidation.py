@@ -15,25 +15,27 @@ from typing import Any
 import pytest
 import yaml
 
+from landrenew.core import packs
 from landrenew.core.errors import ConfigurationError, Conflict, InputError, PermissionDenied
-from landrenew.projects import rules as rules_module
+from landrenew.core.packs import Registry
 from landrenew.projects.consolidation import (
     ConsolidationRules,
     ConsolidationState,
     RequirementsMissing,
     RoleNotAllowed,
     check_append_only,
-    load_consolidation_rules,
+    scheme,
+    scheme_for,
     workflow,
 )
 
-W = workflow("zhongshan")
+W = workflow("zhongshan-consolidation")
 RULES = W.rules
 STEP_CODES = [s.code for s in RULES.steps]
 ALL_ROLES = list(RULES.roles)
 T0 = dt.datetime(2024, 4, 1, 9, 0)
 ALL_FLAGS = {f: True for f in RULES.flags if f != "special_loan_declared_before_issue"}
-PACK_FILE = Path(rules_module.RULES_DIR) / "zhongshan" / "consolidation.yaml"
+PACK_FILE = packs.registry().get("zhongshan-consolidation").path
 
 
 def tick(state: ConsolidationState) -> dt.datetime:
@@ -129,18 +131,28 @@ def test_pack_items_follow_the_seed() -> None:
 def test_validity_is_five_years_from_issue() -> None:
     validity = RULES.validity
     assert validity.years == 5 and "有效期5年" in validity.clause
-    assert RULES.source.status == "draft" and validity.issued_on is None
-    assert validity.valid_until is None and validity.in_force(dt.date(2025, 1, 1)) is None
-    issued = validity.model_copy(update={"issued_on": dt.date(2024, 5, 1)})
-    assert issued.valid_until == dt.date(2029, 4, 30)
+    assert RULES.source.status == "draft" and RULES.issued_on is None
+    assert validity.valid_until(None) is None and RULES.in_force(dt.date(2025, 1, 1)) is None
+    assert validity.valid_until(dt.date(2024, 5, 1)) == dt.date(2029, 4, 30)
+    issued = RULES.model_copy(update={"issued_on": dt.date(2024, 5, 1)})
     assert issued.in_force(dt.date(2029, 4, 30)) and not issued.in_force(dt.date(2029, 5, 1))
-    leap = validity.model_copy(update={"issued_on": dt.date(2024, 2, 29)})
-    assert leap.valid_until == dt.date(2029, 2, 28)
+    assert not issued.in_force(dt.date(2024, 4, 30))
+    assert validity.valid_until(dt.date(2024, 2, 29)) == dt.date(2029, 2, 28)
 
 
-def test_the_cached_loader_reads_the_same_pack() -> None:
-    assert load_consolidation_rules("zhongshan") == RULES
-    assert RULES.label == "zhongshan-consolidation 2024.03-draft"
+def test_the_pack_resolves_for_zhongshan_only() -> None:
+    assert scheme("zhongshan-consolidation") == RULES
+    assert scheme_for("442000", dt.date(2025, 1, 1)) == RULES
+    assert RULES.label == "zhongshan-consolidation 2024.04-draft"
+    assert RULES.jurisdiction.code == "442000"
+
+
+def test_the_scheme_covers_urban_villages_and_contiguous_industrial_land_only() -> None:
+    assert RULES.applies("urban_village", False) is not None
+    industrial = RULES.applies("industrial_upgrade", True)
+    assert industrial is not None and "可参照本方案实施" in industrial.clause
+    assert RULES.applies("industrial_upgrade", False) is None
+    assert RULES.applies("land_consolidation", True) is None  # 全域土地综合整治: another programme
 
 
 # ----------------------------------------------------------------------------- the walk
@@ -589,22 +601,28 @@ def test_a_bad_pack_is_refused_naming_the_file_and_field(
     spoil, expected = BAD_PACKS[case]
     data = _pack_data()
     spoil(data)
-    (tmp_path / "testcity").mkdir()
-    path = tmp_path / "testcity" / "consolidation.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(rules_module, "RULES_DIR", tmp_path)
+    path = _copy(tmp_path, data)
     with pytest.raises(ConfigurationError) as err:
-        rules_module.load_pack("testcity", "consolidation", ConsolidationRules)
+        Registry.scan([(tmp_path, "bureau")]).load(COPY_ID, ConsolidationRules)
     assert expected in str(err.value)
     assert err.value.file == str(path)
 
 
-def test_the_unspoilt_copy_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "testcity").mkdir()
-    (tmp_path / "testcity" / "consolidation.yaml").write_text(
-        yaml.safe_dump(_pack_data(), allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(rules_module, "RULES_DIR", tmp_path)
-    assert rules_module.load_pack("testcity", "consolidation", ConsolidationRules) == RULES
+COPY_ID = "testcity-consolidation"
+
+
+def _copy(folder: Path, data: dict[str, Any]) -> Path:
+    """A bureau's copy of the pack under another id."""
+    path = folder / "consolidation.yaml"
+    path.write_text(yaml.safe_dump({**data, "id": COPY_ID}, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+def test_the_unspoilt_copy_loads(tmp_path: Path) -> None:
+    _copy(tmp_path, _pack_data())
+    loaded = Registry.scan([(tmp_path, "bureau")]).load(COPY_ID, ConsolidationRules)
+    assert loaded.model_copy(update={"id": RULES.id}) == RULES
 
 
 def test_every_provider_and_closer_role_exists() -> None:

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from landrenew.core import packs
+from landrenew.core.packs import ParameterPack
 from landrenew.projects.gates import demolition_gate, latest_with, signed_people
-from landrenew.projects.rules import load_renewal_rules
 
-RULES = load_renewal_rules("guangzhou")
+RULES = packs.load("guangzhou-renewal", ParameterPack)
 
 
 def people(n: int) -> list[str]:

@@ -24,7 +24,8 @@ def _setup(store: Store, n: int = 5) -> dict[str, Any]:
 
     upgrade(store.engine)
     project = service.create_project(store, ADMIN, {"name": "石井村改造", "type": "urban_village",
-                                                    "district_code": "440111"})
+                                                    "district_code": "440111",
+                                                    "scheme_approved_on": dt.date(2026, 4, 1)})
     phase = service.create_phase(store, ADMIN, project["id"], "一期", None)
     service.add_people(store, ADMIN, phase["id"], [
         {"person_id": f"P{i}", "name": f"村民{i}", "kind": "villager"} for i in range(n)])

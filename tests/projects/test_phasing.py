@@ -14,15 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
+from landrenew.core import packs
 from landrenew.core.errors import ConfigurationError, InputError
+from landrenew.core.packs import Parameter, ParameterPack
 from landrenew.projects.phasing import (
     PUBLIC_WELFARE_KINDS,
     guideline_split_check,
     public_welfare_first_check,
 )
-from landrenew.projects.rules import ProjectRules, RuleParameter, load_renewal_rules
 
-RULES = load_renewal_rules("guangzhou")
+RULES = packs.load("guangzhou-renewal", ParameterPack)
 # a Gauss-Krüger-like origin (zone 38, false easting 500 km) so that areas are computed at
 # realistic coordinate magnitudes
 X0, Y0 = 435_000.0, 2_560_000.0
@@ -36,11 +37,11 @@ def sq(x: float, y: float, w: float = 100.0, h: float = 100.0) -> Polygon:
 GRID = {f"G{i}{j}": sq(100 * i, 100 * j) for i in range(3) for j in range(2)}
 
 
-def with_params(**values: str) -> ProjectRules:
+def with_params(**values: str) -> ParameterPack:
     params = dict(RULES.parameters)
     for name, value in values.items():
-        params[name] = RuleParameter(value=Decimal(value), basis="local", clause=f"test {name}")
-    return ProjectRules(id=RULES.id, version=RULES.version, title=RULES.title, parameters=params)
+        params[name] = Parameter(value=Decimal(value), basis="local", clause=f"test {name}")
+    return RULES.model_copy(update={"parameters": params})
 
 
 # ------------------------------------------------------------------------------------------------

@@ -228,6 +228,9 @@ class EvaluationRun(Base):
     low_efficiency_count: Mapped[int] = mapped_column(Integer, nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    #: The pack that decided each district: ``{district_code: {"pack", "version"}}`` (a run over
+    #: several cities uses each city's standard); empty when one pack was forced for every parcel.
+    packs: Mapped[Any] = mapped_column(JsonType, nullable=True)
 
 
 class ParcelResult(Base):
@@ -315,7 +318,12 @@ class Project(Base):
     planned_end: Mapped[dt.date | None] = mapped_column(Date)
     actual_start: Mapped[dt.date | None] = mapped_column(Date)
     actual_end: Mapped[dt.date | None] = mapped_column(Date)
-    rules: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: The day the project's implementation scheme was approved and in force (项目实施方案批复).
+    scheme_approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: Contiguous redevelopment of low-efficiency industrial land (低效工业用地成片连片再开发).
+    contiguous_redevelopment: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                           default=False,
+                                                           server_default=text("false"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(String(128), nullable=False)
