@@ -182,6 +182,8 @@ class ParcelVersionPublic(_ParcelFields):
 class DistrictPublic(BaseModel):
     code: str
     name: str
+    city_code: str | None = None
+    city_name: str | None = None
     area_m2: float
     area_mu: float
     area_ha: float
@@ -216,6 +218,8 @@ class EvaluationRunPublic(BaseModel):
     parcel_count: int
     low_efficiency_count: int
     scope: Literal["city", "districts"]
+    #: The pack that decided each district: ``{code: {pack, version, jurisdiction}}``.
+    packs: dict[str, dict[str, str]] = {}
 
 
 class EvaluationRunDetail(EvaluationRunPublic):

@@ -44,6 +44,9 @@ def _register() -> None:
     from landrenew.cli import projects
 
     projects.register(app)
+    from landrenew.cli import rules
+
+    rules.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +17,17 @@ from landrenew.core.errors import ConfigurationError, LandrenewError, Validation
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 
-console = Console()
-err_console = Console(stderr=True)
+def _console(stderr: bool = False) -> Console:
+    """A console for a terminal, or — when the output goes to a file or a pipe and no COLUMNS is
+    set — one that never cuts a line at 80 columns (complete rows, for grep and for scripts)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=1_000, soft_wrap=True)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 
 @dataclass

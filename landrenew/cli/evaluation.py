@@ -1,7 +1,9 @@
-"""``landrenew evaluate`` and ``landrenew rules``: identification runs and rule packs (规则包).
+"""``landrenew evaluate``: identification runs (认定批次).
 
-``landrenew evaluate PARCELS --zones Z --rules jiangmen --as-of D --output OUT`` is the file mode;
-without PARCELS it evaluates the database; ``landrenew evaluate diff RUN_A RUN_B`` compares runs.
+``landrenew evaluate PARCELS --zones Z --as-of D --output OUT`` is the file mode; without PARCELS
+it evaluates the database. Each parcel is judged by the identification pack of its district
+(resolved by kind, place and date); ``--rules PACK`` forces one pack on every parcel (a trial).
+``landrenew evaluate diff RUN_A RUN_B`` compares runs.
 """
 
 from __future__ import annotations
@@ -36,15 +38,14 @@ class DefaultCommandGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-rules_app = typer.Typer(help="Rule packs (规则包): list, show and check.", no_args_is_help=True)
 evaluate_app = typer.Typer(cls=DefaultCommandGroup, help=(
-    "Identify low-efficiency land (低效用地认定): `evaluate PARCELS --zones … --rules PACK "
-    "--output OUT` (files), `evaluate --rules PACK` (database), `evaluate diff A B`."))
+    "Identify low-efficiency land (低效用地认定): `evaluate PARCELS --zones … --output OUT` "
+    "(files), `evaluate` (database), each parcel under its own city's standard; `--rules PACK` "
+    "forces one pack (a trial); `evaluate diff A B`."))
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``rules`` and ``evaluate`` to the main app."""
-    app.add_typer(rules_app, name="rules")
+    """Add ``evaluate`` to the main app."""
     app.add_typer(evaluate_app, name="evaluate")
 
 
@@ -59,8 +60,8 @@ def _date(value: str | None) -> dt.date:
 
 @evaluate_app.command("run")
 def evaluate_run(
-    rules: Annotated[str, typer.Option("--rules", help="Rule pack id or YAML path")],
     parcels: Annotated[Path | None, typer.Argument(help="Parcel file; omit to use the database")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", help="Force one rule pack (id or YAML path) on every parcel, a trial; default: each district's own pack")] = None,
     zones: Annotated[list[str] | None, typer.Option("--zones", help="Zone file with a 'kind' column, or KIND=PATH (repeatable)")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today)")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Result file: .gpkg .geojson .parquet .csv .xlsx")] = None,
@@ -91,7 +92,7 @@ def evaluate_run(
 
 
 def _print_counts(out: Any) -> None:
-    t = Table(title=f"{out.pack.id} {out.pack.version} · {out.as_of} · {len(out.result)} parcels "
+    t = Table(title=f"{out.title} · {out.as_of} · {len(out.result)} parcels "
               f"· {out.seconds:.1f} s")
     for col in ("kind", "code", "名称", "parcels", "area (亩)"):
         t.add_column(col, justify="right" if col in ("parcels", "area (亩)") else "left")
@@ -104,7 +105,7 @@ def _print_counts(out: Any) -> None:
         console.print(f"statistics → {p}")
 
 
-def _run_on_database(rules: str, day: dt.date, data_as_of: dt.date | str | None,
+def _run_on_database(rules: str | None, day: dt.date, data_as_of: dt.date | str | None,
                      summary: Path | None, engine: str, scheduler: str | None) -> None:
     from landrenew.evaluation.report import write_tables
     from landrenew.evaluation.service import EvaluationOutput, summary_tables
@@ -115,13 +116,20 @@ def _run_on_database(rules: str, day: dt.date, data_as_of: dt.date | str | None,
         stored = runs.run_on_database(rules, day, store=state.store(), user=settings.user,
                                       data_as_of=data_as_of, engine=engine, scheduler=scheduler,
                                       progress=cb)
-    pack = loader.load_pack(rules)
-    out = EvaluationOutput(stored.result, pack, day, None, seconds=time.perf_counter() - t0)
+    pack = stored.pack or loader.load_pack(stored.run.pack_id)
+    out = EvaluationOutput(stored.result, pack, day, None, seconds=time.perf_counter() - t0,
+                           packs=stored.run.packs or {},
+                           left_out=(stored.run.summary or {}).get("left_out", {}))
     if summary:
         out.summary_files = write_tables(summary_tables(stored.result, pack, day), summary)
     _print_counts(out)
+    for code, why in out.left_out.items():
+        console.print(f"[yellow]left out[/yellow] {why['parcels']} parcels of {code}: "
+                      f"{why['reason']}")
+    for pack_id, kinds in ((stored.run.summary or {}).get("zones_left_out") or {}).items():
+        console.print(f"[yellow]zone layers not used by {pack_id}[/yellow]: {', '.join(kinds)}")
     console.print(f"stored as evaluation run [bold]{stored.run.id}[/bold] "
-                  f"({stored.run.pack_id} {stored.run.pack_version}, as of {day})")
+                  f"({out.title}, as of {day})")
 
 
 @evaluate_app.command("diff")
@@ -153,24 +161,12 @@ def evaluate_runs() -> None:
     console.print(t)
 
 
-@rules_app.command("list")
-def rules_list() -> None:
-    """The built-in rule packs."""
-    t = Table(title="rule packs")
-    for col in ("id", "version", "jurisdiction", "in force", "parent", "rules"):
-        t.add_column(col)
-    for pid in loader.builtin_packs():
-        p = loader.load_pack(pid)
-        parent = p.chain[1][0] if len(p.chain) > 1 else ""
-        t.add_row(p.id, p.version, p.jurisdiction.name,
-                  f"{p.effective_from} → {p.effective_to or ''}", parent, str(len(p.rules)))
-    console.print(t)
-
-
 def _show(pack: RulePack) -> None:
     console.print(f"[bold]{pack.id}[/bold] {pack.version} — {pack.title.zh} / {pack.title.en}")
-    console.print(f"chain: {' → '.join(f'{i} {v}' for i, v in pack.chain)}; in force "
-                  f"{pack.effective_from} → {pack.effective_to or 'open'}")
+    console.print(f"{pack.jurisdiction.name} {pack.jurisdiction.code} · chain: "
+                  f"{' → '.join(f'{i} {v}' for i, v in pack.chain)}; in force "
+                  f"{pack.effective_from} → {pack.effective_to or 'open'}"
+                  f"{' · 征求意见稿 draft' if pack.draft else ''}")
     pt = Table(title="parameters")
     for col in ("name", "value", "unit", "basis", "clause", "set by"):
         pt.add_column(col)
@@ -187,17 +183,6 @@ def _show(pack: RulePack) -> None:
     console.print(rt)
 
 
-@rules_app.command("show")
-def rules_show(pack: str) -> None:
-    """Parameters and rules of a pack (id or YAML path), after inheritance."""
-    _show(loader.load_pack(pack))
-
-
-@rules_app.command("check")
-def rules_check(pack: str) -> None:
-    """Validate a pack; exits non-zero with file:line when it is refused."""
-    p = loader.load_pack(pack)
-    secondary = [n for n, v in p.parameters.items() if v.basis == "secondary"]
-    console.print(f"[green]ok[/green] {p.id} {p.version}: {len(p.rules)} rules, "
-                  f"{len(p.parameters)} parameters ({len(secondary)} secondary: "
-                  f"{', '.join(secondary) or '-'})")
+def show_identification(ref: str) -> None:
+    """``rules show`` of an identification standard: parameters and rules after inheritance."""
+    _show(loader.load_pack(ref))

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from landrenew.core import places
 from landrenew.core.access import Principal, require_admin
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
@@ -15,6 +16,15 @@ from landrenew.core.units import area_triplet
 from landrenew.land.zones import ZONE_KINDS
 
 BBox = tuple[float, float, float, float]
+
+
+def _city(code: str) -> dict[str, str | None]:
+    """The city a district lies in (GB/T 2260), with its name."""
+    try:
+        city = places.city_of(code)
+    except InputError:
+        return {"city_code": None, "city_name": None}
+    return {"city_code": city, "city_name": places.place_name(city)}
 
 
 def list_districts(store: Store, user: Principal, *, limit: int = 100, offset: int = 0
@@ -27,7 +37,7 @@ def list_districts(store: Store, user: Principal, *, limit: int = 100, offset: i
     with store.read_session() as session:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = session.scalars(stmt.limit(limit).offset(offset)).all()
-        items = [{"code": d.code, "name": d.name,
+        items = [{"code": d.code, "name": d.name, **_city(d.code),
                   **area_triplet(d.area_m2 or 0.0),
                   "bbox": [d.minx, d.miny, d.maxx, d.maxy] if d.minx is not None else None}
                  for d in rows]

@@ -26,7 +26,7 @@ def _run_record(run: EvaluationRun, counts: tuple[int, int] | None) -> dict[str,
            "as_of": run.as_of, "data_as_of": run.data_as_of, "created_at": run.created_at,
            "created_by": run.created_by, "engine": run.engine, "note": run.note,
            "parcel_count": run.parcel_count, "low_efficiency_count": run.low_efficiency_count,
-           "scope": "city"}
+           "packs": run.packs or {}, "scope": "city"}
     if counts is not None:
         rec.update(parcel_count=counts[0], low_efficiency_count=counts[1], scope="districts")
     return rec

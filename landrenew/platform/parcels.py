@@ -508,7 +508,8 @@ def iter_parcels(store: Store, user: Principal, *, district: str | None = None,
 
 
 def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
-    stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of)
+    stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of,
+                   EvaluationRun.packs)
             .join(EvaluationRun, EvaluationRun.id == R.c.run_id)
             .where(R.c.parcel_code == code).order_by(R.c.run_id.desc()).limit(1))
     row = conn.execute(stmt).first()
@@ -516,7 +517,9 @@ def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, An
         return None
     m = row._mapping
     indicators, reasons = redact_evaluation(_json(m["indicators"]), _json(m["reasons"]), user)
-    return {"run_id": m["run_id"], "pack_id": m["pack_id"], "pack_version": m["pack_version"],
+    decided = (_json(m["packs"]) or {}).get(m["district_code"]) or {}
+    return {"run_id": m["run_id"], "pack_id": decided.get("pack", m["pack_id"]),
+            "pack_version": decided.get("version", m["pack_version"]),
             "as_of": m["as_of"], "is_low_efficiency": bool(m["is_low_efficiency"]),
             "categories": _split(m["categories"]), "flags": _split(m["flags"]),
             "potential_floor_area_m2": m["potential_floor_area_m2"],

@@ -68,8 +68,11 @@ def project_page(request: Request, project_id: int, store: StoreDep, user: PageU
     who = _need_user(request, user)
     project = service.get_project(store, who, project_id)
     phases = service.list_phases(store, who, project_id)
+    rules = service.project_rules(project)
     return render(request, "project.html", {
-        "p": project, "phases": phases, "states": PHASE_STATES,
+        "p": project, "phases": phases, "states": PHASE_STATES, "rules": rules,
+        "consolidation": any(r["kind"] == "consolidation_scheme" and "pack" in r
+                             for r in rules),
         "history": service.project_history(store, who, project_id)}, user=who)
 
 

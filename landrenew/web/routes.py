@@ -177,7 +177,7 @@ def map_page(request: Request, store: StoreDep, settings: SettingsDep, user: Pag
     boxes = [d["bbox"] for d in districts if d.get("bbox")]
     bounds = ([min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                max(b[3] for b in boxes)] if boxes else [112.3, 21.4, 113.3, 22.9])
-    config = legend.map_config(run["pack_id"] if run else None, locale)
+    config = legend.map_config(run, locale)
     config.update(bounds=bounds, evaluated=run is not None,
                   tianditu=settings.tianditu_token or None,
                   card_url="/pages/parcels/{code}/card")
@@ -197,7 +197,7 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
         return render(request, "partials/card_missing.html", {"code": code}, user=user,
                       status_code=404)
     evaluation = detail.get("evaluation")
-    names = legend.names(evaluation["pack_id"] if evaluation else None, locale)
+    names = legend.names(evaluation, locale)
     history: list[dict[str, Any]] = []
     history_total = 0
     if user is not None:
@@ -206,7 +206,7 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
         "p": detail, "evaluation": evaluation, "names": names, "history": history,
         "history_total": history_total,
         "colours": {e.code: e.colour for e in legend.categories(
-            evaluation["pack_id"] if evaluation else None, locale)}}, user=user)
+            evaluation, locale)}}, user=user)
 
 
 # ---------------------------------------------------------------- dashboard
@@ -220,9 +220,9 @@ def _dashboard_data(store: Any, user: Principal, locale: str, run_id: int | None
     if run is None:
         run = evaluations.get_run(store, user, int(run_id or 0))
     stats = evaluations.run_statistics(store, user, run["id"], district=district or None)
-    names = legend.names(run["pack_id"], locale)
-    cats = legend.categories(run["pack_id"], locale)
-    flags = legend.flags(run["pack_id"], locale)
+    names = legend.names(run, locale)
+    cats = legend.categories(run, locale)
+    flags = legend.flags(run, locale)
     by_code: dict[tuple[str, str], dict[str, float]] = {}
     for r in stats["categories"]:
         cell = by_code.setdefault((r["kind"], r["code"]), {"parcels": 0, "area_mu": 0.0})
@@ -293,14 +293,13 @@ def parcel_list(request: Request, store: StoreDep, user: PageUser, district: str
                                                offset=(page - 1) * PAGE_SIZE)
     locale = locale_of(request)
     run = _latest_run(store, who)
-    pack_id = run["pack_id"] if run else None
     _, districts = catalogue.list_districts(store, who, limit=1000)
     context = {"items": items, "total": total, "page": page, "page_size": PAGE_SIZE,
                "pages": max(1, -(-total // PAGE_SIZE)), "filters": filters,
                "query": "&".join(f"{k}={quote(str(v))}" for k, v in filters.items() if v),
-               "names": legend.names(pack_id, locale),
-               "categories": legend.categories(pack_id, locale),
-               "flags": legend.flags(pack_id, locale), "district_options": districts,
+               "names": legend.names(run, locale),
+               "categories": legend.categories(run, locale),
+               "flags": legend.flags(run, locale), "district_options": districts,
                "district_names": {d["code"]: d["name"] for d in districts}}
     template = ("partials/parcel_table.html" if request.headers.get("HX-Request")
                 else "parcels.html")
@@ -314,7 +313,7 @@ def parcel_list_excel(request: Request, store: StoreDep, user: PageUser,
     who = _need_user(request, user)
     filters = _filters(district, category, flag)
     run = _latest_run(store, who)
-    names = legend.names(run["pack_id"] if run else None, locale_of(request))
+    names = legend.names(run, locale_of(request))
     rows = parcel_service.iter_parcels(store, who, **filters,
                                        limit=workbooks.EXCEL_MAX_ROWS - 1)
     content = workbooks.parcels_workbook(rows, names, filters=filters, user=who.name)

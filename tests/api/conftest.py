@@ -1,5 +1,12 @@
 """A small city for the API tests: two districts, six parcels with sensitive values, one
-evaluation run, one zone layer, and a user of every role with a bearer token."""
+evaluation run, one zone layer, and a user of every role with a bearer token.
+
+Rules belong to places: the two districts are Jiangmen's (蓬江区, 江海区), which has no
+urban-village phase rules nor a consolidation scheme of its own. The world's bureau has adopted
+them in its own packs (``LANDRENEW_RULES_PATH``): Guangzhou's phase rules and Zhongshan's scheme,
+willingness conditions and money rules, as city-level packs of 江门市 naming the shipped ones as
+parent — so that the project and permission tests run on this small city. ``places=True`` adds
+广州市白云区 and 中山市 and leaves the bureau's packs out: the shipped packs decide by place."""
 
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ import shapely
 from fastapi.testclient import TestClient
 
 from landrenew.api import create_app
+from landrenew.core import packs
 from landrenew.core.auth import create_user
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
@@ -32,6 +40,7 @@ from landrenew.land.zones import import_zones
 X0, Y0 = 405_000.0, 2_500_000.0
 CRS = "EPSG:4547"
 WEST, EAST = "440703", "440704"  # 蓬江区 (x < 406 000), 江海区
+GZ, ZS = "440111", "442000"  # 广州市白云区, 中山市 (with places=True)
 PASSWORD = "correct-horse-battery"
 ROLES = ("viewer", "district_staff", "city_staff", "admin", "consolidation_entity")
 #: The consolidation entity's company (土地整备主体): owner company of the projects it may see.
@@ -56,11 +65,17 @@ WEST_CODES = {"JM-0000", "JM-0001"}
 EAST_CODES = {p["parcel_code"] for p in PARCELS} - WEST_CODES
 
 
-def districts_file(folder: Path) -> Path:
+def districts_file(folder: Path, places: bool = False) -> Path:
     west = shapely.box(X0 - 5000, Y0 - 5000, 406_000, Y0 + 5000)
     east = shapely.box(406_000, Y0 - 5000, X0 + 10_000, Y0 + 5000)
-    gdf = gpd.GeoDataFrame({"district_code": [WEST, EAST], "name": ["蓬江区", "江海区"]},
-                           geometry=[west, east], crs=CRS).to_crs(4490)
+    codes, names, boxes = [WEST, EAST], ["蓬江区", "江海区"], [west, east]
+    if places:  # two boxes north of the city: stand-ins for 白云区 and 中山市
+        codes += [GZ, ZS]
+        names += ["白云区", "中山市"]
+        boxes += [shapely.box(X0 - 5000, Y0 + 5000, 406_000, Y0 + 15_000),
+                  shapely.box(406_000, Y0 + 5000, X0 + 10_000, Y0 + 15_000)]
+    gdf = gpd.GeoDataFrame({"district_code": codes, "name": names},
+                           geometry=boxes, crs=CRS).to_crs(4490)
     path = folder / "districts.geojson"
     pyogrio.write_dataframe(gdf, path, driver="GeoJSON")
     return path
@@ -159,14 +174,60 @@ def settings_for(url: str, **kw: Any) -> Settings:
     return Settings(database_url=url, secret_key=SECRET, mode="test", user="tester", **kw)
 
 
-def build_world(store: Store, folder: Path, **settings: Any) -> World:
-    import_districts(store, districts_file(folder), user="setup", projected_crs=CRS)
+#: The world's bureau packs: (kind, shipped parent) adopted as 江门市's own.
+ADOPTED = (("renewal_phases", "guangzhou-renewal"),
+           ("consolidation_scheme", "zhongshan-consolidation"),
+           ("willingness", "zhongshan-willingness"),
+           ("consolidation_money", "zhongshan-consolidation-money"))
+
+
+def write_bureau_rules(folder: Path) -> Path:
+    """The world bureau's rules directory: each adopted pack as a child of the shipped one,
+    belonging to 江门市 from 2024-01-01 (an issued pack of the bureau)."""
+    rules = folder / "bureau-rules"
+    rules.mkdir(exist_ok=True)
+    for kind, parent in ADOPTED:
+        (rules / f"{kind}.yaml").write_text(f"""\
+kind: {kind}
+id: jiangmen-{kind.replace('_', '-')}
+version: "1"
+parent: {parent}
+title: {{zh: 江门市采用（测试）, en: adopted by Jiangmen (test)}}
+jurisdiction: {{code: "440700", name: 江门市}}
+effective_from: 2024-01-01
+issued_on: 2024-01-01
+""", encoding="utf-8")
+    return rules
+
+
+@contextmanager
+def rules_path(folder: Path | None) -> Iterator[None]:
+    """``LANDRENEW_RULES_PATH`` set to ``folder`` (or unset) while the block runs."""
+    import os
+
+    before = os.environ.get("LANDRENEW_RULES_PATH")
+    if folder is None:
+        os.environ.pop("LANDRENEW_RULES_PATH", None)
+    else:
+        os.environ["LANDRENEW_RULES_PATH"] = str(folder)
+    packs.reload()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("LANDRENEW_RULES_PATH", None)
+        else:
+            os.environ["LANDRENEW_RULES_PATH"] = before
+        packs.reload()
+
+
+def build_world(store: Store, folder: Path, *, places: bool = False, **settings: Any) -> World:
+    import_districts(store, districts_file(folder, places), user="setup", projected_crs=CRS)
     import_zones(store, zones_file(folder), kind="urban_development_boundary", user="setup",
                  projected_crs=CRS)
     import_parcels(store, parcels_file(folder), ImportOptions(report=str(folder / "r.csv")),
                    user="setup", projected_crs=CRS)
-    run = run_on_store(store, "jiangmen", as_of=dt.date(2025, 6, 30), user="setup",
-                       data_as_of=None)
+    run = run_on_store(store, as_of=dt.date(2025, 6, 30), user="setup", data_as_of=None)
     for role in ROLES:
         create_user(store, role, role, PASSWORD, actor="setup",
                     districts=[WEST] if role == "district_staff" else None,
@@ -183,8 +244,9 @@ def build_world(store: Store, folder: Path, **settings: Any) -> World:
 
 @pytest.fixture
 def world(store: Store, tmp_path: Path) -> Iterator[World]:
-    w = build_world(store, tmp_path)
-    yield w
+    with rules_path(write_bureau_rules(tmp_path)):
+        w = build_world(store, tmp_path)
+        yield w
     w.client.close()
     for c in w.pages.values():
         c.close()
@@ -200,8 +262,9 @@ def city(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     url = f"sqlite:///{folder / 'city.db'}" if request.param == "sqlite" else fresh_postgres()
     store = Store.open(url)
     upgrade(store.engine)
-    w = build_world(store, folder)
-    yield w
+    with rules_path(write_bureau_rules(folder)):
+        w = build_world(store, folder)
+        yield w
     w.client.close()
     for c in w.pages.values():
         c.close()

@@ -69,7 +69,7 @@ def test_demo_builds_prints_the_accounts_and_serves(tmp_path: Path) -> None:
             if "serving on" in line:
                 break
         out = "".join(lines)
-        assert "200 parcels" in out and "demo accounts" in out
+        assert "300 parcels" in out and "demo accounts" in out  # 200 + 100 in other cities
         accounts = {row.split()[0]: row.split() for row in out.splitlines()
                     if row.startswith("  ") and len(row.split()) == 3}
         assert accounts["city"][1:] == ["city_staff", "demo-city-2024"]
@@ -89,7 +89,7 @@ def test_demo_builds_prints_the_accounts_and_serves(tmp_path: Path) -> None:
             "username": "city", "password": accounts["city"][2]}).json()["access_token"]
         parcels = httpx.get(f"{base}/api/parcels?limit=1",
                             headers={"Authorization": f"Bearer {token}"}).json()
-        assert parcels["total"] == 200
+        assert parcels["total"] == 300
         districts = httpx.get(f"{base}/api/districts",
                               headers={"Authorization": f"Bearer {token}"}).json()
     finally:

@@ -329,7 +329,7 @@ def test_step_five_closes_only_with_the_willingness_gate_open(city: World) -> No
     assert (area["counted"], area["base"], area["ratio"]) == ("350.00", "600.00", "0.5833")
     assert (households["counted"], households["base"]) == (3, 6)
     assert area["fraction"] == "2/3" and area["comparison"] == ">="
-    assert area["rule"] == "zhongshan-willingness:condominium_area_ratio"
+    assert area["rule"] == "jiangmen-willingness:condominium_area_ratio"  # the adopted pack
     assert "三分之二以上" in area["clause"]
 
     _walk_to(city, pid, 5)

@@ -18,7 +18,7 @@ from .conftest import ENTITY_ORG, WEST, World
 SHA = "ab" * 32
 
 
-def _project(w: World, *, owner: str = ENTITY_ORG, type_: str = "land_consolidation") -> int:
+def _project(w: World, *, owner: str = ENTITY_ORG, type_: str = "urban_village") -> int:
     r = w.client.post("/api/projects", headers=w.headers("admin"), json={
         "name": "外沙村土地整备", "type": type_, "district_code": WEST, "owner_company": owner})
     assert r.status_code == 201, r.text

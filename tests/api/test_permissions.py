@@ -235,6 +235,21 @@ def districts_list(w: World, role: str) -> None:
     assert codes == ([WEST] if role == "district_staff" else [WEST, EAST])
 
 
+def rules_list(w: World, role: str) -> None:
+    """Rule packs are read by every signed-in role (they explain the decisions)."""
+    r = _get(w, role, "/api/rules", params={"district": WEST})
+    if _denied(r, role):
+        return
+    assert {p["pack"] for p in r.json()} >= {"jiangmen", "jiangmen-renewal-phases"}
+
+
+def rules_resolve(w: World, role: str) -> None:
+    r = _get(w, role, "/api/rules/resolve", params={"kind": "identification", "district": EAST})
+    if _denied(r, role):
+        return
+    assert r.status_code == 200 and r.json()["pack"] == "jiangmen"
+
+
 def runs_list(w: World, role: str) -> None:
     r = _get(w, role, "/api/evaluations")
     if _denied(r, role):
@@ -368,6 +383,7 @@ def _projects(w: World) -> dict[str, Any]:
         for side, code in (("west", WEST), ("east", EAST)):
             project = w.client.post("/api/projects", headers=w.headers("admin"), json={
                 "name": f"{side} village", "type": "urban_village", "district_code": code,
+                "scheme_approved_on": "2026-01-01",
                 "owner_company": ENTITY_ORG if side == "west" else "蓬江城投"}).json()
             phase = w.client.post(f"/api/projects/{project['id']}/phases",
                                   headers=w.headers("admin"), json={"name": "一期"}).json()
@@ -436,6 +452,12 @@ def phase_create(w: World, role: str) -> None:
     _scoped(w, role, lambda side: w.client.post(
         f"/api/projects/{ids[side]['project']}/phases", headers=w.headers(role),
         json={"name": f"{role} phase"}), write=True)
+
+
+def phases_list(w: World, role: str) -> None:
+    ids = _projects(w)
+    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}/phases"),
+            write=False)
 
 
 def phase_get(w: World, role: str) -> None:
@@ -740,6 +762,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/parcels/{code}/history"): parcel_history,
     ("GET", "/api/zones"): zones_list,
     ("GET", "/api/districts"): districts_list,
+    ("GET", "/api/rules"): rules_list,
+    ("GET", "/api/rules/resolve"): rules_resolve,
     ("GET", "/api/evaluations"): runs_list,
     ("GET", "/api/evaluations/{run_id}"): run_get,
     ("GET", "/api/evaluations/{run_id}/statistics"): run_statistics,
@@ -779,6 +803,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/phases/{phase_id}"): phase_get,
     ("POST", "/api/phases/{phase_id}/people"): phase_people,
     ("POST", "/api/phases/{phase_id}/agreements"): phase_agreements,
+    ("GET", "/api/projects/{project_id}/phases"): phases_list,
     ("GET", "/api/phases/{phase_id}/demolition-gate"): phase_gate,
     ("POST", "/api/phases/{phase_id}/transition"): phase_transition,
 }

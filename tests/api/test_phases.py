@@ -24,8 +24,8 @@ from .conftest import CRS, WEST, X0, Y0, World
 GX, GY = X0 + 100.0, Y0 + 1000.0
 GUIDES = {f"G-{i + 1}": shapely.box(GX + 100 * i, GY, GX + 100 * (i + 1), GY + 100)
           for i in range(3)}
-RULE = "guangzhou-renewal:guideline_parcel_split_tolerance_m2"
-WELFARE_RULE = "guangzhou-renewal:public_welfare_lead_days"
+RULE = "jiangmen-renewal-phases:guideline_parcel_split_tolerance_m2"  # the adopted pack
+WELFARE_RULE = "jiangmen-renewal-phases:public_welfare_lead_days"
 
 _READY: set[int] = set()
 
@@ -55,7 +55,8 @@ def _post(w: World, role: str, url: str, body: Any) -> Any:
 
 def _project(w: World, name: str) -> int:
     r = _post(w, "city_staff", "/api/projects",
-              {"name": name, "type": "urban_village", "district_code": WEST})
+              {"name": name, "type": "urban_village", "district_code": WEST,
+               "scheme_approved_on": "2026-01-01"})
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
 

@@ -38,14 +38,32 @@ def test_a_phase_from_signing_to_an_open_demolition_gate(world: World) -> None:
     added = _post(world, "city_staff", f"/api/phases/{phase['id']}/people", people)
     assert added.status_code == 201 and added.json()["total"] == 5
     gate_url = f"/api/phases/{phase['id']}/demolition-gate"
+    # signing waits for the implementation scheme (项目实施方案批复并生效后)
+    early = _post(world, "city_staff", f"/api/phases/{phase['id']}/transition", {"to": "signing"})
+    assert early.status_code == 409 and early.json()["code"] == "scheme_not_approved", early.text
+    assert "项目实施方案批复并生效后" in early.json()["message"]
+    unsigned = _post(world, "city_staff", f"/api/phases/{phase['id']}/agreements",
+                     {"person_id": "V0", "signed_on": "2026-03-01"})
+    assert unsigned.status_code == 409 and unsigned.json()["code"] == "scheme_not_approved"
+    approved = world.client.patch(f"/api/projects/{project['id']}", headers=world.headers(
+        "city_staff"), json={"scheme_approved_on": "2026-04-01", "reason": "市政府批复实施方案"})
+    assert approved.status_code == 200 and approved.json()["scheme_approved_on"] == "2026-04-01"
+    before = _post(world, "city_staff", f"/api/phases/{phase['id']}/agreements",
+                   {"person_id": "V0", "signed_on": "2026-03-31"})  # dated before the approval
+    assert before.status_code == 409 and before.json()["code"] == "scheme_not_approved"
+    assert "2026-03-31" in before.json()["message"]
     moved = _post(world, "city_staff", f"/api/phases/{phase['id']}/transition", {"to": "signing"})
     assert moved.status_code == 200 and moved.json()["state"] == "signing"
+    assert moved.json()["decision"]["pack"] == "jiangmen-renewal-phases"
     for who in ("V0", "V1", "R1"):
         r = _post(world, "city_staff", f"/api/phases/{phase['id']}/agreements",
                   {"person_id": who, "signed_on": "2026-05-01"})
         assert r.status_code == 201, r.text
     gate = world.client.get(gate_url, headers=world.headers("viewer")).json()
-    assert set(gate) == {"allowed", "signed", "total", "ratio", "threshold", "rule", "clause"}
+    assert set(gate) == {"allowed", "signed", "total", "ratio", "threshold", "rule", "clause",
+                         "basis", "pack", "pack_version", "no_rules"}
+    assert (gate["pack"], gate["pack_version"], gate["basis"]) == (
+        "jiangmen-renewal-phases", "1", "document")
     assert gate["allowed"] is False and (gate["signed"], gate["total"]) == (3, 5)
     assert gate["ratio"] == 0.6 and gate["threshold"] == 0.8 and "80%" in gate["clause"]
     refused = _post(world, "city_staff", f"/api/phases/{phase['id']}/transition",
@@ -80,7 +98,8 @@ def test_out_of_order_steps_are_refused(world: World) -> None:
 
 def test_agreements_need_listed_people_and_no_double_signing(world: World) -> None:
     project = _post(world, "admin", "/api/projects", {"name": "y", "type": "urban_village",
-                                                      "district_code": WEST}).json()
+                                                      "district_code": WEST,
+                                                      "scheme_approved_on": "2025-12-01"}).json()
     phase = _post(world, "admin", f"/api/projects/{project['id']}/phases", {"name": "p"}).json()
     agr = f"/api/phases/{phase['id']}/agreements"
     r = _post(world, "admin", agr, {"person_id": "NOBODY", "signed_on": "2026-01-01"})

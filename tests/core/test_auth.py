@@ -107,23 +107,6 @@ def test_production_settings_need_a_real_secret() -> None:
     assert Settings(mode="production", secret_key="x" * 32).secret_key != DEV_SECRET_KEY
 
 
-def test_demo_accounts_are_idempotent(store: Store) -> None:
-    _district(store)
-    first = auth.create_demo_accounts(store)
-    again = auth.create_demo_accounts(store)
-    assert first == again and {r for _, r, _ in first} == {
-        "admin", "city_staff", "district_staff", "viewer", "consolidation_entity"}
-    assert auth.get_user(store, "pengjiang").districts == ("440703",)
-    entity = auth.get_user(store, "zhengbei").principal()
-    assert entity.organisation == auth.DEMO_ENTITY_ORG and entity.workflow_role == \
-        "consolidation_entity"
-    assert auth.get_user(store, "weiyuanhui").principal().workflow_role == "committee"
-    assert auth.get_user(store, "city").principal().workflow_role == "city_bureau"
-    settings = Settings(database_url=store.url)
-    for name, _, password in first:
-        assert auth.authenticate(store, settings, name, password, "127.0.0.1").name == name
-
-
 def test_policy_scope_and_redaction() -> None:
     district = Principal("d", "district_staff", ("440703",))
     city, viewer = Principal("c", "city_staff"), Principal("v", "viewer")

@@ -118,9 +118,11 @@ def test_demo(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     result = _run(db, "demo", "--parcels", "300", "--seed", "3", "--no-serve")
     assert result.exit_code == 0, result.output
-    assert "300 parcels" in result.output and "7 districts" in result.output
+    # 300 parcels in Jiangmen's 7 districts, 100 more in 白云区 and 中山市
+    assert "400 parcels" in result.output and "9 districts" in result.output
+    assert "guangzhou 2023.2" in result.output and "jiangmen 2023.2" in result.output
     result = _run(db, "stats")
-    assert result.exit_code == 0 and "合计 total" in result.output and "│  300 │" in result.output
+    assert result.exit_code == 0 and "合计 total" in result.output and "│  400 │" in result.output
     result = _run(db, "demo", "--parcels", "300", "--no-serve")
     assert "already present" in result.output
     import sqlite3

@@ -251,10 +251,12 @@ def test_language_switch(page: Any, site: dict[str, Any]) -> None:
 def test_a_phase_walks_from_signing_to_an_open_demolition_gate(page: Any,
                                                                  site: dict[str, Any]) -> None:
     """Issue 5: the phase page records signatures one by one; the demolition step is refused
-    with the gate's numbers until 80 % have signed, then allowed."""
+    with the gate's numbers until 80 % have signed, then allowed — in Guangzhou (白云区), whose
+    phase rules set the 80 % gate, once the project's implementation scheme is approved."""
     api = site["api"]
     project = api.post("/api/projects", json={"name": "浏览器测试村", "type": "urban_village",
-                                              "district_code": "440703"}).json()
+                                              "district_code": "440111",
+                                              "scheme_approved_on": "2026-01-01"}).json()
     phase = api.post(f"/api/projects/{project['id']}/phases", json={"name": "一期"}).json()
     api.post(f"/api/phases/{phase['id']}/people", json=[
         {"person_id": f"V{i}", "name": f"村民{i}", "kind": "villager"} for i in range(5)])
@@ -278,3 +280,22 @@ def test_a_phase_walks_from_signing_to_an_open_demolition_gate(page: Any,
     page.wait_for_selector("#phase-state[data-state=demolition]")
     gate = api.get(f"/api/phases/{phase['id']}/demolition-gate").json()
     assert gate["allowed"] and gate["signed"] == 4 and gate["ratio"] == 0.8
+    assert gate["pack"] == "guangzhou-renewal"
+
+
+def test_a_jiangmen_phase_says_the_city_has_no_phase_rules(page: Any,
+                                                            site: dict[str, Any]) -> None:
+    """Rules belong to places: the demo's Jiangmen urban village shows that 江门市 sets no phase
+    rules, in place of a gate; its project page lists which rules apply where it lies."""
+    api = site["api"]
+    items = api.get("/api/projects", params={"type": "urban_village"}).json()["items"]
+    village = next(p for p in items if p["district_code"] == "440703")
+    phase = api.get(f"/api/projects/{village['id']}/phases").json()[0]
+    log_in(page, site, ADMIN, f"/phases/{phase['id']}")
+    page.wait_for_selector("#gate-no-rules")
+    assert "江门市没有城中村改造分期实施规则" in page.inner_text("#gate")
+    shot(page, site, "phase-no-rules")
+    page.goto(f"{site['base']}/projects/{village['id']}")
+    rules = page.inner_text("#project-rules")
+    assert "江门市没有城中村改造分期实施规则" in rules
+    assert page.query_selector("#project-links") is None  # no consolidation scheme here

@@ -12,6 +12,7 @@ from landrenew.api.routes import (
     ogc,
     parcels,
     projects,
+    rules,
     tiles,
     users,
     zones,
@@ -19,6 +20,7 @@ from landrenew.api.routes import (
 
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
-           ogc.router, tiles.router, projects.router, consolidation.router, finance.router)
+           ogc.router, tiles.router, projects.router, consolidation.router, finance.router,
+           rules.router)
 
 __all__ = ["ROUTERS"]

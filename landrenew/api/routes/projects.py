@@ -35,6 +35,13 @@ class ProjectFields(BaseModel):
     planned_end: dt.date | None = None
     actual_start: dt.date | None = None
     actual_end: dt.date | None = None
+    scheme_approved_on: dt.date | None = Field(
+        None, description="the day the implementation scheme was approved and in force "
+                          "(项目实施方案批复生效); signing waits for it where the place's phase "
+                          "rules say so")
+    contiguous_redevelopment: bool | None = Field(
+        None, description="contiguous redevelopment of low-efficiency industrial land "
+                          "(成片连片再开发), which may follow a consolidation scheme")
 
 
 class ProjectIn(ProjectFields):
@@ -70,7 +77,9 @@ class ProjectOut(BaseModel):
     planned_end: dt.date | None
     actual_start: dt.date | None
     actual_end: dt.date | None
-    rules: str
+    scheme_approved_on: dt.date | None = None
+    contiguous_redevelopment: bool = False
+    city_code: str | None = None
     version: int
     created_at: dt.datetime
     created_by: str
@@ -135,13 +144,20 @@ class AgreementIn(BaseModel):
 
 
 class Gate(BaseModel):
+    """The demolition gate with the pack that decided it; where the place has no phase rules
+    (after an agreement is recorded there) only ``allowed`` false and ``no_rules``."""
+
     allowed: bool
-    signed: int
-    total: int
-    ratio: float
-    threshold: float
-    rule: str
-    clause: str
+    signed: int | None = None
+    total: int | None = None
+    ratio: float | None = None
+    threshold: float | None = None
+    rule: str | None = None
+    clause: str | None = None
+    basis: str | None = None
+    pack: str | None = None
+    pack_version: str | None = None
+    no_rules: dict[str, Any] | None = None
 
 
 class LedgerRecordOut(BaseModel):
@@ -236,6 +252,12 @@ def create_phase(project_id: int, body: PhaseIn, store: StoreDep, settings: Sett
                                            projected_crs=settings.projected_crs))
 
 
+@router.get("/api/projects/{project_id}/phases", response_model=list[PhaseOut])
+def list_phases(project_id: int, store: StoreDep, user: CurrentUser) -> list[PhaseOut]:
+    """The project's phases, in the order they were made."""
+    return [PhaseOut(**p) for p in service.list_phases(store, user, project_id)]
+
+
 @router.get("/api/phases/{phase_id}", response_model=PhaseOut)
 def get_phase(phase_id: int, store: StoreDep, user: CurrentUser) -> PhaseOut:
     return PhaseOut(**service.get_phase(store, user, phase_id))
@@ -261,7 +283,8 @@ def record_agreement(phase_id: int, body: AgreementIn, store: StoreDep, user: Cu
 
 @router.get("/api/phases/{phase_id}/demolition-gate", response_model=Gate)
 def demolition_gate(phase_id: int, store: StoreDep, user: CurrentUser) -> Gate:
-    """``{allowed, signed, total, ratio, threshold, rule, clause}``."""
+    """``{allowed, signed, total, ratio, threshold, rule, clause, pack, pack_version}``; 409
+    ``no_rules`` where the phase's place has no urban-village phase rules."""
     return Gate(**service.gate(store, user, phase_id))
 
 
