@@ -189,3 +189,29 @@ def test_an_evaluation_run_uses_each_citys_standard(places_world: World) -> None
     card = w.client.get("/api/parcels/JM-0000", headers=w.headers("admin")).json()
     assert card["evaluation"]["pack_id"] == "jiangmen"
     assert dt.date.fromisoformat(run["as_of"]) == dt.date(2025, 6, 30)
+
+
+def test_a_workflow_may_not_start_after_the_schemes_five_years(
+        places_world: World, tmp_path: Any) -> None:
+    """"本方案自印发之日起施行，有效期5年": a bureau records the issue day (here 2020-01-01, in a
+    pack of its own); from 2025-01-01 on, no workflow may start under it."""
+    rules = tmp_path / "bureau"
+    rules.mkdir()
+    (rules / "issued.yaml").write_text("""\
+kind: consolidation_scheme
+id: zhongshan-consolidation-issued
+version: "1"
+parent: zhongshan-consolidation
+title: {zh: 中山市城中村改造土地整备工作方案, en: Zhongshan consolidation scheme (issued)}
+jurisdiction: {code: "442000", name: 中山市}
+effective_from: 2024-03-09
+issued_on: 2020-01-01
+""", encoding="utf-8")
+    w = places_world
+    pid = _project(w, ZS)
+    with rules_path(rules):
+        r = _post(w, f"/api/projects/{pid}/workflow", {"reason": "启动"})
+        assert r.status_code == 409 and r.json()["code"] == "scheme_expired", r.text
+        assert "2024-12-31" in r.json()["message"]
+    started = _post(w, f"/api/projects/{pid}/workflow", {"reason": "启动"})  # the draft again
+    assert started.status_code == 201, started.text
