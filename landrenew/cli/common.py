@@ -17,6 +17,7 @@ from landrenew.core.errors import ConfigurationError, LandrenewError, Validation
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 
+
 def _console(stderr: bool = False) -> Console:
     """A console for a terminal, or — when the output goes to a file or a pipe and no COLUMNS is
     set — one that never cuts a line at 80 columns (complete rows, for grep and for scripts)."""
