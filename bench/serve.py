@@ -146,7 +146,7 @@ def sample_points(url: str, n: int, seed: int) -> list[tuple[float, float]]:
 
 
 def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
-    from landrenew.platform.tiles import tile_for as tf
+    from landrenew.serving.tiles import tile_for as tf
 
     return tf(lon, lat, z)
 
@@ -155,7 +155,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LANDRENEW_DATABASE_URL": url.replace("postgresql://",
                                                                "postgresql+psycopg://")}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
-                             "landrenew.api.app:create_app", "--host", "127.0.0.1", "--port",
+                             "landrenew.server:create_app", "--host", "127.0.0.1", "--port",
                              str(port), "--workers", str(workers), "--log-level", "warning",
                              "--no-access-log"], env=env)
     deadline = time.monotonic() + 60

@@ -1,5 +1,4 @@
-"""The REST API (接口) over the platform services: ``create_app(settings)`` builds it."""
+"""The REST API, OGC API Features and vector tiles (接口): routers over the services.
 
-from landrenew.api.app import create_app
-
-__all__ = ["create_app"]
+:func:`landrenew.server.create_app` composes them with the pages into the served application.
+"""

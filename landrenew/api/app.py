@@ -1,71 +1,18 @@
-"""The FastAPI application (平台服务): ``create_app(settings)`` wires settings, store and routers.
-
-Later faces (OGC API Features, vector tiles, pages) add their routers to :data:`ROUTERS` or
-mount beside them; they share ``deps.py`` (settings, store, user, CSRF).
+"""The API face (接口): its routers, its error answers and the middleware that answers kept pages
+and tiles before routing. :func:`landrenew.server.create_app` composes it with the pages.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from landrenew import __version__, web
 from landrenew.api import errors
 from landrenew.api.kept import KeptAnswers, KeptRoute
 from landrenew.api.routes import ROUTERS, ogc, parcels, tiles
-from landrenew.core.settings import Settings
-from landrenew.core.store import Store
-from landrenew.platform.warming import warm
 
 OPENAPI_URL = "/api/openapi.json"
-
-
-def validated(settings: Settings | None) -> Settings:
-    """Settings checked again (a ``model_copy(update=…)`` skips validation): production mode
-    refuses a default or empty secret here, before anything is served."""
-    if settings is None:
-        return Settings()
-    return Settings(**settings.model_dump())
-
-
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """The application for these settings (and an already open store, if given)."""
-    settings = validated(settings)
-    own_store = store is None
-    store = store or Store.open(settings.database_url)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # serve at once; the process's per-stamp lookups are read beside (platform/warming.py)
-        warming = None
-        if settings.warm_on_start:
-            warming = threading.Thread(target=warm, args=(store,), name="landrenew-warm",
-                                       daemon=True)
-            warming.start()
-        yield
-        if warming is not None:
-            warming.join()
-        if own_store:
-            store.dispose()
-
-    # No Swagger/ReDoc pages: FastAPI loads their scripts from a CDN, and the platform must work
-    # on an intranet with no internet. The OpenAPI document is served; tools read it directly.
-    app = FastAPI(title="landrenew 低效用地再开发平台 API", version=__version__,
-                  openapi_url=OPENAPI_URL, docs_url=None, redoc_url=None,
-                  swagger_ui_oauth2_redirect_url=None, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.store = store
-    errors.install(app)
-    for router in ROUTERS:
-        app.include_router(router)
-    web.install(app)
-    app.add_middleware(KeptAnswers, routes=KEPT_ROUTES)
-    return app
-
 
 #: The routes whose kept tiles and pages are answered before routing (:mod:`landrenew.api.kept`).
 KEPT_ROUTES = (
@@ -76,13 +23,13 @@ KEPT_ROUTES = (
 )
 
 
-def route_table(app: FastAPI) -> list[tuple[str, str]]:
-    """Every ``(METHOD, path)`` the app serves (HEAD left out): the permission matrix's rows."""
-    from fastapi.routing import iter_route_contexts
+def install(app: FastAPI) -> None:
+    """The API's error answers and routers."""
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
 
-    out: set[tuple[str, str]] = set()
-    for ctx in iter_route_contexts(app.routes):
-        for method in getattr(ctx, "methods", None) or ():
-            if method != "HEAD":
-                out.add((str(method), str(ctx.path)))
-    return sorted(out, key=lambda mp: (mp[1], mp[0]))
+
+def install_middleware(app: FastAPI) -> None:
+    """Answers kept pages and tiles before routing (added last, so it runs first)."""
+    app.add_middleware(KeptAnswers, routes=KEPT_ROUTES)

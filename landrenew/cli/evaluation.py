@@ -82,7 +82,7 @@ def evaluate_run(
         return
     if output is None and summary is None:
         raise InputError("give --output and/or --summary", field="output")
-    from landrenew.evaluation.service import evaluate_files
+    from landrenew.evaluation.files import evaluate_files
 
     with progress_bar() as cb:
         out = evaluate_files(parcels, zones or [], rules, day, output, summary, engine=engine,
@@ -107,8 +107,8 @@ def _print_counts(out: Any) -> None:
 
 def _run_on_database(rules: str | None, day: dt.date, data_as_of: dt.date | str | None,
                      summary: Path | None, engine: str, scheduler: str | None) -> None:
+    from landrenew.evaluation.files import EvaluationOutput, summary_tables
     from landrenew.evaluation.report import write_tables
-    from landrenew.evaluation.service import EvaluationOutput, summary_tables
 
     settings = state.settings()
     t0 = time.perf_counter()

@@ -24,7 +24,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
 
     import uvicorn
 
-    from landrenew.api import create_app
+    from landrenew.server import create_app
 
     settings = state.settings()  # a bad setting is refused here, naming it
     app = create_app(settings)
@@ -34,7 +34,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
                   + (f" with {workers} worker processes" if workers > 1 else ""))
     if workers > 1:
         os.environ["LANDRENEW_DATABASE_URL"] = settings.database_url
-        uvicorn.run("landrenew.api.app:create_app", factory=True, host=host, port=port,
+        uvicorn.run("landrenew.server:create_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info")
     else:
         uvicorn.run(app, host=host, port=port, log_level="info")
@@ -118,7 +118,7 @@ def tiles_seed(
     """Render every city tile into the tile store (run after an import or an evaluation), so
     that the map never waits for a tile; stale tiles are removed."""
     from landrenew.cli.common import progress_bar
-    from landrenew.platform.seeding import seed
+    from landrenew.serving.seeding import seed
 
     with progress_bar() as callback:
         total = [0]
@@ -142,8 +142,8 @@ def tiles_seed(
 @tiles_app.command("status")
 def tiles_status() -> None:
     """Stored tiles per layer, scope and zoom, and how many are current."""
-    from landrenew.platform.tilecache import data_stamp
-    from landrenew.platform.tilestore import summary
+    from landrenew.serving.caches import data_stamp
+    from landrenew.serving.tilestore import summary
 
     store = state.store()
     store.ensure_current()

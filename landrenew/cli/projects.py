@@ -33,7 +33,7 @@ def verify_cmd(
     ledger: Annotated[str | None, typer.Option(help="One ledger, e.g. signing:project:3")] = None,
 ) -> None:
     """Check every ledger's hash chain: an edited, removed or reordered record is named."""
-    from landrenew.projects.ledger import verify
+    from landrenew.core.ledger import verify
 
     store = state.store()
     store.ensure_current()

@@ -17,9 +17,7 @@ Sensitive fields (敏感字段: enterprise tax, output, investment, right holder
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from landrenew.core.errors import (  # noqa: F401  (re-exported for the faces)
     InputError,
@@ -28,7 +26,6 @@ from landrenew.core.errors import (  # noqa: F401  (re-exported for the faces)
     NotFound,
     PermissionDenied,
 )
-from landrenew.land.fields import SENSITIVE_FIELDS
 
 ROLES: dict[str, str] = {
     "admin": "系统管理员",
@@ -152,30 +149,6 @@ def require_write_district(user: Principal, district: str | None, field_name: st
         raise PermissionDenied(f"district '{district}' is not assigned to you", field=field_name)
 
 
-def redact(record: Mapping[str, Any], user: Principal,
-           names: Iterable[str] = SENSITIVE_FIELDS) -> dict[str, Any]:
-    """The record without the sensitive fields when the user may not see them."""
-    if user.sees_sensitive:
-        return dict(record)
-    hidden = set(names)
-    return {k: v for k, v in record.items() if k not in hidden}
-
-
-#: Indicators computed from sensitive fields (亩均税收 …): hidden like the fields themselves.
-SENSITIVE_INDICATORS = ("tax_per_mu", "output_per_mu", "investment_per_mu")
-_HIDDEN = frozenset((*SENSITIVE_FIELDS, *SENSITIVE_INDICATORS))
-
-
-def redact_evaluation(indicators: Mapping[str, Any] | None, reasons: list[Any] | None,
-                      user: Principal) -> tuple[dict[str, Any] | None, list[Any]]:
-    """Indicators and rule reasons without the values derived from sensitive fields."""
-    reasons = list(reasons or [])
-    if user.sees_sensitive:
-        return (dict(indicators) if indicators is not None else None), reasons
-    ind = {k: v for k, v in (indicators or {}).items() if k not in _HIDDEN}
-    out = []
-    for r in reasons:
-        if isinstance(r, dict) and (r.get("field") in _HIDDEN or r.get("other") in _HIDDEN):
-            r = {k: v for k, v in r.items() if k != "value"}  # the rule's threshold stays
-        out.append(r)
-    return (ind if indicators is not None else None), out
+#: The anonymous public (公众): city-wide, read-only, never a sensitive field — what the OGC
+#: API, the public map and the tiles act as when nobody is signed in.
+PUBLIC = Principal(name="anonymous", role="viewer")

@@ -14,10 +14,10 @@ Public entry points:
 """
 
 from landrenew.evaluation.engine import assemble, evaluate_frame
+from landrenew.evaluation.files import EvaluationOutput, evaluate_files, summary_tables
 from landrenew.evaluation.loader import PackError, builtin_packs, load_pack
 from landrenew.evaluation.overlay import ZoneIndex, zone_ratios
 from landrenew.evaluation.packs import RulePack
-from landrenew.evaluation.service import EvaluationOutput, evaluate_files, summary_tables
 
 __all__ = ["EvaluationOutput", "PackError", "RulePack", "ZoneIndex", "assemble",
            "builtin_packs", "evaluate_files", "evaluate_frame", "load_pack", "summary_tables",

@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from landrenew.core import audit
+from landrenew.core import audit, ledger
 from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, LandrenewError
@@ -52,7 +52,6 @@ from landrenew.participation.consent import (
     willingness_gate,
     willingness_rules,
 )
-from landrenew.projects import ledger
 from landrenew.projects.consolidation import (
     ConsolidationState,
     ConsolidationWorkflow,

@@ -14,7 +14,7 @@ from pyproj import CRS
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landrenew.core import audit, packs, places
+from landrenew.core import audit, ledger, packs, places
 from landrenew.core.access import (
     Principal,
     require_write,
@@ -39,7 +39,6 @@ from landrenew.core.store.models import (
 )
 from landrenew.core.store.versions import box_overlaps
 from landrenew.land.importing import resolve_projected_crs
-from landrenew.projects import ledger
 from landrenew.projects.gates import GateDecision, demolition_gate
 from landrenew.projects.phasing import (
     GuidelineSplitCheck,

@@ -19,7 +19,7 @@ from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal, require_write
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
-from landrenew.platform import catalogue
+from landrenew.land import catalogue
 from landrenew.projects import service
 from landrenew.projects.phasing import WORK_KINDS
 from landrenew.projects.reports import library_workbook

@@ -23,7 +23,13 @@ from landrenew.api.deps import (
     client_address,
 )
 from landrenew.core import auth
-from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_write
+from landrenew.core.access import (
+    PUBLIC,
+    NotAuthenticated,
+    PermissionDenied,
+    Principal,
+    require_write,
+)
 from landrenew.core.clock import city_today
 from landrenew.core.errors import (
     InputError,
@@ -33,11 +39,12 @@ from landrenew.core.errors import (
     problem_listing,
 )
 from landrenew.core.settings import Settings
+from landrenew.evaluation import service as evaluations
+from landrenew.land import catalogue
 from landrenew.land.importing import ImportOptions
-from landrenew.platform import catalogue, evaluations, workbooks
-from landrenew.platform import parcels as parcel_service
-from landrenew.platform.imports import SUFFIXES, upload_parcels
-from landrenew.platform.ogc import PUBLIC
+from landrenew.land.service import SUFFIXES, upload_parcels
+from landrenew.serving import parcels as parcel_service
+from landrenew.serving import workbooks
 from landrenew.web import i18n, legend
 from landrenew.web.render import locale_of, render
 from landrenew.web.staging import Staging

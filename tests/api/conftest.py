@@ -27,7 +27,6 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from landrenew.api import create_app
 from landrenew.core import packs
 from landrenew.core.auth import create_user
 from landrenew.core.settings import Settings
@@ -36,6 +35,7 @@ from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, import_parcels
 from landrenew.land.zones import import_zones
+from landrenew.server import create_app
 
 X0, Y0 = 405_000.0, 2_500_000.0
 CRS = "EPSG:4547"

@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from landrenew.api import create_app
 from landrenew.core import errors as core_errors
 from landrenew.core.auth import create_user, set_active
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.demo.accounts import DEMO_ACCOUNTS
 from landrenew.demo.build import build_demo
+from landrenew.server import create_app
 
 from .conftest import (
     EAST,
@@ -113,7 +113,7 @@ def test_deep_offsets_from_anchors_are_the_plain_offset_pages(world: World, monk
     every offset, in every role's scope, and again after an edit moves a parcel to the other
     district, they hold exactly the parcels a plain ``OFFSET`` would, in the REST list and in
     OGC items pages (written by the server on PostGIS)."""
-    from landrenew.platform import parcels as service
+    from landrenew.serving import parcels as service
 
     monkeypatch.setattr(service, "ANCHOR_STEP", 2)
     anchored: list[tuple[str | None, int]] = []

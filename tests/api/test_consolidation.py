@@ -12,8 +12,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from landrenew.cli import app as cli_app
+from landrenew.core import ledger
 from landrenew.core.auth import create_user
-from landrenew.projects import ledger
 
 from .conftest import ENTITY_ORG, PASSWORD, WEST, World
 

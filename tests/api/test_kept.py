@@ -12,7 +12,7 @@ import pytest
 from landrenew.api.deps import get_store
 from landrenew.core.auth import set_active
 from landrenew.core.store import Store
-from landrenew.platform.tiles import tile_for
+from landrenew.serving.tiles import tile_for
 
 from .conftest import WEST, World
 

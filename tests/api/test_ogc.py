@@ -18,7 +18,7 @@ from openapi_spec_validator import validate as validate_openapi
 from landrenew.core.store import Store
 from landrenew.land.fields import SENSITIVE_FIELDS
 from landrenew.land.zones import ZONE_KINDS
-from landrenew.platform.ogc import CRS84, EPSG4490, GEOJSON
+from landrenew.serving.ogc import CRS84, EPSG4490, GEOJSON
 
 from .conftest import (
     EAST,
@@ -208,7 +208,7 @@ def test_items_pages_kept_compressed_until_the_data_changes(world: World) -> Non
 def test_accepts_gzip(header: str, expected: bool) -> None:
     from starlette.requests import Request
 
-    from landrenew.platform.responses import accepts_gzip
+    from landrenew.api.responses import accepts_gzip
 
     scope = {"type": "http", "headers": [(b"accept-encoding", header.encode())]}
     assert accepts_gzip(Request(scope)) is expected
@@ -254,9 +254,9 @@ def test_district_staff_scope(city: World) -> None:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     """uvicorn on a free loopback port, in a thread, over a temp SQLite demo city (300 parcels)."""
-    from landrenew.api import create_app
     from landrenew.core.store import Store
     from landrenew.demo.build import build_demo
+    from landrenew.server import create_app
 
     from .conftest import running_server, settings_for
 
@@ -311,7 +311,7 @@ def test_pages_are_shared_between_workers(world: World, monkeypatch: pytest.Monk
 
     from landrenew.api.routes import ogc as ogc_routes
     from landrenew.core.store.models import StoredPage
-    from landrenew.platform import ogc as ogc_service
+    from landrenew.serving import ogc as ogc_service
 
     url = "/ogc/collections/parcels/items?limit=3"
 
@@ -431,9 +431,9 @@ def test_items_pages_before_any_evaluation_run(store: Store, tmp_path: Path) -> 
     """Without an evaluation run a page's features carry no result (null), as each alone."""
     from fastapi.testclient import TestClient
 
-    from landrenew.api import create_app
     from landrenew.land.districts import import_districts
     from landrenew.land.importing import ImportOptions, import_parcels
+    from landrenew.server import create_app
 
     from .conftest import CRS, districts_file, parcels_file, settings_for
 
@@ -456,7 +456,7 @@ def test_items_pages_are_joined_from_kept_feature_texts(world: World) -> None:
     exactly what a page made afresh says, never borrows another view's or axis order's text,
     shows a write at once, and leaves out what the user's districts do not hold."""
     from landrenew.core.access import Principal
-    from landrenew.platform import ogc
+    from landrenew.serving import ogc
 
     ogc.FEATURES.clear()
 
@@ -511,7 +511,7 @@ def test_a_bbox_page_reads_its_count_with_its_ids(city: World, monkeypatch: pyte
     """A bbox page's numberMatched is read in the statement of the page's ids (a window count
     over the parcels the bbox index found), for each view's districts, whatever the page's
     offset; a page past the last match has no row to carry it, so it is counted apart."""
-    from landrenew.platform import ogc as service
+    from landrenew.serving import ogc as service
 
     counted: list[Any] = []
     real = service.count_current

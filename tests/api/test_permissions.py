@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from landrenew.api.app import route_table
 from landrenew.land.fields import SENSITIVE_FIELDS
+from landrenew.server import route_table
 
 from .conftest import (
     EAST,
@@ -351,7 +351,7 @@ def tile_get(w: World, role: str) -> None:
     import mapbox_vector_tile
     import shapely.geometry
 
-    from landrenew.platform.tiles import tile_for
+    from landrenew.serving.tiles import tile_for
 
     geom = _get(w, "admin", "/ogc/collections/parcels/items/JM-0000").json()["geometry"]
     c = shapely.geometry.shape(geom).centroid

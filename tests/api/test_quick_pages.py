@@ -7,8 +7,8 @@ import asyncio
 from typing import Any
 
 from landrenew.core.access import Principal
-from landrenew.platform import parcels as service
-from landrenew.platform.warming import warm
+from landrenew.serving import parcels as service
+from landrenew.serving.warming import warm
 
 from .conftest import WEST, World
 

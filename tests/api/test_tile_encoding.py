@@ -9,7 +9,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landrenew.platform.tiles import BUFFER, EXTENT, encode, tile_geometries
+from landrenew.serving.tiles import BUFFER, EXTENT, encode, tile_geometries
 
 
 def _blob(rng: np.random.Generator, cx: float, cy: float, r: float, n: int,

@@ -10,7 +10,7 @@ import shapely
 import shapely.geometry
 
 from landrenew.land.fields import SENSITIVE_FIELDS
-from landrenew.platform.tiles import BUFFER, EXTENT, MEDIA_TYPE, lonlat_bounds, tile_for
+from landrenew.serving.tiles import BUFFER, EXTENT, MEDIA_TYPE, lonlat_bounds, tile_for
 
 from .conftest import EAST, PARCELS, WEST, WEST_CODES, World
 
@@ -97,7 +97,7 @@ def test_low_zoom_tile_is_an_overview_of_every_parcel(city: World) -> None:
 def test_tiles_are_cached_until_the_data_changes(world: World) -> None:
     """A repeat request is served from the cache with the same ETag (304 when the client has
     it); an edit changes the data stamp, so the tile is made again and shows the edit."""
-    from landrenew.platform.tilecache import CACHE
+    from landrenew.serving.caches import CACHE
 
     x, y = _home_tile(world)
     url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
@@ -146,9 +146,9 @@ def test_tile_store_is_shared_between_workers(world: World) -> None:
     """A tile made by one server process is kept in the database: another process (its own
     memory cache empty) reads it from the tile store instead of rendering it again; a write
     makes the stored tile stale, so it is made again and shows the change."""
-    from landrenew.platform import tiles as tile_service
-    from landrenew.platform import tilestore
-    from landrenew.platform.tilecache import CACHE, data_stamp
+    from landrenew.serving import tiles as tile_service
+    from landrenew.serving import tilestore
+    from landrenew.serving.caches import CACHE, data_stamp
 
     x, y = _home_tile(world)
     url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
@@ -189,9 +189,9 @@ def test_tile_store_is_shared_between_workers(world: World) -> None:
 def test_seed_renders_the_pyramid_the_server_then_serves(world: World) -> None:
     """``tiles seed`` stores every city tile from zoom 0 to the maximum: each equals the tile
     the server would render, and stale tiles of older data are removed."""
-    from landrenew.platform import tilestore
-    from landrenew.platform.seeding import city_outline, city_tiles, seed
-    from landrenew.platform.tilecache import CACHE, data_stamp
+    from landrenew.serving import tilestore
+    from landrenew.serving.caches import CACHE, data_stamp
+    from landrenew.serving.seeding import city_outline, city_tiles, seed
 
     old = data_stamp(world.store)
     tilestore.write(world.store, [("parcels", "city", 3, 0, 0, "stale", b"x")])
@@ -222,8 +222,8 @@ def test_a_stored_tile_is_read_on_the_event_loop_and_kept(world: World, monkeypa
     """A tile in the shared tile store is read on the server's event loop (no maker thread),
     then kept in memory; a tile the store holds only for older data goes to a maker thread,
     which renders it."""
-    from landrenew.platform import tiles as tile_service
-    from landrenew.platform.tilecache import CACHE
+    from landrenew.serving import tiles as tile_service
+    from landrenew.serving.caches import CACHE
 
     x, y = _home_tile(world)
     url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"

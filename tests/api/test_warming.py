@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from landrenew.api import create_app
 from landrenew.core.store import Store
-from landrenew.platform import parcels as service
-from landrenew.platform.tilecache import COUNTS, MEMO
-from landrenew.platform.warming import warm
+from landrenew.server import create_app
+from landrenew.serving import parcels as service
+from landrenew.serving.caches import COUNTS, MEMO
+from landrenew.serving.warming import warm
 
 from .conftest import World, settings_for
 
@@ -85,7 +85,7 @@ def test_warming_an_unmigrated_database_is_skipped_with_a_warning(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
-        with caplog.at_level(logging.WARNING, logger="landrenew.platform.warming"):
+        with caplog.at_level(logging.WARNING, logger="landrenew.serving.warming"):
             assert warm(store) is False
         assert "db upgrade" in caplog.text
         # and a server on it still starts (its requests then say what is wrong)

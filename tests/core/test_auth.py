@@ -10,14 +10,13 @@ from landrenew.core.access import (
     PermissionDenied,
     Principal,
     district_filter,
-    redact,
-    redact_evaluation,
 )
 from landrenew.core.errors import Conflict, InputError, NotFound, TooManyAttempts
 from landrenew.core.settings import DEV_SECRET_KEY, Settings
 from landrenew.core.store import Store
 from landrenew.core.store.engine import utcnow
 from landrenew.core.store.models import District, User
+from landrenew.land.sensitive import redact, redact_evaluation
 
 
 def _district(store: Store, code: str = "440703") -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from landrenew.core import audit
 from landrenew.core.store import Store, upsert, utcnow
 from landrenew.core.store.changes import read_stamp
-from landrenew.platform import pagestore, tilestore
+from landrenew.serving import pagestore, tilestore
 
 
 def _write(store: Store, n: int = 1) -> None:

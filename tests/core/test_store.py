@@ -20,7 +20,7 @@ from landrenew.core.store.migrate import current_revision, downgrade, head_revis
 from landrenew.core.store.models import Base, ParcelVersion
 from landrenew.core.store.versions import as_of_cutoff, write_versions
 from landrenew.land.parcels import geometry_columns
-from landrenew.platform import pagestore
+from landrenew.serving import pagestore
 
 TABLES = {"city_settings", "districts", "survey_batches", "parcel_versions", "zone_layers",
           "zone_versions", "audit_events"}

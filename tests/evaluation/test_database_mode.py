@@ -14,7 +14,7 @@ from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent, EvaluationRun, ParcelResult
 from landrenew.demo.generator import write_demo_files
-from landrenew.evaluation.service import evaluate_files
+from landrenew.evaluation.files import evaluate_files
 from landrenew.evaluation.stored import diff_stored_runs, list_runs, run_on_store, run_results
 from landrenew.land.importing import ImportOptions, import_parcels
 from landrenew.land.zones import import_zones

@@ -11,10 +11,11 @@ from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
 from landrenew.cli import app
+from landrenew.core import ledger
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
 from landrenew.core.store.models import LedgerRecord
-from landrenew.projects import ledger, service
+from landrenew.projects import service
 
 ADMIN = Principal("admin", "admin")
 

@@ -42,9 +42,9 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
          fresh_postgres: Callable[[], str]) -> Iterator[dict[str, Any]]:
     """The demo city (300 parcels, evaluated with the Jiangmen rules) served by uvicorn."""
     _need_chromium()
-    from landrenew.api import create_app
     from landrenew.core.store import Store
     from landrenew.demo.build import build_demo
+    from landrenew.server import create_app
 
     folder = tmp_path_factory.mktemp("browser")
     url = (f"sqlite:///{folder / 'demo.db'}" if request.param == "sqlite"

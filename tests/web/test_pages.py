@@ -60,7 +60,7 @@ def test_map_page_is_self_contained(city: World) -> None:
 def test_tianditu_basemap_only_with_a_token(tmp_path: Path, city: World) -> None:
     from fastapi.testclient import TestClient
 
-    from landrenew.api import create_app
+    from landrenew.server import create_app
 
     from api.conftest import settings_for
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from landrenew.api.deps import AdminUser, PageDep, StoreDep
 from landrenew.api.schemas import AuditEventPublic, Page
-from landrenew.platform import catalogue
+from landrenew.land import catalogue
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

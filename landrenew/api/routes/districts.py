@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from landrenew.api.deps import CurrentUser, PageDep, StoreDep
 from landrenew.api.schemas import DistrictPublic, Page
-from landrenew.platform import catalogue
+from landrenew.land import catalogue
 
 router = APIRouter(prefix="/api/districts", tags=["districts"])
 

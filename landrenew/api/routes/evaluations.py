@@ -11,7 +11,7 @@ from landrenew.api.schemas import (
     EvaluationStatistics,
     Page,
 )
-from landrenew.platform import evaluations as service
+from landrenew.evaluation import service
 
 router = APIRouter(prefix="/api/evaluations", tags=["evaluations"])
 

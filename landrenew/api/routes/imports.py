@@ -10,7 +10,7 @@ from landrenew.api.deps import CurrentUser, SettingsDep, StoreDep
 from landrenew.api.schemas import ImportReportPublic
 from landrenew.core.errors import InputError
 from landrenew.land.importing import ImportOptions
-from landrenew.platform.imports import upload_parcels
+from landrenew.land.service import upload_parcels
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 MAX_UPLOAD = 512 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""OGC API Features (read-only) at ``/ogc``: thin HTTP over :mod:`landrenew.platform.ogc`.
+"""OGC API Features (read-only) at ``/ogc``: thin HTTP over :mod:`landrenew.serving.ogc`.
 
 Access: without credentials a request is public (city-wide, no sensitive field); with a bearer
 token or the pages' session cookie it gets that user's view. A bad bearer token is 401.
@@ -23,14 +23,14 @@ from landrenew.api.deps import (
     session_user,
 )
 from landrenew.api.openapi30 import ogc_definition
-from landrenew.core.access import Principal
+from landrenew.api.responses import answer, compress, etag_for
+from landrenew.core.access import PUBLIC, Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
-from landrenew.platform import ogc as service
-from landrenew.platform import pagestore
-from landrenew.platform.responses import answer, compress, etag_for
-from landrenew.platform.tilecache import TileCache, data_stamp
+from landrenew.serving import ogc as service
+from landrenew.serving import pagestore
+from landrenew.serving.caches import TileCache, data_stamp
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 FORMATS = ("json", "geojson")
@@ -47,7 +47,7 @@ def ogc_principal(request: Request, settings: Settings, store: Store, token: str
     """:func:`ogc_user` as a plain function (for :mod:`landrenew.api.kept`)."""
     if token:
         return authenticate(request, settings, store, token)
-    return session_user(request, settings, store) or service.PUBLIC
+    return session_user(request, settings, store) or PUBLIC
 
 
 def kept_user(request: Request) -> Principal | None:
@@ -115,7 +115,7 @@ def _crs_headers(crs: str) -> dict[str, str]:
     return {"Content-Crs": f"<{crs}>"}
 
 
-#: Items pages kept gzip-compressed (:func:`~landrenew.platform.responses.compress`) per data
+#: Items pages kept gzip-compressed (:func:`~landrenew.api.responses.compress`) per data
 #: stamp, user view and query; 256 MB holds well over a thousand 1000-feature pages.
 PAGES = TileCache(max_bytes=256 * 1024 * 1024)
 

@@ -17,6 +17,7 @@ from landrenew.api.deps import (
     authenticate,
     bearer_token,
 )
+from landrenew.api.responses import etag_for
 from landrenew.api.schemas import (
     Page,
     ParcelDetail,
@@ -28,9 +29,8 @@ from landrenew.api.schemas import (
 from landrenew.core.access import Principal
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
-from landrenew.platform import parcels as service
-from landrenew.platform.responses import etag_for
-from landrenew.platform.tilecache import TileCache, data_stamp
+from landrenew.serving import parcels as service
+from landrenew.serving.caches import TileCache, data_stamp
 
 #: Encoded list pages per data stamp, user view and query (a write changes the stamp, so a page
 #: is never served stale); bounded by size like the tile cache.

@@ -1,4 +1,4 @@
-"""Vector tiles at ``/tiles/{layer}/{z}/{x}/{y}.mvt``: thin HTTP over :mod:`landrenew.platform.tiles`.
+"""Vector tiles at ``/tiles/{layer}/{z}/{x}/{y}.mvt``: thin HTTP over :mod:`landrenew.serving.tiles`.
 
 Anonymous requests are served (tiles carry no sensitive field); a bearer token or session cookie
 narrows district staff to their districts. An empty tile is ``204 No Content``; the ETag is the
@@ -16,8 +16,8 @@ from landrenew.api.routes.ogc import OgcUser, kept_user
 from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.core.store import Store
-from landrenew.platform import tiles as service
-from landrenew.platform import tilestore
+from landrenew.serving import tiles as service
+from landrenew.serving import tilestore
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from landrenew.api.deps import CurrentUser, PageDep, StoreDep
 from landrenew.api.routes.parcels import BBoxQuery, parse_bbox
 from landrenew.api.schemas import Page, ZonePublic
-from landrenew.platform import catalogue
+from landrenew.land import catalogue
 
 router = APIRouter(prefix="/api/zones", tags=["zones"])
 

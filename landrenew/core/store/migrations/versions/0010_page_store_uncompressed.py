@@ -1,6 +1,6 @@
 """The page store's pages are kept as they come, without PostgreSQL's own compression.
 
-A page in ``page_store`` is already gzip (:mod:`landrenew.platform.responses`), about 180 kB
+A page in ``page_store`` is already gzip (:mod:`landrenew.api.responses`), about 180 kB
 for 1000 parcel features. PostgreSQL's default storage for ``bytea`` (``EXTENDED``) still tries
 its own compression (pglz) on every value that large before it moves it out of line, and on
 gzip output the attempt runs through the whole value before it gives up: storing a page took

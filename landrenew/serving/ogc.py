@@ -24,7 +24,7 @@ import shapely
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
 
-from landrenew.core.access import Principal, require_district
+from landrenew.core.access import PUBLIC, Principal, require_district
 from landrenew.core.cache import PieceCache
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
@@ -33,8 +33,9 @@ from landrenew.core.store.versions import box_overlaps
 from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_clause
 from landrenew.land.zones import ZONE_KINDS
-from landrenew.platform.featuretext import server_texts
-from landrenew.platform.parcels import (
+from landrenew.serving.caches import COUNTS, data_stamp
+from landrenew.serving.featuretext import server_texts
+from landrenew.serving.parcels import (
     P,
     _listing,
     count_current,
@@ -43,7 +44,6 @@ from landrenew.platform.parcels import (
     parcel_records,
     version_rows,
 )
-from landrenew.platform.tilecache import COUNTS, data_stamp
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
@@ -64,7 +64,6 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 )
 #: The user unauthenticated OGC requests act as: city-wide, without sensitive fields.
-PUBLIC = Principal(name="anonymous", role="viewer")
 BBox = tuple[float, float, float, float]
 
 
@@ -152,7 +151,7 @@ class _Collection:
 
     def count(self, conn: Connection, store: Store, user: Principal, bbox: BBox | None) -> int:
         """``numberMatched`` (parcels: see
-        :func:`~landrenew.platform.parcels.count_current`)."""
+        :func:`~landrenew.serving.parcels.count_current`)."""
         if self.id == "parcels":
             return count_current(conn, store, user.scope, bbox)
         stmt = select(func.count()).select_from(self.query(store, user, bbox)[0].subquery())
@@ -347,7 +346,7 @@ FEATURES = PieceCache(max_bytes=256 * 1024 * 1024)
 def _parcel_texts(conn: Connection, store: Store, user: Principal, ids: list[int], crs: str
                   ) -> dict[int, bytes]:
     """Each parcel version's feature text in ``user``'s view: written by the server on PostGIS
-    (:mod:`landrenew.platform.featuretext`), else made here (outlines in one vectorised pass)."""
+    (:mod:`landrenew.serving.featuretext`), else made here (outlines in one vectorised pass)."""
     if store.caps.spatial_sql:
         return server_texts(conn, store, user, ids, AXES[crs])
     rows = version_rows(conn, store, user, ids)

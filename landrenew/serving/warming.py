@@ -1,10 +1,10 @@
 """Warming a server process (启动预热): the per-stamp lookups every city-wide list page needs.
 
 A new process keeps nothing yet. The first list pages it is asked for would each wait for the
-same three reads, made once per process and data stamp (:data:`~landrenew.platform.tilecache.MEMO`,
-:data:`~landrenew.platform.tilecache.COUNTS`): the latest evaluation run, the count of the city's
+same three reads, made once per process and data stamp (:data:`~landrenew.serving.caches.MEMO`,
+:data:`~landrenew.serving.caches.COUNTS`): the latest evaluation run, the count of the city's
 current parcels (the lists' ``total``), and the paging anchors that let an ``offset`` page start
-near its place (:func:`~landrenew.platform.parcels.code_anchors`, 0.4–0.8 s on a million parcels).
+near its place (:func:`~landrenew.serving.parcels.code_anchors`, 0.4–0.8 s on a million parcels).
 Under load every request that arrives meanwhile waits behind them. :func:`warm` makes them when the
 server starts, on a thread beside the event loop, so that requests find them made.
 
@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.core.store import Store
-from landrenew.platform import parcels
+from landrenew.serving import parcels
 
 log = logging.getLogger(__name__)
 

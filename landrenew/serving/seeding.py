@@ -26,9 +26,9 @@ from landrenew.core.access import Principal
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.core.store.models import District
-from landrenew.platform import tiles, tilestore
-from landrenew.platform.overview import MIN_PARCEL_ZOOM
-from landrenew.platform.tilecache import data_stamp
+from landrenew.serving import tiles, tilestore
+from landrenew.serving.caches import data_stamp
+from landrenew.serving.overview import MIN_PARCEL_ZOOM
 
 #: The city-wide scope (anonymous users, viewers, city staff, admins).
 CITY = Principal("tile-seeder", "viewer")

@@ -29,8 +29,6 @@ from sqlalchemy.engine import Connection
 
 from landrenew.core.access import (
     Principal,
-    redact,
-    redact_evaluation,
     require_district,
     require_write,
     require_write_district,
@@ -49,7 +47,8 @@ from landrenew.land.parcels import (
     changed_fields,
     parcel_history,
 )
-from landrenew.platform.tilecache import COUNTS, MEMO, data_stamp
+from landrenew.land.sensitive import redact, redact_evaluation
+from landrenew.serving.caches import COUNTS, MEMO, data_stamp
 
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
@@ -271,7 +270,7 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
 
 def _count_key(store: Store, stamp: str, districts: list[str] | tuple[str, ...] | None,
                category: str | None, flag: str | None, bbox: BBox | None) -> tuple:
-    """What a list's ``total`` is kept under (:data:`~landrenew.platform.tilecache.COUNTS`)."""
+    """What a list's ``total`` is kept under (:data:`~landrenew.serving.caches.COUNTS`)."""
     return ("parcels", store.url, stamp, districts, category, flag, bbox)
 
 

@@ -1,9 +1,9 @@
 """The shared page store (页面库): encoded OGC items pages kept in the database.
 
 Each uvicorn worker keeps the pages it made in its own memory (see
-:mod:`landrenew.platform.responses`); without a shared store the next worker would make the same
+:mod:`landrenew.api.responses`); without a shared store the next worker would make the same
 page again: a 1000-feature page costs 30–40 ms to make when none of its features' texts are kept
-(:data:`~landrenew.platform.ogc.FEATURES`, per process), some 7 ms when all are, against 0.5–2 ms
+(:data:`~landrenew.serving.ogc.FEATURES`, per process), some 7 ms when all are, against 0.5–2 ms
 to read it here. (REST list pages of 100 cost a few milliseconds, about what storing them costs,
 so they are kept per worker only.) Pages are therefore also written to ``page_store`` under the SHA-256 of their cache
 key (which holds the database, the data stamp, the user's view and the query) with the stamp

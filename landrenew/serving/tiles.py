@@ -1,7 +1,7 @@
 """Vector tiles (矢量切片): Mapbox Vector Tiles in Web Mercator XYZ, one layer per request.
 
 Layers: ``parcels`` (coloured by ``category``, the first category of the latest evaluation run;
-below zoom 13 a grid overview, see :mod:`landrenew.platform.overview`),
+below zoom 13 a grid overview, see :mod:`landrenew.serving.overview`),
 ``districts`` and one per zone kind. Tiles carry no sensitive field at all, so anonymous users
 may fetch them; district staff get only their own districts' parcels and districts (zones are
 city-wide planning layers, as in the REST API).
@@ -29,10 +29,10 @@ from landrenew.core.store.models import District, ParcelResult, ParcelVersion, Z
 from landrenew.core.store.versions import box_overlaps
 from landrenew.land.parcels import bbox_clause
 from landrenew.land.zones import ZONE_KINDS
-from landrenew.platform import tilestore
-from landrenew.platform.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
-from landrenew.platform.parcels import current_run_id
-from landrenew.platform.tilecache import CACHE, data_stamp
+from landrenew.serving import tilestore
+from landrenew.serving.caches import CACHE, data_stamp
+from landrenew.serving.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
+from landrenew.serving.parcels import current_run_id
 
 EXTENT = 4096
 BUFFER = 64
@@ -174,8 +174,8 @@ def stored_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: in
 def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y: int
                     ) -> tuple[bytes, str]:
     """The encoded tile and the data stamp it was made from (cached per stamp; see
-    :mod:`landrenew.platform.tilecache`). Parcels below zoom
-    :data:`~landrenew.platform.overview.MIN_PARCEL_ZOOM` are the grid overview."""
+    :mod:`landrenew.serving.caches`). Parcels below zoom
+    :data:`~landrenew.serving.overview.MIN_PARCEL_ZOOM` are the grid overview."""
     key, stamp = _key(store, user, layer, z, x, y)
     scope = key[-1]
 

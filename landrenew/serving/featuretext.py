@@ -1,15 +1,15 @@
 """Parcel feature texts written by PostgreSQL itself (要素文本由数据库生成).
 
 An OGC page of 1000 parcel features is about 0.9 MB of GeoJSON, and a page is joined from each
-feature's text, kept per data stamp, view and axis order (:data:`~landrenew.platform.ogc.FEATURES`).
+feature's text, kept per data stamp, view and axis order (:data:`~landrenew.serving.ogc.FEATURES`).
 The texts a page needs and no earlier page made are made for it at once. Made in Python that
 costs some 25 ms of interpreter time per 1000 features (reading 30 columns of each row, the
 records, the JSON), and under load it holds the interpreter lock that the server's other
 requests wait on. On PostGIS the server writes them instead, in one statement: each outline with
 ``ST_AsGeoJSON``, each record with ``row_to_json``. Python receives one string per feature.
 
-The text says what :func:`~landrenew.platform.parcels.parcel_records` says, value for value, as
-:mod:`landrenew.platform.ogc` writes it for one feature (``/items/{id}``, still made in Python,
+The text says what :func:`~landrenew.serving.parcels.parcel_records` says, value for value, as
+:mod:`landrenew.serving.ogc` writes it for one feature (``/items/{id}``, still made in Python,
 and the tests compare the two):
 
 - the view's fields in their order (sensitive ones only for those who may see them), money as a
@@ -20,7 +20,7 @@ and the tests compare the two):
 - ``valid_from`` as ISO 8601 with a ``T``, with microseconds only when there are any (as orjson
   writes a naive datetime);
 - the latest run's result, its codes ';'-joined (empty codes dropped, as
-  :func:`~landrenew.platform.parcels._split` does) or null.
+  :func:`~landrenew.serving.parcels._split` does) or null.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from landrenew.core.store import Store
 from landrenew.core.store.capabilities import POSTGIS
 from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import MONEY_FIELDS
-from landrenew.platform.parcels import P, R, among_ids, current_run_id, ids_parameter, view_fields
+from landrenew.serving.parcels import P, R, among_ids, current_run_id, ids_parameter, view_fields
 
 
 def server_texts(conn: Connection, store: Store, user: Principal, ids: Sequence[int],

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from isal import igzip
 
-from landrenew.platform.pagestore import digest
+from landrenew.serving.pagestore import digest
 
 #: ISA-L level 1 (python-isal's ``igzip``, standard gzip output): about three times as fast as
 #: zlib's fastest level and smaller too (a 0.9 MB page: 1 ms instead of 4–5 ms).

@@ -26,7 +26,7 @@ from landrenew.core.access import Principal
 from landrenew.core.store import Store
 from landrenew.core.store.models import ParcelResult, ParcelVersion
 from landrenew.core.units import m2_to_mu
-from landrenew.platform.parcels import latest_run_id
+from landrenew.serving.parcels import latest_run_id
 
 MIN_PARCEL_ZOOM = 13
 GRID = 64
