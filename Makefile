@@ -41,6 +41,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check landrenew tests bench
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy landrenew

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from landrenew.cli.common import console, progress_bar, state
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError
-from landrenew.evaluation import loader, runs
+from landrenew.evaluation import loader, stored
 from landrenew.evaluation.packs import RulePack
 
 
@@ -113,29 +113,30 @@ def _run_on_database(rules: str | None, day: dt.date, data_as_of: dt.date | str 
     settings = state.settings()
     t0 = time.perf_counter()
     with progress_bar() as cb:
-        stored = runs.run_on_database(rules, day, store=state.store(), user=settings.user,
-                                      data_as_of=data_as_of, engine=engine, scheduler=scheduler,
-                                      progress=cb)
-    pack = stored.pack or loader.load_pack(stored.run.pack_id)
-    out = EvaluationOutput(stored.result, pack, day, None, seconds=time.perf_counter() - t0,
-                           packs=stored.run.packs or {},
-                           left_out=(stored.run.summary or {}).get("left_out", {}))
+        kept = stored.run_on_store(state.store(), rules, as_of=day, user=settings.user,
+                                   data_as_of=data_as_of, engine=engine, scheduler=scheduler,
+                                   progress=cb)
+    pack = kept.pack or loader.load_pack(kept.run.pack_id)
+    out = EvaluationOutput(kept.result, pack, day, None, seconds=time.perf_counter() - t0,
+                           packs=kept.run.packs or {},
+                           left_out=(kept.run.summary or {}).get("left_out", {}))
     if summary:
-        out.summary_files = write_tables(summary_tables(stored.result, pack, day), summary)
+        out.summary_files = write_tables(summary_tables(kept.result, pack, day), summary)
     _print_counts(out)
     for code, why in out.left_out.items():
         console.print(f"[yellow]left out[/yellow] {why['parcels']} parcels of {code}: "
                       f"{why['reason']}")
-    for pack_id, kinds in ((stored.run.summary or {}).get("zones_left_out") or {}).items():
+    for pack_id, kinds in ((kept.run.summary or {}).get("zones_left_out") or {}).items():
         console.print(f"[yellow]zone layers not used by {pack_id}[/yellow]: {', '.join(kinds)}")
-    console.print(f"stored as evaluation run [bold]{stored.run.id}[/bold] "
+    console.print(f"stored as evaluation run [bold]{kept.run.id}[/bold] "
                   f"({out.title}, as of {day})")
 
 
 @evaluate_app.command("diff")
 def evaluate_diff(run_a: str, run_b: str) -> None:
     """Parcels whose categories changed between two stored runs."""
-    table = runs.diff_runs(run_a, run_b, store=state.store())
+    table = stored.diff_stored_runs(state.store(), stored.run_number(run_a),
+                                    stored.run_number(run_b))
     if table.empty:
         console.print(f"no parcel changed its categories or flags between runs {run_a} and {run_b}")
         return

@@ -23,11 +23,11 @@ from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.models import EvaluationRun, ParcelResult
 from landrenew.evaluation.by_place import evaluate_by_place
+from landrenew.evaluation.compare import diff_results
 from landrenew.evaluation.engine import INDICATORS
 from landrenew.evaluation.loader import load_pack
 from landrenew.evaluation.overlay import Progress
 from landrenew.evaluation.packs import RulePack
-from landrenew.evaluation.runs import diff_results
 from landrenew.land.parcels import read_parcels
 from landrenew.land.zones import read_zones
 
@@ -164,6 +164,15 @@ def run_results(store: Store, run_id: int) -> pd.DataFrame:
         rows = conn.execute(select(RESULTS).where(RESULTS.c.run_id == run_id)
                             .order_by(RESULTS.c.parcel_code)).all()
     return pd.DataFrame(rows, columns=[c.name for c in RESULTS.columns])
+
+
+def run_number(value: str) -> int:
+    """A run named on the command line."""
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"'{value}' is not a run number (see `landrenew evaluate runs`)",
+                         field="run") from None
 
 
 def diff_stored_runs(store: Store, run_a: int, run_b: int) -> pd.DataFrame:

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from landrenew.core.errors import InputError
+from landrenew.evaluation.compare import diff_results
 from landrenew.evaluation.files import evaluate_files
-from landrenew.evaluation.runs import diff_results
 
 from .conftest import AS_OF, parcels, square, zones
 

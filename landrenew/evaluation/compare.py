@@ -1,41 +1,9 @@
-"""Database mode (数据库模式): evaluation runs kept in the store, and their comparison.
-
-The storage itself is in :mod:`landrenew.evaluation.stored`; :func:`diff_results` is the pure
-comparison both modes share.
-"""
+"""Comparing two evaluation results (认定结果对比): the parcels whose categories or flags moved —
+pure, shared by the file mode and the stored runs."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import pandas as pd
-
-from landrenew.core.errors import InputError
-
-
-def run_on_database(pack_id: str | None, as_of: dt.date | None = None, *, store: Any, user: str,
-                    **options: Any) -> Any:
-    """Evaluate the parcels in the database as of ``as_of`` (each under its district's pack,
-    or ``pack_id`` on every parcel) and store the run."""
-    from landrenew.evaluation.stored import run_on_store
-
-    return run_on_store(store, pack_id, as_of=as_of, user=user, **options)
-
-
-def _run_id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise InputError(f"'{value}' is not a run number (see `landrenew evaluate runs`)",
-                         field="run") from None
-
-
-def diff_runs(run_a: str, run_b: str, *, store: Any) -> pd.DataFrame:
-    """Parcels whose categories (or flags) changed between two stored runs."""
-    from landrenew.evaluation.stored import diff_stored_runs
-
-    return diff_stored_runs(store, _run_id(run_a), _run_id(run_b))
 
 
 def diff_results(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
