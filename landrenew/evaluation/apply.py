@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landrenew.evaluation.codes import join_masks
 from landrenew.evaluation.conditions import Columns, Leaf, evaluate
 from landrenew.evaluation.packs import Rule, RulePack
 
@@ -57,84 +58,80 @@ def apply_pack(frame: pd.DataFrame, pack: RulePack) -> list[RuleOutcome]:
     return out
 
 
-def _join_codes(n: int, pairs: list[tuple[str, np.ndarray]]) -> np.ndarray:
-    s = np.full(n, "", dtype=object)
-    for code, mask in pairs:
-        if mask.any():
-            s = s + np.where(mask, code + ";", "").astype(object)
-    return pd.Series(s, dtype=object).str.rstrip(";").to_numpy(dtype=object)
-
-
-def _json_value(v: Any) -> str:
+def plain(v: Any) -> Any:
+    """A compared value as a reason keeps it: a JSON value (numbers, text, true/false, null)."""
     if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
+        return bool(v)
     if isinstance(v, float | np.floating):
-        return repr(float(v))
+        return float(v)
     if v is None or v is pd.NA:
-        return "null"
+        return None
     if isinstance(v, int | np.integer):
-        return str(int(v))
-    return json.dumps(v if isinstance(v, str) else str(v), ensure_ascii=False)
+        return int(v)
+    return v if isinstance(v, str) else str(v)
 
 
 #: What a reason says of a threshold that is the city's initial value, not a document's number.
 LOCAL_INITIAL = "本市认定标准参数（初始值）"
+#: The reasons of a row where no rule fired (shared, never changed).
+NO_REASONS: tuple[dict[str, Any], ...] = ()
 
 
-def _param_fields(leaf: Leaf, pack: RulePack | None) -> str:
-    """``"param":…,"basis":…`` (and the initial-value note) of a comparison with a parameter."""
-    if leaf.param is None or pack is None or leaf.param not in pack.parameters:
-        return ""
-    basis = pack.parameters[leaf.param].basis
-    note = f',"note":{json.dumps(LOCAL_INITIAL, ensure_ascii=False)}' \
-        if basis == "local_initial" else ""
-    return f',"param":{json.dumps(leaf.param)},"basis":{json.dumps(basis)}{note}'
+def _leaf_head(oc: RuleOutcome, leaf: Leaf, pack: RulePack | None) -> dict[str, Any]:
+    """What every reason of one comparison shares: the rule, what it sets, the clause, the
+    field, the comparison and its threshold, and the parameter with its basis."""
+    head: dict[str, Any] = {"rule": oc.rule.id, oc.rule.kind: oc.rule.output,
+                            "clause": str(oc.rule.clause), "field": leaf.field}
+    if leaf.other is not None:
+        head["other"] = leaf.other
+    head["op"] = leaf.op if leaf.positive else f"not {leaf.op}"
+    if leaf.other_values is None:
+        head["threshold"] = json.loads(json.dumps(leaf.threshold, default=str))
+    if leaf.param is not None and pack is not None and leaf.param in pack.parameters:
+        head["param"] = leaf.param
+        head["basis"] = pack.parameters[leaf.param].basis
+        if head["basis"] == "local_initial":
+            head["note"] = LOCAL_INITIAL
+    return head
 
 
 def build_reasons(n: int, outcomes: list[RuleOutcome], pack: RulePack | None = None
                   ) -> np.ndarray:
-    """Per row a JSON array of ``{rule, category|flag, clause, field, value, op, threshold}``,
-    one object per comparison that made a rule fire; a comparison with a pack parameter adds
-    ``param`` and its ``basis`` (and, for a city's initial value, a ``note`` saying so)."""
-    idx_parts: list[np.ndarray] = []
-    frag_parts: list[np.ndarray] = []
+    """Per row the list of ``{rule, category|flag, clause, field, value, op, threshold}``, one
+    object per comparison that made a rule fire; a comparison with a pack parameter adds
+    ``param`` and its ``basis`` (and, for a city's initial value, a ``note`` saying so). The
+    reasons stay Python objects until a file or the store writes them."""
+    found: list[tuple[int, int, dict[str, Any]]] = []
+    order = 0
     for oc in outcomes:
         if not oc.fired.any():
             continue
-        head = (f'{{"rule":{json.dumps(oc.rule.id)},"{oc.rule.kind}":{json.dumps(oc.rule.output)},'
-                f'"clause":{json.dumps(str(oc.rule.clause), ensure_ascii=False)},')
         for leaf in oc.leaves:
             decisive = leaf.true if leaf.positive else (leaf.known & ~leaf.true)
             idx = np.flatnonzero(oc.fired & decisive)
             if len(idx) == 0:
                 continue
-            op = leaf.op if leaf.positive else f"not {leaf.op}"
-            thr = json.dumps(leaf.threshold, ensure_ascii=False, default=str)
-            pre = f'{head}"field":{json.dumps(leaf.field)},"value":'
-            post = f',"op":{json.dumps(op)},"threshold":{thr}{_param_fields(leaf, pack)}}}'
-            vals = leaf.values[idx]
-            if leaf.other_values is not None:
-                pre = pre.replace('"value":', f'"other":{json.dumps(leaf.other)},"value":')
-                post = f',"op":{json.dumps(op)},"threshold":'
-                frag = [pre + _json_value(v) + post + _json_value(t) + "}"
-                        for v, t in zip(vals.tolist(), leaf.other_values[idx].tolist(),
-                                        strict=True)]
-            else:
-                frag = [pre + _json_value(v) + post for v in vals.tolist()]
-            frag_parts.append(np.array(frag, dtype=object))
-            idx_parts.append(idx)
-    result = np.full(n, "[]", dtype=object)
-    if not idx_parts:
-        return result
-    pidx = np.concatenate(idx_parts)
-    frags = np.concatenate(frag_parts)
-    order = np.argsort(pidx, kind="stable")
-    pidx, frags = pidx[order], frags[order]
-    first = np.r_[True, pidx[1:] != pidx[:-1]]
-    frags = np.where(first, frags, np.array([","], dtype=object) + frags)
-    starts = np.flatnonzero(first)
-    joined = np.add.reduceat(frags, starts)
-    result[pidx[starts]] = np.array(["["], dtype=object) + joined + np.array(["]"], dtype=object)
+            head = _leaf_head(oc, leaf, pack)
+            values = leaf.values[idx].tolist()
+            others = (leaf.other_values[idx].tolist() if leaf.other_values is not None
+                      else [None] * len(idx))
+            for i, v, t in zip(idx.tolist(), values, others, strict=True):
+                item = {**head, "value": plain(v)}
+                if leaf.other_values is not None:
+                    item["threshold"] = plain(t)
+                found.append((i, order, item))
+                order += 1
+    result = np.empty(n, dtype=object)
+    result.fill(NO_REASONS)
+    found.sort(key=lambda f: (f[0], f[1]))
+    start = 0
+    while start < len(found):
+        row = found[start][0]
+        end = start
+        while end < len(found) and found[end][0] == row:
+            end += 1
+        result[row] = [f[2] for f in found[start:end]]
+        start = end
     return result
 
 
@@ -187,10 +184,10 @@ def outcome_columns(frame: pd.DataFrame, outcomes: list[RuleOutcome], pack: Rule
     pot, source = potential(frame, low, pack)
     out = pd.DataFrame(index=frame.index)
     out["is_low_efficiency"] = low
-    out["categories"] = _join_codes(n, cats)
-    out["flags"] = _join_codes(n, flags)
+    out["categories"] = join_masks(n, cats)
+    out["flags"] = join_masks(n, flags)
     out["potential_floor_area_m2"] = pot
     out["potential_source"] = source
     out["reasons"] = build_reasons(n, outcomes, pack)
-    out["rules_not_evaluated"] = _join_codes(n, [(oc.rule.id, oc.unknown) for oc in outcomes])
+    out["rules_not_evaluated"] = join_masks(n, [(oc.rule.id, oc.unknown) for oc in outcomes])
     return out

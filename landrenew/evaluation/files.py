@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from landrenew.core.errors import InputError
+from landrenew.evaluation.codes import code_counts
 from landrenew.evaluation.engine import assemble, evaluate_frame
 from landrenew.evaluation.loader import load_pack
 from landrenew.evaluation.overlay import Progress
@@ -59,14 +60,15 @@ class EvaluationOutput:
 
 
 def category_counts(result: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
+    """Every category and flag of the pack (zero where none), then the parcels counted once."""
+    counted = code_counts(result).set_index(["kind", "code"])
     rows = []
-    for kind, catalogue, col in (("category", pack.categories, "categories"),
-                                 ("flag", pack.flags, "flags")):
-        sets = result[col].str.split(";")
+    for kind, catalogue in (("category", pack.categories), ("flag", pack.flags)):
         for code, label in catalogue.items():
-            hit = sets.map(lambda xs, c=code: c in xs).to_numpy(dtype=bool)
-            rows.append({"kind": kind, "code": code, "name": label.zh, "parcels": int(hit.sum()),
-                         "area_mu": float(result["area_mu"].to_numpy()[hit].sum())})
+            hit = counted.loc[(kind, code)] if (kind, code) in counted.index else None
+            rows.append({"kind": kind, "code": code, "name": label.zh,
+                         "parcels": int(hit["parcels"]) if hit is not None else 0,
+                         "area_mu": float(hit["area_mu"]) if hit is not None else 0.0})
     low = result["is_low_efficiency"].to_numpy(dtype=bool)
     rows.append({"kind": "total", "code": "low_efficiency", "name": "低效用地(去重)",
                  "parcels": int(low.sum()), "area_mu": float(result["area_mu"].to_numpy()[low].sum())})

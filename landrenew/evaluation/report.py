@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +23,9 @@ def write_result(result: gpd.GeoDataFrame, path: str | Path) -> Path:
         raise InputError(f"unknown output format {ext!r} (use {', '.join(RESULT_FORMATS)})",
                          file=str(p))
     p.parent.mkdir(parents=True, exist_ok=True)
+    if "reasons" in result.columns:  # files hold text: the reasons as JSON, written once here
+        result = result.assign(reasons=[json.dumps(list(r), ensure_ascii=False)
+                                         for r in result["reasons"]])
     if ext in (".gpkg", ".geojson"):
         if p.exists():
             p.unlink()

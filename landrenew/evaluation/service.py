@@ -17,6 +17,7 @@ from landrenew.core.errors import NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, EvaluationRun, ParcelResult
 from landrenew.core.units import m2_to_mu
+from landrenew.evaluation.codes import code_counts
 
 R = ParcelResult.__table__
 
@@ -89,16 +90,10 @@ def run_statistics(store: Store, user: Principal, run_id: int, *, district: str 
     df["area_mu"] = m2_to_mu(df["area_m2"].astype(float).fillna(0.0))
     df["low"] = df["low"].astype(bool)
     df["potential"] = df["potential"].astype(float).fillna(0.0)
-    rows: list[dict[str, Any]] = []
-    for kind, col in (("category", "categories"), ("flag", "flags")):
-        exploded = df.assign(code=df[col].fillna("").str.split(";")).explode("code")
-        exploded = exploded[exploded["code"] != ""]
-        grouped = exploded.groupby(["district_code", "code"]).agg(
-            parcels=("area_mu", "size"), area_mu=("area_mu", "sum")).reset_index()
-        rows += [{"kind": kind, "district_code": g.district_code,
-                  "district": names.get(g.district_code, g.district_code or "(未定)"),
-                  "code": g.code, "parcels": int(g.parcels), "area_mu": round(float(g.area_mu), 4)}
-                 for g in grouped.itertuples()]
+    rows = [{"kind": g.kind, "district_code": g.district_code,
+             "district": names.get(g.district_code, g.district_code or "(未定)"),
+             "code": g.code, "parcels": int(g.parcels), "area_mu": round(float(g.area_mu), 4)}
+            for g in code_counts(df, by=["district_code"]).itertuples()]
     per_district = df.groupby("district_code").agg(
         parcels=("area_mu", "size"), area_mu=("area_mu", "sum"),
         low_efficiency=("low", "sum"), potential=("potential", "sum")).reset_index()

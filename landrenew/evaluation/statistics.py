@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from landrenew.evaluation import codes
 from landrenew.evaluation.apply import land_use_mask
 from landrenew.evaluation.packs import RulePack
 
@@ -61,7 +62,7 @@ def category_table(result: pd.DataFrame, pack: RulePack) -> pd.DataFrame:
         "low": result["is_low_efficiency"].to_numpy(dtype=bool),
     })
     low = base[base["low"]]
-    exploded = low.assign(category=low["categories"].str.split(";")).explode("category")
+    exploded = codes.explode(low, "categories", to="category")
     anyrows = low.assign(category=ANY)
     both = pd.concat([exploded, anyrows], ignore_index=True)
     keys = ["district_code", "category", "land_class"]
@@ -127,8 +128,8 @@ def disposal_rates(start: pd.DataFrame, end: pd.DataFrame, area_mu: pd.Series,
     area = area_mu.to_numpy("float64")
     dist = district.to_numpy(dtype=object)
     for flag in flags:
-        was = start["flags"].str.split(";").map(lambda xs, f=flag: f in xs).to_numpy(dtype=bool)
-        now = end["flags"].str.split(";").map(lambda xs, f=flag: f in xs).to_numpy(dtype=bool)
+        was = codes.has(start["flags"], flag)
+        now = codes.has(end["flags"], flag)
         frame = pd.DataFrame({"district_code": dist, "stock": np.where(was, area, 0.0),
                               "added": np.where(now & ~was, area, 0.0),
                               "disposed": np.where(was & ~now, area, 0.0)})

@@ -8,7 +8,6 @@ evaluation) is a new run, and :func:`diff_stored_runs` lists the parcels whose c
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.bulk import bulk_insert
 from landrenew.core.store.models import EvaluationRun, ParcelResult
 from landrenew.evaluation.by_place import evaluate_by_place
+from landrenew.evaluation.codes import COLUMNS, code_counts
 from landrenew.evaluation.compare import diff_results
 from landrenew.evaluation.engine import INDICATORS
 from landrenew.evaluation.loader import load_pack
@@ -53,12 +53,6 @@ def _indicator_records(result: pd.DataFrame) -> list[dict[str, Any] | None]:
                      v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
         out.append(clean)
     return out
-
-
-def _reasons(value: Any) -> Any:
-    if isinstance(value, str):
-        return json.loads(value) if value else []
-    return value
 
 
 def run_on_store(store: Store, pack_id: str | None = None, *, as_of: dt.date | None = None,
@@ -130,7 +124,7 @@ def run_on_store(store: Store, pack_id: str | None = None, *, as_of: dt.date | N
             "flags": result["flags"].to_numpy(dtype=object),
             "potential_floor_area_m2": result["potential_floor_area_m2"].to_numpy(dtype=float),
             "indicators": _indicator_records(result),
-            "reasons": [_reasons(r) for r in result["reasons"]],
+            "reasons": [list(r) for r in result["reasons"]],
         })
         bulk_insert(session, store.caps, RESULTS, rows)
         audit.record(session, actor=user, action="evaluate", entity_type="evaluation_run",
@@ -145,10 +139,10 @@ def run_on_store(store: Store, pack_id: str | None = None, *, as_of: dt.date | N
 
 
 def _summary(result: pd.DataFrame) -> dict[str, Any]:
-    cats = result["categories"].fillna("").str.split(";").explode()
-    flags = result["flags"].fillna("").str.split(";").explode()
-    return {"categories": {k: int(v) for k, v in cats[cats != ""].value_counts().items()},
-            "flags": {k: int(v) for k, v in flags[flags != ""].value_counts().items()}}
+    """Parcels per category and per flag (the run's summary)."""
+    counted = code_counts(result, sums=())
+    return {column: {r.code: int(r.parcels) for r in counted[counted["kind"] == kind].itertuples()}
+            for kind, column in COLUMNS.items()}
 
 
 def list_runs(store: Store) -> list[EvaluationRun]:
