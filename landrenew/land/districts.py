@@ -14,6 +14,7 @@ from landrenew.core.errors import InputError
 from landrenew.core.spatial import STORAGE_CRS, areas_m2, check_polygons, to_storage
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import District
+from landrenew.core.store.types import storage_wkb
 from landrenew.land.importing import resolve_projected_crs
 from landrenew.land.readers import read_vector
 
@@ -51,8 +52,7 @@ def import_districts(store: Store, path: str | Path, *, user: str, crs: str | No
                 raise InputError(f"'{code}' is not a six-digit GB/T 2260 code", file=str(path),
                                  row=int(gdf.index[i]), field=code_col)
             geom = geoms[i]
-            wkb = shapely.to_wkb(shapely.set_srid(geom, 4490) if store.caps.wkb_with_srid else geom,
-                                 include_srid=store.caps.wkb_with_srid)
+            wkb = storage_wkb([geom], store.caps)[0]
             minx, miny, maxx, maxy = shapely.bounds(geom)
             existing = session.get(District, code)
             values = {"name": str(row[name_col]), "boundary": wkb, "area_m2": float(areas[i]),

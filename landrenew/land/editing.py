@@ -13,6 +13,7 @@ from landrenew.core.errors import InputError, NotFound, ValidationFailed
 from landrenew.core.spatial import STORAGE_CRS, areas_m2
 from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.models import ParcelVersion
+from landrenew.core.store.types import rebind_wkb
 from landrenew.core.store.versions import write_versions
 from landrenew.land import parcels as P
 from landrenew.land.fields import ATTRIBUTE_FIELDS, CANONICAL
@@ -87,9 +88,7 @@ def delete_parcel(store: Store, code: str, *, user: str, reason: str) -> int:
         values = {c.name: getattr(row, c.name) for c in P.TABLE.columns
                   if c.name not in ("id", *P.STAMP_COLUMNS)}
         frame = pd.DataFrame([values])
-        if store.caps.wkb_with_srid and row.geom is not None:
-            frame["geom"] = [shapely.to_wkb(shapely.set_srid(shapely.from_wkb(row.geom), 4490),
-                                            include_srid=True)]
+        frame["geom"] = rebind_wkb([row.geom], store.caps)
         frame["version"] = row.version + 1
         frame["operation"] = "delete"
         frame["is_deleted"] = True

@@ -16,11 +16,12 @@ from sqlalchemy import Integer, Select, column, func, select, text
 from sqlalchemy.orm import Session
 
 from landrenew.core.errors import InputError, NotFound
-from landrenew.core.spatial import STORAGE_CRS, STORAGE_EPSG
+from landrenew.core.spatial import STORAGE_CRS
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.frames import convert, raw_select
 from landrenew.core.store.models import ParcelVersion
+from landrenew.core.store.types import storage_wkb
 from landrenew.core.store.versions import as_of_cutoff, valid_at
 from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import ATTRIBUTE_FIELDS, CANONICAL, FIELDS_BY_NAME
@@ -36,10 +37,7 @@ COMPUTED_COLUMNS = ("area_m2", "area_mu", "area_ha", "version", "valid_from", "v
 def geometry_columns(geoms: np.ndarray, caps: Capabilities) -> pd.DataFrame:
     """WKB (EWKB with SRID 4490 where the backend wants it) and bounding boxes."""
     bounds = shapely.bounds(geoms)
-    if caps.wkb_with_srid:
-        geoms = shapely.set_srid(geoms, STORAGE_EPSG)
-    wkb = shapely.to_wkb(geoms, include_srid=caps.wkb_with_srid)
-    return pd.DataFrame({"geom": wkb, "minx": bounds[:, 0], "miny": bounds[:, 1],
+    return pd.DataFrame({"geom": storage_wkb(geoms, caps), "minx": bounds[:, 0], "miny": bounds[:, 1],
                          "maxx": bounds[:, 2], "maxy": bounds[:, 3]})
 
 

@@ -26,6 +26,7 @@ from landrenew.core.errors import InputError, Problem, ValidationFailed
 from landrenew.core.spatial import STORAGE_CRS, areas_m2, to_storage
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ZoneLayer, ZoneVersion
+from landrenew.core.store.types import rebind_wkb
 from landrenew.core.store.versions import as_of_cutoff, current_versions, valid_at, write_versions
 from landrenew.land.importing import Progress, _noop, resolve_projected_crs
 from landrenew.land.mapping import load_mapping
@@ -195,9 +196,7 @@ def _delete_missing(session: Session, store: Store, kinds: list[str], rows: pd.D
     cols = ["zone_code", "kind", "name", "attributes", "area_m2", "geom", "minx", "miny",
             "maxx", "maxy", "content_hash"]
     frame = pd.DataFrame([{c: getattr(z, c) for c in cols} for z in gone])
-    if store.caps.wkb_with_srid:
-        geoms = shapely.set_srid(shapely.from_wkb(frame["geom"].to_numpy()), 4490)
-        frame["geom"] = shapely.to_wkb(geoms, include_srid=True)
+    frame["geom"] = rebind_wkb(frame["geom"].to_numpy(), store.caps)
     frame["version"] = [z.version + 1 for z in gone]
     frame["operation"] = "delete"
     frame["is_deleted"] = True

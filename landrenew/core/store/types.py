@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import shapely
 from sqlalchemy import JSON, LargeBinary
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, UserDefinedType
+
+from landrenew.core.store.capabilities import Capabilities
+
+STORAGE_SRID = 4490
 
 
 class _PostgisGeometry(UserDefinedType[Any]):
@@ -42,3 +48,24 @@ class Geometry(TypeDecorator[bytes]):
 
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def storage_wkb(geoms: Any, caps: Capabilities) -> np.ndarray:
+    """Geometries (EPSG:4490) as the store binds them: WKB, or EWKB carrying SRID 4490 where the
+    backend wants it (``caps.wkb_with_srid``). The one place this encoding is written."""
+    arr = np.asarray(geoms, dtype=object)
+    if caps.wkb_with_srid:
+        arr = shapely.set_srid(arr, STORAGE_SRID)
+    return np.asarray(shapely.to_wkb(arr, include_srid=caps.wkb_with_srid), dtype=object)
+
+
+def rebind_wkb(stored: Any, caps: Capabilities) -> np.ndarray:
+    """Stored geometry read back, encoded again to be written as a new version's."""
+    arr = np.asarray(stored, dtype=object)
+    if not caps.wkb_with_srid:
+        return arr
+    out = np.empty(len(arr), dtype=object)
+    present = np.array([v is not None for v in arr], dtype=bool)
+    if present.any():
+        out[present] = storage_wkb(shapely.from_wkb(arr[present]), caps)
+    return out
