@@ -30,8 +30,6 @@ from landrenew.land.importing import Progress, _noop
 from landrenew.land.parcels import count_parcels, iter_parcels
 from landrenew.land.zones import ZONE_KINDS, iter_zones
 
-FORMATS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
-           ".parquet": "parquet", ".xlsx": "xlsx", ".csv": "csv"}
 PARCEL_EXPORT_COLUMNS = (*CANONICAL, "area_m2", "area_mu", "area_ha", "version", "valid_from")
 
 
@@ -44,12 +42,19 @@ class ExportReport:
     extra_files: list[str]
 
 
+Parts = Iterator[gpd.GeoDataFrame]
+OnPart = Callable[[int], None]
+#: A writer: the parts of a layer into one file → (features, 亩, extra files written beside).
+Writer = Callable[[Parts, Path, OnPart], tuple[int, float, list[str]]]
+
+
 def format_of(path: str | Path) -> str:
+    """The writer's name (the file's suffix), or a refusal naming the known ones."""
     suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(f"unknown export format {suffix!r}; use one of {', '.join(FORMATS)}",
+    if suffix not in WRITERS:
+        raise InputError(f"unknown export format {suffix!r}; use one of {', '.join(WRITERS)}",
                          file=str(path))
-    return FORMATS[suffix]
+    return suffix
 
 
 def _flatten(frame: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -87,54 +92,89 @@ def shapefile_names(columns: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _write(parts: Iterator[gpd.GeoDataFrame], path: Path, fmt: str,
-           on_part: Callable[[int], None]) -> tuple[int, float, list[str]]:
-    count, area_mu, extra = 0, 0.0, []
+def _write(parts: Parts, path: Path, fmt: str, on_part: OnPart) -> tuple[int, float, list[str]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    if fmt in ("xlsx", "csv", "parquet"):
-        frames = [p for p in parts]
-        frame = (pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame())
-        count = len(frame)
-        area_mu = float(np.nansum(frame["area_mu"])) if count else 0.0
-        if fmt == "parquet":
-            gpd.GeoDataFrame(frame, geometry="geometry", crs=4490).to_parquet(path)
-        elif fmt == "csv":
-            table = pd.DataFrame(frame.drop(columns="geometry"))
-            table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1) if count else []
-            table.to_csv(path, index=False, encoding="utf-8-sig")
-            # the WKT is lon/lat in EPSG:4490: say so beside it (the CSV reader reads a .prj)
-            prj = path.with_suffix(".prj")
-            prj.write_text(CRS.from_epsg(4490).to_wkt(), encoding="utf-8")
-            extra.append(str(prj))
-        else:
-            _write_excel(pd.DataFrame(frame.drop(columns="geometry")), path)
-        on_part(count)
+    return WRITERS[fmt](parts, path, on_part)
+
+
+def _whole(parts: Parts) -> tuple[gpd.GeoDataFrame, int, float]:
+    """Every part in one frame (formats written in one go), its count and 亩."""
+    frames = list(parts)
+    frame = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    count = len(frame)
+    return frame, count, float(np.nansum(frame["area_mu"])) if count else 0.0
+
+
+def write_parquet(parts: Parts, path: Path, on_part: OnPart) -> tuple[int, float, list[str]]:
+    frame, count, area_mu = _whole(parts)
+    gpd.GeoDataFrame(frame, geometry="geometry", crs=4490).to_parquet(path)
+    on_part(count)
+    return count, area_mu, []
+
+
+def write_csv(parts: Parts, path: Path, on_part: OnPart) -> tuple[int, float, list[str]]:
+    """CSV with a ``wkt`` column, lon/lat in EPSG:4490 — said in a ``.prj`` beside it (the CSV
+    reader reads it back)."""
+    frame, count, area_mu = _whole(parts)
+    table = pd.DataFrame(frame.drop(columns="geometry")) if count else pd.DataFrame()
+    table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1) if count else []
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    prj = path.with_suffix(".prj")
+    prj.write_text(CRS.from_epsg(4490).to_wkt(), encoding="utf-8")
+    on_part(count)
+    return count, area_mu, [str(prj)]
+
+
+def write_xlsx(parts: Parts, path: Path, on_part: OnPart) -> tuple[int, float, list[str]]:
+    frame, count, area_mu = _whole(parts)
+    _write_excel(pd.DataFrame(frame.drop(columns="geometry")) if count else pd.DataFrame(), path)
+    on_part(count)
+    return count, area_mu, []
+
+
+def ogr_writer(driver: str) -> Writer:
+    """A writer through GDAL, part by part (a Shapefile also gets its short-name mapping)."""
+
+    def write(parts: Parts, path: Path, on_part: OnPart) -> tuple[int, float, list[str]]:
+        count, area_mu, extra = 0, 0.0, []
+        shp_map: dict[str, str] | None = None
+        for i, part in enumerate(parts):
+            if driver == "ESRI Shapefile":
+                if shp_map is None:
+                    shp_map = shapefile_names([c for c in part.columns if c != "geometry"])
+                part = part.rename(columns=shp_map)
+            kwargs: dict[str, Any] = {"driver": driver, "append": i > 0}
+            if driver == "ESRI Shapefile":
+                kwargs["encoding"] = "UTF-8"
+            if driver == "GPKG":
+                kwargs["layer"] = path.stem
+            pyogrio.write_dataframe(part, path, **kwargs)
+            count += len(part)
+            area_mu += float(np.nansum(part.get("area_mu", pd.Series(dtype=float))))
+            on_part(len(part))
+        if shp_map is not None:
+            mapping_file = path.with_suffix(".mapping.yaml")
+            mapping_file.write_text(yaml.safe_dump(
+                {"fields": {v: k for k, v in shp_map.items() if v != k}}, allow_unicode=True,
+                sort_keys=False), encoding="utf-8")
+            extra.append(str(mapping_file))
         return count, area_mu, extra
-    shp_map: dict[str, str] | None = None
-    for i, part in enumerate(parts):
-        if fmt == "ESRI Shapefile":
-            if shp_map is None:
-                shp_map = shapefile_names([c for c in part.columns if c != "geometry"])
-            part = part.rename(columns=shp_map)
-        kwargs: dict[str, Any] = {"driver": fmt, "append": i > 0}
-        if fmt == "ESRI Shapefile":
-            kwargs["encoding"] = "UTF-8"
-        if fmt == "GPKG":
-            kwargs["layer"] = path.stem
-        pyogrio.write_dataframe(part, path, **kwargs)
-        count += len(part)
-        area_mu += float(np.nansum(part.get("area_mu", pd.Series(dtype=float))))
-        on_part(len(part))
-    if shp_map is not None:
-        mapping_file = path.with_suffix(".mapping.yaml")
-        mapping_file.write_text(yaml.safe_dump(
-            {"fields": {v: k for k, v in shp_map.items() if v != k}}, allow_unicode=True,
-            sort_keys=False),
-            encoding="utf-8")
-        extra.append(str(mapping_file))
-    return count, area_mu, extra
+
+    return write
+
+
+#: Writers by suffix (导出格式); a deployment may add its own.
+WRITERS: dict[str, Writer] = {
+    ".gpkg": ogr_writer("GPKG"),
+    ".shp": ogr_writer("ESRI Shapefile"),
+    ".geojson": ogr_writer("GeoJSON"),
+    ".json": ogr_writer("GeoJSON"),
+    ".parquet": write_parquet,
+    ".xlsx": write_xlsx,
+    ".csv": write_csv,
+}
 
 
 def _write_excel(frame: pd.DataFrame, path: Path) -> None:
