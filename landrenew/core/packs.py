@@ -9,7 +9,8 @@ applies it refuses with :class:`NoRules`, naming the kind and the place — neve
 rules. A pack whose ``issued_on`` is null is a draft (征求意见稿): decisions taken under it say so.
 
 Packs are YAML files read from the package (``landrenew/rules``) and from the directories of
-``LANDRENEW_RULES_PATH`` (a bureau's own packs). A pack with the same id and a higher version
+``LANDRENEW_RULES_PATH`` (a bureau's own packs; reading and checking the files is
+:mod:`landrenew.core.packfiles`). A pack with the same id and a higher version
 replaces the one it copies. A pack may name a ``parent`` whose content it extends.
 
 Each parameter of a pack says where its number comes from (:data:`Basis`): ``document`` (the
@@ -21,14 +22,13 @@ value the bureau has confirmed in its own pack).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from importlib import import_module, resources
+from importlib import import_module
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -37,6 +37,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from landrenew.core import places
 from landrenew.core.errors import ConfigurationError, Conflict
+from landrenew.core.packfiles import (
+    PackError,
+    builtin_dir,
+    bureau_dirs,
+    deep_merge,
+    read_yaml,
+    validation_error,
+    version_key,
+)
 
 Basis = Literal["document", "national", "local_initial", "local"]
 
@@ -84,22 +93,6 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
 # ---------------------------------------------------------------------------------- errors
-
-
-class PackError(ConfigurationError):
-    """A rule pack that cannot be used; ``str()`` is ``file:line: field 'x': message``."""
-
-    code = "bad_rule_pack"
-
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
-        self.line = line
-        super().__init__(message, file=file, field=field)
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else (self.file or "")
-        fld = f"field '{self.field}': " if self.field else ""
-        return f"{where}: {fld}{self.message}" if where else f"{fld}{self.message}"
 
 
 class NoRules(Conflict):
@@ -289,92 +282,11 @@ class PackInfo:
         return self.path.name
 
 
-def version_key(version: str) -> tuple[tuple[int, Any], ...]:
-    """Versions compare part by part, numbers as numbers (``2024.10`` > ``2024.9``)."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", version) if p)
-
-
-def read_yaml(path: Path) -> tuple[Any, yaml.Node]:
-    """A pack file's data and its node tree (for line numbers); refuses duplicate keys."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PackError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PackError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                        line=mark.line + 1 if mark else None) from exc
-    if not isinstance(data, dict) or node is None:
-        raise PackError("a rule pack must be a YAML mapping", file=str(path), line=1)
-    _check_duplicates(node, path)
-    return data, node
-
-
-def _check_duplicates(node: yaml.Node, path: Path) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            if k.value in seen:
-                raise PackError(f"duplicate key '{k.value}'", file=str(path),
-                                line=k.start_mark.line + 1)
-            seen.add(k.value)
-            _check_duplicates(v, path)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            _check_duplicates(v, path)
-
-
-def line_of(node: yaml.Node, loc: tuple[Any, ...]) -> int:
-    """1-based line of the deepest node reached by a pydantic error location."""
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == part:
-                    line = k.start_mark.line + 1
-                    node = v
-                    break
-        elif (isinstance(node, yaml.SequenceNode) and isinstance(part, int)
-              and part < len(node.value)):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-    return line
-
-
-def validation_error(exc: ValidationError, path: Path, node: yaml.Node) -> PackError:
-    """The most specific problem of a refused pack, with its file, line and field."""
-    rank = {"extra_forbidden": 2, "missing": 1}
-    err = max(exc.errors(), key=lambda e: (len(e["loc"]), rank.get(e["type"], 0)))
-    loc = tuple(err["loc"])
-    if err["type"] == "extra_forbidden":
-        message = "unknown key (not part of the rule-pack schema)"
-    elif err["type"] == "missing":
-        message = "required key is missing"
-    else:
-        message = str(err["msg"]).removeprefix("Value error, ")
-    where = ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
-    return PackError(message, file=str(path), line=line_of(node, loc), field=where or None)
-
-
 def read_header(path: Path, data: Mapping[str, Any], node: yaml.Node) -> PackHeader:
     try:
         return PackHeader.model_validate({k: data[k] for k in HEADER_KEYS if k in data})
     except ValidationError as exc:
         raise validation_error(exc, path, node) from None
-
-
-def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """``over`` on ``base``: mappings merge key by key, anything else is replaced."""
-    out = dict(base)
-    for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
-            out[k] = deep_merge(out[k], v)
-        else:
-            out[k] = v
-    return out
 
 
 @dataclass
@@ -512,14 +424,6 @@ class Registry:
             loader = import_module("landrenew.evaluation.loader")
             return loader.load_pack(info.path)
         return self.load(pack_id, self.model_of(info.kind))
-
-
-def builtin_dir() -> Path:
-    return Path(str(resources.files("landrenew") / "rules"))
-
-
-def bureau_dirs(rules_path: str | None) -> list[Path]:
-    return [Path(p).expanduser() for p in (rules_path or "").split(os.pathsep) if p.strip()]
 
 
 @cache

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from landrenew.core import packs as registry_
 from landrenew.core.errors import ConfigurationError
-from landrenew.core.packs import PackError, line_of
-from landrenew.core.packs import read_yaml as _read_yaml
+from landrenew.core.packfiles import PackError, line_of
+from landrenew.core.packfiles import read_yaml as _read_yaml
 from landrenew.evaluation.packs import PackFile, Parameter, Potential, Rule, RulePack
 
 KIND = "identification"
