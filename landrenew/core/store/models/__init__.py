@@ -1,0 +1,43 @@
+"""Tables (one schema for SQLite and PostGIS; migrations in ``migrations/versions``).
+
+Versioned aggregates (parcels, zones) keep one row per version: ``valid_from`` / ``valid_to``
+(``NULL`` = current), ``changed_by``, ``reason`` and ``operation`` (insert / update / delete).
+A row is never updated except to close it (set ``valid_to``) when its successor is written.
+
+The tables are kept in one module per area (:mod:`.base` holds the declarative base and the
+mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects` and
+:mod:`.stores`); every one of them is importable from here.
+"""
+
+from landrenew.core.store.models.base import MONEY_10K, Base, BBoxMixin, VersionMixin
+from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
+from landrenew.core.store.models.land import (
+    CitySetting,
+    District,
+    ParcelVersion,
+    SurveyBatch,
+    ZoneLayer,
+    ZoneVersion,
+)
+from landrenew.core.store.models.projects import (
+    ConsentUnit,
+    ConsolidationWorkflow,
+    CostItem,
+    FinanceRecord,
+    LedgerRecord,
+    Phase,
+    PhasePerson,
+    PhaseTransition,
+    Project,
+    ProjectVersion,
+)
+from landrenew.core.store.models.stores import StoredPage, StoredTile
+from landrenew.core.store.models.users import AuditEvent, LoginFailure, User
+
+__all__ = [
+    "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ConsentUnit",
+    "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord",
+    "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
+    "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
+    "User", "VersionMixin", "ZoneLayer", "ZoneVersion",
+]
