@@ -117,7 +117,7 @@ def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
 
 def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]:
     """:func:`parcel_record` of each row, written for speed (every list page and OGC page goes
-    through here): rows of the listing (:func:`_listing`, the view's columns in order, more
+    through here): rows of the listing (:func:`listing`, the view's columns in order, more
     may follow) are read by position, any others (e.g. whole stored versions) by name, put in
     the listing's order first; money (Decimal) as float. The loop does per row only what
     differs between rows (measured: 0.80 ms for a page of 100 with a call per row, 0.54 ms
@@ -166,7 +166,7 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
     return out
 
 
-def _listing(run_id: int | None, sensitive: bool = True) -> Select:
+def listing(run_id: int | None, sensitive: bool = True) -> Select:
     """Current parcels with what :func:`parcel_record` shows, no more: the view's fields in
     order (the sensitive ones only if ``sensitive``), then :data:`_TAIL`, then the results of
     run ``run_id`` (a left join; none without a run)."""
@@ -174,7 +174,7 @@ def _listing(run_id: int | None, sensitive: bool = True) -> Select:
 
 
 def _versions(run_id: int | None, sensitive: bool) -> Select:
-    """:func:`_listing` over every stored version, current or not."""
+    """:func:`listing` over every stored version, current or not."""
     cols = [P.c[n] for n in (*view_fields(sensitive), *_TAIL)]
     if run_id is None:
         return select(*cols)
@@ -207,11 +207,11 @@ def _filtered(store: Store, user: Principal, *, district: str | None,
 def _filtered_query(caps: Capabilities, run_id: int | None, sensitive: bool,
                     districts: tuple[str, ...] | None, category: str | None, flag: str | None,
                     bbox: bool) -> Select:
-    """The listing (:func:`_listing`) within ``districts`` (None: all) that meets the filters,
+    """The listing (:func:`listing`) within ``districts`` (None: all) that meets the filters,
     the bbox as the parameters of :func:`~landrenew.land.parcels.bbox_clause`. Built once per
     shape of request (lists, pages and counts derive from it): building a statement costs more
     than running it for a page of 100."""
-    stmt = _listing(run_id, sensitive)
+    stmt = listing(run_id, sensitive)
     if districts is not None:
         stmt = stmt.where(P.c.district_code.in_(districts))
     if category:
@@ -305,7 +305,7 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
               flag: str | None, bbox: BBox | None, limit: int, offset: int,
               after: str | None = None) -> list[Any]:
     """One page of the current parcels in ``districts`` (None: all) that meet the filters, in
-    parcel-code order, as the listing's rows (:func:`_listing`) for ``user``'s view.
+    parcel-code order, as the listing's rows (:func:`listing`) for ``user``'s view.
 
     One query of two steps: the page's ids first (a subquery), from the parcels alone when no
     category or flag filter needs the results (the code index, the bbox index, ``offset``
@@ -354,7 +354,7 @@ def _counted(ids: Select) -> Select:
 
 def version_rows(conn: Connection, store: Store, user: Principal, ids: Sequence[int]
                  ) -> list[Any]:
-    """The stored versions ``ids`` as the listing's rows (:func:`_listing`) for ``user``'s view
+    """The stored versions ``ids`` as the listing's rows (:func:`listing`) for ``user``'s view
     with the latest run's results, then the WKB outline (``geom``) and the version ``id``; in
     no particular order. Versions are read by id whether current or not, so a page whose ids
     were read just before a write still finds every row."""
@@ -407,7 +407,7 @@ def _page_query(caps: Capabilities, run_id: int | None, sensitive: bool,
     """:func:`page_rows`' statement for one shape of request, with ``page_limit``,
     ``page_offset``, ``page_after`` (if ``after``) and the bbox (if ``bbox``) as parameters."""
     wanted = page_ids(caps, run_id, districts, category, flag, bbox, after).scalar_subquery()
-    return _listing(run_id, sensitive).where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
+    return listing(run_id, sensitive).where(P.c.id.in_(wanted)).order_by(P.c.parcel_code)
 
 
 @functools.lru_cache(maxsize=512)

@@ -511,7 +511,7 @@ def test_a_bbox_page_reads_its_count_with_its_ids(city: World, monkeypatch: pyte
     """A bbox page's numberMatched is read in the statement of the page's ids (a window count
     over the parcels the bbox index found), for each view's districts, whatever the page's
     offset; a page past the last match has no row to carry it, so it is counted apart."""
-    from landrenew.serving import ogc as service
+    from landrenew.serving import ogc_collections as service
 
     counted: list[Any] = []
     real = service.count_current

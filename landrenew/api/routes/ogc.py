@@ -31,6 +31,7 @@ from landrenew.core.store import Store
 from landrenew.serving import ogc as service
 from landrenew.serving import pagestore
 from landrenew.serving.caches import TileCache, data_stamp
+from landrenew.serving.ogc_collections import get_collection
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 FORMATS = ("json", "geojson")
@@ -136,7 +137,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     _check_format(f)
     out_crs = service.parse_crs(crs)
     box = service.parse_bbox(bbox, bbox_crs)
-    service.get_collection(collection_id)
+    get_collection(collection_id)
     service.check_paging(limit, offset)
     store.ensure_current()
     stamp = data_stamp(store)
@@ -196,7 +197,7 @@ def kept_items(request: Request, path: dict[str, str]) -> Response | None:
         _check_format(params.get("f"))
         out_crs = service.parse_crs(params.get("crs"))
         box = service.parse_bbox(params.get("bbox"), params.get("bbox-crs"))
-        service.get_collection(cid)
+        get_collection(cid)
         service.check_paging(limit, offset)
     except LandrenewError:
         return None
