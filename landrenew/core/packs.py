@@ -78,7 +78,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("renewal_phases", "城中村改造分期实施规则", "urban-village phase rules",
          "landrenew.core.packs:ParameterPack"),
     Kind("consolidation_scheme", "城中村改造土地整备工作方案", "land consolidation scheme",
-         "landrenew.projects.consolidation:ConsolidationRules"),
+         "landrenew.projects.scheme:ConsolidationRules"),
     Kind("consolidation_money", "土地整备资金规则", "consolidation money rules",
          "landrenew.finance.packs:ConsolidationMoneyPack"),
     Kind("willingness", "改造意愿征询条件", "willingness conditions",

@@ -28,8 +28,9 @@ from landrenew.core.store import Store
 from landrenew.core.store.models import District, ZoneVersion
 from landrenew.demo.accounts import DEMO_ENTITY_ORG
 from landrenew.finance import service as finance
-from landrenew.projects import consolidation_service as workflows
+from landrenew.projects import consent_service as consents
 from landrenew.projects import service as projects
+from landrenew.projects import workflow_service as workflows
 
 EVIDENCE = "0f" * 32  # the demo's stand-in for an evidence file's SHA-256
 GUANGZHOU, ZHONGSHAN = "440111", "442000"
@@ -147,17 +148,17 @@ def _zhongshan_consolidation(store: Store, admin: Principal, today: dt.date) -> 
         "other_costs": "2450000", "financing_cost": "1850000", "supply_area_m2": "42000",
         "far": "2.8", "floor_price": "3200"})
     workflows.start_workflow(store, admin, pid, reason="示例：启动土地整备")
-    workflows.add_consent_unit(
+    consents.add_consent_unit(
         store, admin, pid, code="A1", kind="condominium", name="商住楼（区分所有）",
         definition={"owners": [{"id": f"H{i}", "exclusive_area": str(80 + 10 * i)}
                                for i in range(6)]})
     for i in (1, 2, 3, 5):
-        workflows.record_consent(store, admin, pid, unit="A1", owner=f"H{i}",
-                                     action="consent", on=today - dt.timedelta(days=10 - i),
-                                     evidence_sha256=EVIDENCE)
-    workflows.add_consent_unit(store, admin, pid, code="C1", kind="collective",
-                                   name="村集体土地", definition={})
-    workflows.record_vote(store, admin, pid, unit="C1", vote={
+        consents.record_consent(store, admin, pid, unit="A1", owner=f"H{i}",
+                                action="consent", on=today - dt.timedelta(days=10 - i),
+                                evidence_sha256=EVIDENCE)
+    consents.add_consent_unit(store, admin, pid, code="C1", kind="collective",
+                              name="村集体土地", definition={})
+    consents.record_vote(store, admin, pid, unit="C1", vote={
         "body": "members_assembly", "matter": "general", "eligible": 420, "present": 300,
         "in_favour": 291}, held_on=today - dt.timedelta(days=20), evidence_sha256=EVIDENCE)
     finance.settle_storage_fee(store, admin, pid, {

@@ -49,8 +49,8 @@ from landrenew.finance.packs import (
     consolidation_money_pack,
     land_revenue_pack,
 )
-from landrenew.projects.consolidation_service import consolidation_project
 from landrenew.projects.service import project_record
+from landrenew.projects.workflow_access import consolidation_project
 
 KINDS = {"fund_balance": "资金平衡初步方案", "storage_settlement": "收储费用核算",
          "disbursement": "资金拨付"}
@@ -309,7 +309,7 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         settlements = _kept(session, project_id, "storage_settlement")
         earlier = _kept(session, project_id, "disbursement")
         if not settlements:
-            raise Conflict("settle the storage fee first (POST …/storage-fee): the disbursement "
+            raise Conflict("settle the storage fee first (收储费用核算): the disbursement "
                            "pays the entity what the settlement owes it", field="storage_fee",
                            code="no_storage_settlement")
         settlement = settlements[-1]

@@ -170,7 +170,7 @@ def project_rules(project: dict[str, Any], on: dt.date | None = None) -> list[di
             out.append({**line, "no_rules": exc.message})
             continue
         if kind == "consolidation_scheme":
-            from landrenew.projects.consolidation import scheme
+            from landrenew.projects.scheme import scheme
 
             if scheme(info.id).applies(project["type"],
                                        bool(project.get("contiguous_redevelopment"))) is None:

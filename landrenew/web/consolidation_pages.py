@@ -19,8 +19,8 @@ from fastapi.responses import Response
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
 from landrenew.core.errors import Conflict, InputError, LandrenewError
-from landrenew.projects import consolidation_service as service
-from landrenew.projects.consolidation import RoleNotAllowed
+from landrenew.projects import workflow_service as service
+from landrenew.projects.workflow import RoleNotAllowed
 from landrenew.web.render import render
 from landrenew.web.routes import _need_user
 

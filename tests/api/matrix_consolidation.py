@@ -21,7 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from landrenew.core.access import Principal
-from landrenew.projects import consolidation_service as svc
+from landrenew.projects import consent_service as consents
+from landrenew.projects import workflow_service as workflows
 
 from .conftest import EAST, ENTITY_ORG, WEST, World
 from .test_permissions import (
@@ -51,19 +52,20 @@ def _cprojects(w: World) -> dict[str, int]:
             assert r.status_code == 201, r.text
             pid = int(r.json()["id"])
             for step in ("delimit", "choose_entity", "survey"):
-                view = svc.get_workflow(w.store, TOWN, pid)
+                view = workflows.get_workflow(w.store, TOWN, pid)
                 reqs = next(s for s in view["steps"] if s["code"] == step)["requirements"]
                 for req in reqs:
                     if req["required"]:
-                        svc.provide_item(w.store, TOWN, pid, step, req["code"],
-                                         passed=True if req["kind"] == "decision" else None)
-                svc.close_step(w.store, TOWN, pid, step)
-            svc.add_consent_unit(w.store, TOWN, pid, code="m-cond", kind="condominium",
-                                 name="矩阵住宅楼", definition={"owners": [
-                                     {"id": f"o-{role}", "exclusive_area": 80}
-                                     for role in ALL_ROLES]})
-            svc.add_consent_unit(w.store, TOWN, pid, code="m-village", kind="collective",
-                                 name="矩阵村集体土地", definition={"body": "villagers_meeting"})
+                        workflows.provide_item(w.store, TOWN, pid, step, req["code"],
+                                               passed=True if req["kind"] == "decision" else None)
+                workflows.close_step(w.store, TOWN, pid, step)
+            consents.add_consent_unit(w.store, TOWN, pid, code="m-cond", kind="condominium",
+                                      name="矩阵住宅楼", definition={"owners": [
+                                          {"id": f"o-{role}", "exclusive_area": 80}
+                                          for role in ALL_ROLES]})
+            consents.add_consent_unit(w.store, TOWN, pid, code="m-village", kind="collective",
+                                      name="矩阵村集体土地",
+                                      definition={"body": "villagers_meeting"})
             out[side] = pid
         _IDS[id(w)] = out
     return _IDS[id(w)]

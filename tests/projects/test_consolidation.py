@@ -18,16 +18,9 @@ import yaml
 from landrenew.core import packs
 from landrenew.core.errors import ConfigurationError, Conflict, InputError, PermissionDenied
 from landrenew.core.packs import Registry
-from landrenew.projects.consolidation import (
-    ConsolidationRules,
-    ConsolidationState,
-    RequirementsMissing,
-    RoleNotAllowed,
-    check_append_only,
-    scheme,
-    scheme_for,
-    workflow,
-)
+from landrenew.projects.scheme import ConsolidationRules, scheme, scheme_for
+from landrenew.projects.workflow import RequirementsMissing, RoleNotAllowed, workflow
+from landrenew.projects.workflow_state import ConsolidationState, check_append_only
 
 W = workflow("zhongshan-consolidation")
 RULES = W.rules

@@ -1,5 +1,6 @@
 """Land consolidation workflow and willingness (土地整备流程、意愿征询): thin HTTP over
-:mod:`landrenew.projects.consolidation_service`.
+:mod:`landrenew.projects.workflow_service` and
+:mod:`landrenew.projects.consent_service`.
 
 The workflow of a ``land_consolidation`` or ``urban_village`` project (4 stages, 11 steps of the
 Zhongshan pack): ``GET/POST /api/projects/{id}/workflow``, then per step
@@ -22,7 +23,8 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from landrenew.api.deps import CurrentUser, StoreDep
-from landrenew.projects import consolidation_service as service
+from landrenew.projects import consent_service as consents
+from landrenew.projects import workflow_service as workflows
 
 router = APIRouter(tags=["consolidation"])
 
@@ -160,7 +162,7 @@ class GateOut(BaseModel):
 def get_workflow(project_id: ProjectId, store: StoreDep, user: CurrentUser) -> WorkflowOut:
     """The 4 stages and 11 steps with each requirement's status (present, missing, refused,
     not_required), the flags, the log (who, role, when) and the willingness gate."""
-    return WorkflowOut(**service.get_workflow(store, user, project_id))
+    return WorkflowOut(**workflows.get_workflow(store, user, project_id))
 
 
 @router.post("/api/projects/{project_id}/workflow", response_model=WorkflowOut,
@@ -168,8 +170,8 @@ def get_workflow(project_id: ProjectId, store: StoreDep, user: CurrentUser) -> W
 def start_workflow(project_id: ProjectId, response: Response, store: StoreDep,
                    user: CurrentUser, body: StartIn | None = None) -> WorkflowOut:
     """Start the workflow at step 1 (201; 200 when it was already started)."""
-    created, out = service.start_workflow(store, user, project_id,
-                                          reason=body.reason if body else None)
+    created, out = workflows.start_workflow(store, user, project_id,
+                                            reason=body.reason if body else None)
     if not created:
         response.status_code = 200
     return WorkflowOut(**out)
@@ -180,9 +182,9 @@ def start_workflow(project_id: ProjectId, response: Response, store: StoreDep,
 def provide_item(project_id: ProjectId, step: str, body: ProvideIn, store: StoreDep,
                  user: CurrentUser) -> WorkflowOut:
     """Provide a document or a decision for the current step."""
-    return WorkflowOut(**service.provide_item(store, user, project_id, step, body.item,
-                                              ref=body.ref, note=body.note,
-                                              passed=body.passed))
+    return WorkflowOut(**workflows.provide_item(store, user, project_id, step, body.item,
+                                                ref=body.ref, note=body.note,
+                                                passed=body.passed))
 
 
 @router.post("/api/projects/{project_id}/workflow/steps/{step}/close",
@@ -190,8 +192,8 @@ def provide_item(project_id: ProjectId, step: str, body: ProvideIn, store: Store
 def close_step(project_id: ProjectId, step: str, store: StoreDep, user: CurrentUser,
                body: CloseIn | None = None) -> WorkflowOut:
     """Close the current step once its requirements are met."""
-    return WorkflowOut(**service.close_step(store, user, project_id, step,
-                                            note=body.note if body else None))
+    return WorkflowOut(**workflows.close_step(store, user, project_id, step,
+                                              note=body.note if body else None))
 
 
 @router.post("/api/projects/{project_id}/workflow/steps/{step}/return",
@@ -199,16 +201,16 @@ def close_step(project_id: ProjectId, step: str, store: StoreDep, user: CurrentU
 def return_step(project_id: ProjectId, step: str, body: ReturnIn, store: StoreDep,
                 user: CurrentUser) -> WorkflowOut:
     """Return the current step (退回) to itself or an earlier step, with a reason."""
-    return WorkflowOut(**service.return_step(store, user, project_id, step, reason=body.reason,
-                                             to_step=body.to_step, items=body.items))
+    return WorkflowOut(**workflows.return_step(store, user, project_id, step, reason=body.reason,
+                                               to_step=body.to_step, items=body.items))
 
 
 @router.post("/api/projects/{project_id}/workflow/flags", response_model=WorkflowOut)
 def set_flags(project_id: ProjectId, body: FlagsIn, store: StoreDep, user: CurrentUser
               ) -> WorkflowOut:
     """Declare project facts (e.g. soil_pollution_risk) that switch requirements on or off."""
-    return WorkflowOut(**service.set_flags(store, user, project_id, body.flags,
-                                           reason=body.reason))
+    return WorkflowOut(**workflows.set_flags(store, user, project_id, body.flags,
+                                             reason=body.reason))
 
 
 # ---------------------------------------------------------------- consent units and the gate
@@ -217,7 +219,7 @@ def set_flags(project_id: ProjectId, body: FlagsIn, store: StoreDep, user: Curre
 def list_consent_units(project_id: ProjectId, store: StoreDep, user: CurrentUser
                        ) -> list[UnitOut]:
     """The project's consent units, each with its latest records and its decision."""
-    return [UnitOut(**u) for u in service.list_consent_units(store, user, project_id)]
+    return [UnitOut(**u) for u in consents.list_consent_units(store, user, project_id)]
 
 
 @router.post("/api/projects/{project_id}/consent-units", response_model=UnitOut,
@@ -225,9 +227,9 @@ def list_consent_units(project_id: ProjectId, store: StoreDep, user: CurrentUser
 def add_consent_unit(project_id: ProjectId, body: UnitIn, store: StoreDep, user: CurrentUser
                      ) -> UnitOut:
     """Add a consent unit; its definition is checked (422 naming the field)."""
-    return UnitOut(**service.add_consent_unit(store, user, project_id, code=body.code,
-                                              kind=body.kind, name=body.name,
-                                              definition=body.definition))
+    return UnitOut(**consents.add_consent_unit(store, user, project_id, code=body.code,
+                                               kind=body.kind, name=body.name,
+                                               definition=body.definition))
 
 
 @router.post("/api/projects/{project_id}/consents", response_model=RecordedOut,
@@ -235,7 +237,7 @@ def add_consent_unit(project_id: ProjectId, body: UnitIn, store: StoreDep, user:
 def record_consent(project_id: ProjectId, body: ConsentIn, store: StoreDep, user: CurrentUser
                    ) -> RecordedOut:
     """An owner's consent, withdrawal or refusal, appended to the project's consent ledger."""
-    return RecordedOut(**service.record_consent(
+    return RecordedOut(**consents.record_consent(
         store, user, project_id, unit=body.unit, owner=body.owner, parcel=body.parcel,
         action=body.action, on=body.on, evidence_sha256=body.evidence_sha256, note=body.note))
 
@@ -246,14 +248,14 @@ def record_vote(project_id: ProjectId, body: VoteIn, store: StoreDep, user: Curr
     """A collective unit's vote, appended to the consent ledger (the latest vote counts)."""
     vote = body.model_dump(include={"body", "matter", "eligible", "present", "in_favour",
                                     "households_total", "households_present"})
-    return RecordedOut(**service.record_vote(store, user, project_id, unit=body.unit, vote=vote,
-                                             held_on=body.held_on,
-                                             evidence_sha256=body.evidence_sha256,
-                                             note=body.note))
+    return RecordedOut(**consents.record_vote(store, user, project_id, unit=body.unit, vote=vote,
+                                              held_on=body.held_on,
+                                              evidence_sha256=body.evidence_sha256,
+                                              note=body.note))
 
 
 @router.get("/api/projects/{project_id}/willingness-gate", response_model=GateOut)
 def willingness_gate(project_id: ProjectId, store: StoreDep, user: CurrentUser) -> GateOut:
     """``{allowed, passed, total, units: [...], rule, clause, explanation}``: the gate opens
     when every unit meets its condition."""
-    return GateOut(**service.willingness(store, user, project_id))
+    return GateOut(**consents.willingness(store, user, project_id))
