@@ -29,6 +29,7 @@ from landrenew.core.store.models import District, ZoneVersion
 from landrenew.demo.accounts import DEMO_ENTITY_ORG
 from landrenew.finance import service as finance
 from landrenew.projects import consent_service as consents
+from landrenew.projects import phase_service
 from landrenew.projects import service as projects
 from landrenew.projects import workflow_service as workflows
 
@@ -90,9 +91,9 @@ def _jiangmen_village(store: Store, admin: Principal, district: str) -> dict[str
         "name": "城中村改造（江门，无分片实施规则）", "type": "urban_village",
         "district_code": district, "batch": "first", "term": "near", "stage": "planning",
         "lead_unit": "属地街道办事处"}, reason="示例：江门市未制定城中村分片签约比例")
-    phase = projects.create_phase(store, admin, village["id"], "一期",
-                                  _guideline_parcel(store, district))
-    projects.add_people(store, admin, phase["id"], [
+    phase = phase_service.create_phase(store, admin, village["id"], "一期",
+                                       _guideline_parcel(store, district))
+    phase_service.add_people(store, admin, phase["id"], [
         {"person_id": f"JM-{i:03d}", "name": f"村民{i}", "kind": "villager"} for i in range(4)])
     return {"jiangmen_village": village["id"], "jiangmen_phase": phase["id"]}
 
@@ -105,17 +106,17 @@ def _guangzhou_village(store: Store, admin: Principal, today: dt.date) -> dict[s
         "district_code": GUANGZHOU, "batch": "first", "term": "near", "stage": "implementing",
         "lead_unit": "属地街道办事处", "scheme_approved_on": today - dt.timedelta(days=60)},
         reason="示例：城中村改造（实施方案已批复）")
-    phase = projects.create_phase(store, admin, village["id"], "一期",
-                                  _guideline_parcel(store, GUANGZHOU))
-    projects.add_people(store, admin, phase["id"], [
+    phase = phase_service.create_phase(store, admin, village["id"], "一期",
+                                       _guideline_parcel(store, GUANGZHOU))
+    phase_service.add_people(store, admin, phase["id"], [
         {"person_id": f"CV-{i:03d}", "name": f"村民{i}",
          "kind": "ancestral_owner" if i == 9 else ("resident" if i % 3 == 0 else "villager")}
         for i in range(10)])
-    projects.transition(store, admin, phase["id"], "signing", reason="启动签约")
+    phase_service.transition(store, admin, phase["id"], "signing", reason="启动签约")
     for i in range(8):
-        projects.record_agreement(store, admin, phase["id"], f"CV-{i:03d}",
-                                  today - dt.timedelta(days=30 - i), evidence_sha256=EVIDENCE)
-    projects.set_schedule(store, admin, phase["id"], [
+        phase_service.record_agreement(store, admin, phase["id"], f"CV-{i:03d}",
+                                       today - dt.timedelta(days=30 - i), evidence_sha256=EVIDENCE)
+    phase_service.set_schedule(store, admin, phase["id"], [
         {"name": "安置房", "kind": "resettlement_housing", "start": today.isoformat(),
          "finish": dt.date(today.year + 2, 6, 30).isoformat()},
         {"name": "社区服务中心", "kind": "public_service", "start": today.isoformat(),

@@ -20,7 +20,7 @@ from landrenew.core.access import Principal, require_write
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
 from landrenew.land import catalogue
-from landrenew.projects import service
+from landrenew.projects import phase_service, service
 from landrenew.projects.phasing import WORK_KINDS
 from landrenew.projects.reports import library_workbook
 from landrenew.projects.vocabulary import (
@@ -67,7 +67,7 @@ def library_excel(request: Request, store: StoreDep, user: PageUser) -> Response
 def project_page(request: Request, project_id: int, store: StoreDep, user: PageUser) -> Response:
     who = _need_user(request, user)
     project = service.get_project(store, who, project_id)
-    phases = service.list_phases(store, who, project_id)
+    phases = phase_service.list_phases(store, who, project_id)
     rules = service.project_rules(project)
     return render(request, "project.html", {
         "p": project, "phases": phases, "states": PHASE_STATES, "rules": rules,
@@ -77,7 +77,7 @@ def project_page(request: Request, project_id: int, store: StoreDep, user: PageU
 
 
 def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
-    view = service.phase_overview(store, who, phase_id)
+    view = phase_service.phase_overview(store, who, phase_id)
     here = PHASE_ORDER.index(view["phase"]["state"])
     return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS, "work_kinds": WORK_KINDS,
             "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
@@ -134,7 +134,7 @@ def phase_sign(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                signed_on: Annotated[dt.date, Form()]) -> Response:
     """Record a signed agreement; htmx gets the people table and gate back."""
     who = _need_user(request, user)
-    service.record_agreement(store, who, phase_id, person_id, signed_on)
+    phase_service.record_agreement(store, who, phase_id, person_id, signed_on)
     return render(request, "partials/phase_people.html", _phase_context(store, who, phase_id),
                   user=who)
 
@@ -146,7 +146,7 @@ def phase_advance(request: Request, phase_id: int, store: StoreDep, user: PageUs
     """Move to the next state; a closed gate comes back as the reason on the phase page."""
     who = _need_user(request, user)
     try:
-        service.transition(store, who, phase_id, to, reason=reason)
+        phase_service.transition(store, who, phase_id, to, reason=reason)
     except Conflict as exc:
         return RedirectResponse(f"/phases/{phase_id}?refused={quote(str(exc))}",
                                 status_code=303)
@@ -166,8 +166,9 @@ def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageU
     lines: list[int] = []
     try:
         parsed, lines = _parse_works(works)
-        service.set_schedule(store, who, phase_id, parsed, reason=(reason or "").strip() or None)
-    except service.PublicWelfareNotFirst as exc:
+        phase_service.set_schedule(store, who, phase_id, parsed,
+                                   reason=(reason or "").strip() or None)
+    except phase_service.PublicWelfareNotFirst as exc:
         refusal = {"code": exc.code, "message": exc.message, "check": exc.check}
     except InputError as exc:
         line = exc.row if exc.field == "works" else (

@@ -15,7 +15,7 @@ from landrenew.core import ledger
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
 from landrenew.core.store.models import LedgerRecord
-from landrenew.projects import service
+from landrenew.projects import phase_service, service
 
 ADMIN = Principal("admin", "admin")
 
@@ -27,12 +27,12 @@ def _setup(store: Store, n: int = 5) -> dict[str, Any]:
     project = service.create_project(store, ADMIN, {"name": "石井村改造", "type": "urban_village",
                                                     "district_code": "440111",
                                                     "scheme_approved_on": dt.date(2026, 4, 1)})
-    phase = service.create_phase(store, ADMIN, project["id"], "一期", None)
-    service.add_people(store, ADMIN, phase["id"], [
+    phase = phase_service.create_phase(store, ADMIN, project["id"], "一期", None)
+    phase_service.add_people(store, ADMIN, phase["id"], [
         {"person_id": f"P{i}", "name": f"村民{i}", "kind": "villager"} for i in range(n)])
     for i in range(n - 1):
-        service.record_agreement(store, ADMIN, phase["id"], f"P{i}", dt.date(2026, 5, 1 + i),
-                                 evidence_sha256="ab" * 32)
+        phase_service.record_agreement(store, ADMIN, phase["id"], f"P{i}", dt.date(2026, 5, 1 + i),
+                                       evidence_sha256="ab" * 32)
     return {"project": project, "phase": phase,
             "ledger": ledger.ledger_name("signing", project["id"])}
 
@@ -54,8 +54,8 @@ def test_an_intact_ledger_verifies(store: Store) -> None:
 
 def test_a_withdrawal_is_a_new_record(store: Store) -> None:
     s = _setup(store)
-    out = service.record_agreement(store, ADMIN, s["phase"]["id"], "P0", dt.date(2026, 6, 1),
-                                   action="withdraw")
+    out = phase_service.record_agreement(store, ADMIN, s["phase"]["id"], "P0", dt.date(2026, 6, 1),
+                                         action="withdraw")
     assert out["record"]["seq"] == 5 and out["record"]["action"] == "withdraw"
     assert out["gate"]["signed"] == 3
     assert ledger.verify(store)[1] == []

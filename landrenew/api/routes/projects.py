@@ -1,4 +1,5 @@
-"""Projects and urban-village phases (项目库、分片): thin HTTP over :mod:`landrenew.projects.service`.
+"""Projects and urban-village phases (项目库、分片): thin HTTP over
+:mod:`landrenew.projects.service` and :mod:`landrenew.projects.phase_service`.
 
 The phase calls other tools rely on keep their names and JSON shapes: ``POST /api/projects``,
 ``POST /api/projects/{id}/phases``, ``POST /api/phases/{id}/people``,
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landrenew.api.deps import CurrentUser, PageDep, SettingsDep, StoreDep
 from landrenew.api.schemas import Page
-from landrenew.projects import service
+from landrenew.projects import phase_service, service
 
 router = APIRouter(tags=["projects"])
 
@@ -248,27 +249,27 @@ def project_history(project_id: int, store: StoreDep, user: CurrentUser
 @router.post("/api/projects/{project_id}/phases", response_model=PhaseOut, status_code=201)
 def create_phase(project_id: int, body: PhaseIn, store: StoreDep, settings: SettingsDep,
                  user: CurrentUser) -> PhaseOut:
-    return PhaseOut(**service.create_phase(store, user, project_id, body.name, body.geometry,
-                                           projected_crs=settings.projected_crs))
+    return PhaseOut(**phase_service.create_phase(store, user, project_id, body.name, body.geometry,
+                                                 projected_crs=settings.projected_crs))
 
 
 @router.get("/api/projects/{project_id}/phases", response_model=list[PhaseOut])
 def list_phases(project_id: int, store: StoreDep, user: CurrentUser) -> list[PhaseOut]:
     """The project's phases, in the order they were made."""
-    return [PhaseOut(**p) for p in service.list_phases(store, user, project_id)]
+    return [PhaseOut(**p) for p in phase_service.list_phases(store, user, project_id)]
 
 
 @router.get("/api/phases/{phase_id}", response_model=PhaseOut)
 def get_phase(phase_id: int, store: StoreDep, user: CurrentUser) -> PhaseOut:
-    return PhaseOut(**service.get_phase(store, user, phase_id))
+    return PhaseOut(**phase_service.get_phase(store, user, phase_id))
 
 
 @router.post("/api/phases/{phase_id}/people", response_model=PeopleAdded, status_code=201)
 def add_people(phase_id: int, store: StoreDep, user: CurrentUser,
                body: list[PersonIn] = Body(..., max_length=100_000)) -> PeopleAdded:
     """The people to relocate: villagers, residents (村民转居民) and ancestral-house owners."""
-    return PeopleAdded(**service.add_people(store, user, phase_id,
-                                            [p.model_dump() for p in body]))
+    return PeopleAdded(**phase_service.add_people(store, user, phase_id,
+                                                  [p.model_dump() for p in body]))
 
 
 @router.post("/api/phases/{phase_id}/agreements", response_model=AgreementRecorded,
@@ -276,7 +277,7 @@ def add_people(phase_id: int, store: StoreDep, user: CurrentUser,
 def record_agreement(phase_id: int, body: AgreementIn, store: StoreDep, user: CurrentUser
                      ) -> AgreementRecorded:
     """A signed compensation agreement (or its withdrawal), appended to the signing ledger."""
-    return AgreementRecorded(**service.record_agreement(
+    return AgreementRecorded(**phase_service.record_agreement(
         store, user, phase_id, body.person_id, body.signed_on, action=body.action,
         evidence_sha256=body.evidence_sha256, note=body.note))
 
@@ -285,7 +286,7 @@ def record_agreement(phase_id: int, body: AgreementIn, store: StoreDep, user: Cu
 def demolition_gate(phase_id: int, store: StoreDep, user: CurrentUser) -> Gate:
     """``{allowed, signed, total, ratio, threshold, rule, clause, pack, pack_version}``; 409
     ``no_rules`` where the phase's place has no urban-village phase rules."""
-    return Gate(**service.gate(store, user, phase_id))
+    return Gate(**phase_service.gate(store, user, phase_id))
 
 
 @router.put("/api/phases/{phase_id}/schedule", response_model=PhaseOut)
@@ -294,9 +295,9 @@ def set_schedule(phase_id: int, body: ScheduleIn, store: StoreDep, user: Current
     """The phase's construction plan, kept only when every public-welfare work starts before
     (or with) the other works: 409 ``public_welfare_not_first`` with the check otherwise; 422
     naming the row and field for a bad work."""
-    return PhaseOut(**service.set_schedule(store, user, phase_id,
-                                           [w.model_dump() for w in body.works],
-                                           reason=body.reason))
+    return PhaseOut(**phase_service.set_schedule(store, user, phase_id,
+                                                 [w.model_dump() for w in body.works],
+                                                 reason=body.reason))
 
 
 @router.post("/api/phases/{phase_id}/transition", response_model=PhaseOut)
@@ -305,4 +306,4 @@ def transition(phase_id: int, body: TransitionIn, store: StoreDep, user: Current
     """Move the phase to its next state; into demolition only with the gate open (409
     ``gate_closed`` with the gate's numbers otherwise); into construction only with a stored
     schedule that passes the public-welfare-first check (409 ``gate_closed`` with the check)."""
-    return PhaseOut(**service.transition(store, user, phase_id, body.to, reason=body.reason))
+    return PhaseOut(**phase_service.transition(store, user, phase_id, body.to, reason=body.reason))
