@@ -1,34 +1,51 @@
-"""Uploading parcel surveys (成果上传): the CLI's all-or-nothing import, with a dry run and a
-district check.
+"""The land database's use cases (地块数据的用例): uploading parcel surveys (成果上传), and a
+parcel's detail, history and edits (地块详情、历史版本与变更), each within the user's districts.
 
-The import runs through :func:`landrenew.land.importing.import_parcels` on a store whose write
-transaction is checked before it commits: district staff may only write parcels of their own
-districts — both the new version and the version it replaces — else the whole file is refused
-and nothing is stored. A dry run (试导入) makes the same writes and rolls them back, so its report
-says exactly what a real import would insert, update or leave unchanged.
+The upload is the CLI's all-or-nothing import, with a dry run and a district check. It runs
+through :func:`landrenew.land.importing.import_parcels` on a store whose write transaction is
+checked before it commits: district staff may only write parcels of their own districts — both
+the new version and the version it replaces — else the whole file is refused and nothing is
+stored. A dry run (试导入) makes the same writes and rolls them back, so its report says exactly
+what a real import would insert, update or leave unchanged.
 """
-
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import shapely
 from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from landrenew.core.access import PermissionDenied, Principal, require_write
-from landrenew.core.errors import InputError, Problem, ValidationFailed, problem_listing
+from landrenew.core.access import (
+    PermissionDenied,
+    Principal,
+    require_district,
+    require_write,
+    require_write_district,
+)
+from landrenew.core.errors import InputError, NotFound, Problem, ValidationFailed, problem_listing
 from landrenew.core.store import Store, utcnow
-from landrenew.core.store.models import ParcelVersion
+from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
+from landrenew.land.editing import update_parcel
+from landrenew.land.fields import CANONICAL
 from landrenew.land.importing import ImportOptions, import_parcels
+from landrenew.land.parcels import changed_fields, parcel_history
+from landrenew.land.records import parcel_record, split
+from landrenew.land.sensitive import redact, redact_evaluation
 
 SUFFIXES = (".gpkg", ".zip", ".xlsx", ".xls", ".geojson", ".json", ".parquet", ".csv")
 Guard = Callable[[Session], None]
+P = ParcelVersion.__table__
+R = ParcelResult.__table__
 
 
 @dataclass
@@ -111,3 +128,86 @@ def upload_parcels(store: Store, user: Principal, filename: str, content: bytes,
 def _named(problems: list[Problem], path: str, name: str) -> list[Problem]:
     """The problems of the upload's temporary file ``path`` under the name it was uploaded as."""
     return [replace(p, file=name) if p.file == path else p for p in problems]
+
+# ---------------------------------------------------------------- a parcel's detail, history, edits
+
+
+def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
+    stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of,
+                   EvaluationRun.packs)
+            .join(EvaluationRun, EvaluationRun.id == R.c.run_id)
+            .where(R.c.parcel_code == code).order_by(R.c.run_id.desc()).limit(1))
+    row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    m = row._mapping
+    indicators, reasons = redact_evaluation(_json(m["indicators"]), _json(m["reasons"]), user)
+    decided = (_json(m["packs"]) or {}).get(m["district_code"]) or {}
+    return {"run_id": m["run_id"], "pack_id": decided.get("pack", m["pack_id"]),
+            "pack_version": decided.get("version", m["pack_version"]),
+            "as_of": m["as_of"], "is_low_efficiency": bool(m["is_low_efficiency"]),
+            "categories": split(m["categories"]), "flags": split(m["flags"]),
+            "potential_floor_area_m2": m["potential_floor_area_m2"],
+            "indicators": indicators, "reasons": reasons}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def parcel_detail(store: Store, user: Principal, code: str) -> dict[str, Any]:
+    """A current parcel: attributes, area in m²/亩/公顷, GeoJSON outline, latest evaluation."""
+    store.ensure_current()
+    with store.engine.connect() as conn:
+        row = conn.execute(select(P).where(P.c.parcel_code == code, P.c.valid_to.is_(None),
+                                           P.c.is_deleted.is_(False))).first()
+        if row is None:
+            raise NotFound(f"no parcel '{code}'", field="parcel_code")
+        require_district(user, row.district_code, f"parcel '{code}'", "parcel_code")
+        record = parcel_record(row, user)
+        geom = shapely.from_wkb(row.geom) if row.geom is not None else None
+        record["geometry"] = shapely.geometry.mapping(geom) if geom is not None else None
+        record["attributes"] = row.attributes
+        record["evaluation"] = _latest_result(conn, code, user)
+    record.pop("categories"), record.pop("flags"), record.pop("is_low_efficiency")
+    return record
+
+
+def history(store: Store, user: Principal, code: str, *, limit: int = 100, offset: int = 0
+            ) -> tuple[int, list[dict[str, Any]]]:
+    """Every version of a parcel (历史版本), oldest first: who, when, why, what changed."""
+    store.ensure_current()
+    with store.read_session() as session:
+        versions = parcel_history(session, code)
+        require_district(user, versions[-1].district_code, f"parcel '{code}'", "parcel_code")
+        items = []
+        for i, v in enumerate(versions[offset:offset + limit], start=offset):
+            before = versions[i - 1] if i else None
+            rec = {name: _plain(getattr(v, name)) for name in CANONICAL}
+            rec.update(version=v.version, operation=v.operation, valid_from=v.valid_from,
+                       valid_to=v.valid_to, changed_by=v.changed_by, reason=v.reason,
+                       is_deleted=bool(v.is_deleted), area_m2=v.area_m2,
+                       changed=changed_fields(before, v))
+            items.append(redact(rec, user))
+    return len(versions), items
+
+
+def edit_parcel(store: Store, user: Principal, code: str, changes: dict[str, Any],
+                reason: str) -> dict[str, Any]:
+    """Change a parcel's attributes as a new version (变更); audited by :func:`update_parcel`."""
+    require_write(user)
+    if not changes:
+        raise InputError("give at least one field to change", field="body")
+    current = parcel_detail(store, user, code)  # 404 outside the user's districts
+    if "district_code" in changes:
+        require_write_district(user, changes["district_code"], "district_code")
+    values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()}
+    result = update_parcel(store, code, values, user=user.name, reason=reason)
+    return {"parcel_code": code, "changed": result["changed"], "version": result["version"],
+            "previous_version": current["version"]}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -8,7 +8,7 @@ records, the JSON), and under load it holds the interpreter lock that the server
 requests wait on. On PostGIS the server writes them instead, in one statement: each outline with
 ``ST_AsGeoJSON``, each record with ``row_to_json``. Python receives one string per feature.
 
-The text says what :func:`~landrenew.serving.parcels.parcel_records` says, value for value, as
+The text says what :func:`~landrenew.land.records.parcel_records` says, value for value, as
 :mod:`landrenew.serving.ogc` writes it for one feature (``/items/{id}``, still made in Python,
 and the tests compare the two):
 
@@ -20,7 +20,7 @@ and the tests compare the two):
 - ``valid_from`` as ISO 8601 with a ``T``, with microseconds only when there are any (as orjson
   writes a naive datetime);
 - the latest run's result, its codes ';'-joined (empty codes dropped, as
-  :func:`~landrenew.serving.parcels._split` does) or null.
+  :func:`~landrenew.land.records.split` does) or null.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ from landrenew.core.store import Store
 from landrenew.core.store.capabilities import POSTGIS
 from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import MONEY_FIELDS
-from landrenew.serving.parcels import P, R, among_ids, current_run_id, ids_parameter, view_fields
+from landrenew.land.records import view_fields
+from landrenew.serving.parcels import P, R, among_ids, current_run_id, ids_parameter
 
 
 def server_texts(conn: Connection, store: Store, user: Principal, ids: Sequence[int],

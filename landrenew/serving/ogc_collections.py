@@ -24,15 +24,9 @@ from landrenew.core.store.models import District, ZoneVersion
 from landrenew.core.store.versions import box_overlaps
 from landrenew.core.units import area_triplet
 from landrenew.land.parcels import bbox_clause
+from landrenew.land.records import parcel_records
 from landrenew.land.zones import ZONE_KINDS
-from landrenew.serving.parcels import (
-    BBox,
-    P,
-    count_current,
-    current_run_id,
-    listing,
-    parcel_records,
-)
+from landrenew.serving.parcels import BBox, P, count_current, current_run_id, listing
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"

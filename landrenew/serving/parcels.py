@@ -1,17 +1,15 @@
-"""Parcels for the platform (地块查询与变更): scoped lists, detail with evaluation, history, edits."""
+"""Parcels for the platform (地块查询): scoped lists, pages, counts and their anchors, in the
+user's districts and view. A parcel's record is built by :mod:`landrenew.land.records`; its
+detail, history and edits are :mod:`landrenew.land.service`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import itertools
-import json
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 import orjson
-import shapely
 from sqlalchemy import (
     Integer,
     Select,
@@ -27,27 +25,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
-from landrenew.core.access import (
-    Principal,
-    require_district,
-    require_write,
-    require_write_district,
-)
+from landrenew.core.access import Principal
 from landrenew.core.access import district_filter as scope_for
-from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
-from landrenew.core.units import area_triplet
-from landrenew.land.editing import update_parcel
-from landrenew.land.fields import CANONICAL, MONEY_FIELDS, SENSITIVE_FIELDS
-from landrenew.land.parcels import (
-    bbox_clause,
-    bbox_params,
-    changed_fields,
-    parcel_history,
-)
-from landrenew.land.sensitive import redact, redact_evaluation
+from landrenew.land.parcels import bbox_clause, bbox_params
+from landrenew.land.records import TAIL, parcel_records, view_fields
 from landrenew.serving.caches import COUNTS, MEMO, data_stamp
 
 P = ParcelVersion.__table__
@@ -74,108 +58,17 @@ def _run_key(store: Store, stamp: str) -> tuple:
     return (store.url, stamp, "latest_run")
 
 
-def _split(value: str | None) -> list[str]:
-    """The codes of a ';'-joined value, empty ones dropped."""
-    if not value:
-        return []
-    parts = value.split(";")
-    return [v for v in parts if v] if "" in parts else parts
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-#: The canonical fields each view shows, in order: the whole set for those who may see the
-#: sensitive ones (right holder, tax, output, investment), the rest for everyone else.
-_FIELDS_ALL = CANONICAL
-_FIELDS_PUBLIC = tuple(n for n in CANONICAL if n not in SENSITIVE_FIELDS)
-
-
-def view_fields(sensitive: bool) -> tuple[str, ...]:
-    """The canonical fields a view shows, in order (the sensitive ones only if ``sensitive``)."""
-    return _FIELDS_ALL if sensitive else _FIELDS_PUBLIC
-
-
-#: What the listing selects after the view's fields, and the latest run's columns after those.
-_TAIL = ("area_m2", "version", "valid_from", "changed_by", "minx", "miny", "maxx", "maxy")
-_RESULTS = ("is_low_efficiency", "categories", "flags")
-#: The listing's column names per (sees sensitive, joined to a run): a row in exactly this order
-#: is read by position (see :func:`parcel_records`).
-_ORDERS = {(sensitive, joined): fields + _TAIL + (_RESULTS if joined else ())
-           for sensitive, fields in ((True, _FIELDS_ALL), (False, _FIELDS_PUBLIC))
-           for joined in (True, False)}
-
-
-def parcel_record(row: Any, user: Principal) -> dict[str, Any]:
-    """One parcel as the API shows it: canonical fields (without the sensitive ones unless the
-    user may see them), area in m²/亩/公顷, version, bounding box, latest categories and flags."""
-    return parcel_records([row], user)[0]
-
-
-def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]:
-    """:func:`parcel_record` of each row, written for speed (every list page and OGC page goes
-    through here): rows of the listing (:func:`listing`, the view's columns in order, more
-    may follow) are read by position, any others (e.g. whole stored versions) by name, put in
-    the listing's order first; money (Decimal) as float. The loop does per row only what
-    differs between rows (measured: 0.80 ms for a page of 100 with a call per row, 0.54 ms
-    without)."""
-    if not rows:
-        return []
-    sensitive = user.sees_sensitive
-    fields = view_fields(sensitive)
-    names = rows[0]._fields  # the same for every row of a result
-    joined, plain = _ORDERS[sensitive, True], _ORDERS[sensitive, False]
-    with_results = names[:len(joined)] == joined
-    if not (with_results or names[:len(plain)] == plain):
-        by_name = (*fields, *_TAIL)
-        rows = [(*(m[k] for k in by_name), *(m.get(k) for k in _RESULTS))
-                for m in (row._mapping for row in rows)]
-        with_results = True
-    n = len(fields)
-    money = [i for i, name in enumerate(fields) if name in MONEY_FIELDS] if sensitive else []
-    out: list[dict[str, Any]] = []
-    append = out.append
-    for row in rows:
-        values = list(row[:n])
-        for i in money:
-            if values[i] is not None:
-                values[i] = float(values[i])
-        rec = dict(zip(fields, values, strict=True))
-        area, version, valid_from, changed_by, minx, miny, maxx, maxy = row[n:n + 8]
-        if area is None:
-            rec["area_m2"] = rec["area_mu"] = rec["area_ha"] = None
-        else:
-            rec.update(area_triplet(area))
-        rec["version"] = version
-        rec["valid_from"] = valid_from
-        rec["changed_by"] = changed_by
-        rec["bbox"] = None if minx is None else [minx, miny, maxx, maxy]
-        if with_results:
-            low, categories, flags = row[n + 8:n + 11]
-            rec["is_low_efficiency"] = None if low is None else bool(low)
-            rec["categories"] = _split(categories)
-            rec["flags"] = _split(flags)
-        else:
-            rec["is_low_efficiency"] = None
-            rec["categories"] = []
-            rec["flags"] = []
-        append(rec)
-    return out
-
-
 def listing(run_id: int | None, sensitive: bool = True) -> Select:
-    """Current parcels with what :func:`parcel_record` shows, no more: the view's fields in
-    order (the sensitive ones only if ``sensitive``), then :data:`_TAIL`, then the results of
-    run ``run_id`` (a left join; none without a run)."""
+    """Current parcels with what :func:`~landrenew.land.records.parcel_record` shows, no more:
+    the view's fields in order (the sensitive ones only if ``sensitive``), then
+    :data:`~landrenew.land.records.TAIL`, then the results of run ``run_id`` (a left join; none
+    without a run)."""
     return _versions(run_id, sensitive).where(P.c.valid_to.is_(None), P.c.is_deleted.is_(False))
 
 
 def _versions(run_id: int | None, sensitive: bool) -> Select:
     """:func:`listing` over every stored version, current or not."""
-    cols = [P.c[n] for n in (*view_fields(sensitive), *_TAIL)]
+    cols = [P.c[n] for n in (*view_fields(sensitive), *TAIL)]
     if run_id is None:
         return select(*cols)
     joined = P.outerjoin(R, and_(R.c.parcel_code == P.c.parcel_code, R.c.run_id == run_id))
@@ -504,78 +397,3 @@ def iter_parcels(store: Store, user: Principal, *, district: str | None = None,
                                                                                       params)
         for part in result.partitions():
             yield from parcel_records(part, user)
-
-
-def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
-    stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of,
-                   EvaluationRun.packs)
-            .join(EvaluationRun, EvaluationRun.id == R.c.run_id)
-            .where(R.c.parcel_code == code).order_by(R.c.run_id.desc()).limit(1))
-    row = conn.execute(stmt).first()
-    if row is None:
-        return None
-    m = row._mapping
-    indicators, reasons = redact_evaluation(_json(m["indicators"]), _json(m["reasons"]), user)
-    decided = (_json(m["packs"]) or {}).get(m["district_code"]) or {}
-    return {"run_id": m["run_id"], "pack_id": decided.get("pack", m["pack_id"]),
-            "pack_version": decided.get("version", m["pack_version"]),
-            "as_of": m["as_of"], "is_low_efficiency": bool(m["is_low_efficiency"]),
-            "categories": _split(m["categories"]), "flags": _split(m["flags"]),
-            "potential_floor_area_m2": m["potential_floor_area_m2"],
-            "indicators": indicators, "reasons": reasons}
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def parcel_detail(store: Store, user: Principal, code: str) -> dict[str, Any]:
-    """A current parcel: attributes, area in m²/亩/公顷, GeoJSON outline, latest evaluation."""
-    store.ensure_current()
-    with store.engine.connect() as conn:
-        row = conn.execute(select(P).where(P.c.parcel_code == code, P.c.valid_to.is_(None),
-                                           P.c.is_deleted.is_(False))).first()
-        if row is None:
-            raise NotFound(f"no parcel '{code}'", field="parcel_code")
-        require_district(user, row.district_code, f"parcel '{code}'", "parcel_code")
-        record = parcel_record(row, user)
-        geom = shapely.from_wkb(row.geom) if row.geom is not None else None
-        record["geometry"] = shapely.geometry.mapping(geom) if geom is not None else None
-        record["attributes"] = row.attributes
-        record["evaluation"] = _latest_result(conn, code, user)
-    record.pop("categories"), record.pop("flags"), record.pop("is_low_efficiency")
-    return record
-
-
-def history(store: Store, user: Principal, code: str, *, limit: int = 100, offset: int = 0
-            ) -> tuple[int, list[dict[str, Any]]]:
-    """Every version of a parcel (历史版本), oldest first: who, when, why, what changed."""
-    store.ensure_current()
-    with store.read_session() as session:
-        versions = parcel_history(session, code)
-        require_district(user, versions[-1].district_code, f"parcel '{code}'", "parcel_code")
-        items = []
-        for i, v in enumerate(versions[offset:offset + limit], start=offset):
-            before = versions[i - 1] if i else None
-            rec = {name: _plain(getattr(v, name)) for name in CANONICAL}
-            rec.update(version=v.version, operation=v.operation, valid_from=v.valid_from,
-                       valid_to=v.valid_to, changed_by=v.changed_by, reason=v.reason,
-                       is_deleted=bool(v.is_deleted), area_m2=v.area_m2,
-                       changed=changed_fields(before, v))
-            items.append(redact(rec, user))
-    return len(versions), items
-
-
-def edit_parcel(store: Store, user: Principal, code: str, changes: dict[str, Any],
-                reason: str) -> dict[str, Any]:
-    """Change a parcel's attributes as a new version (变更); audited by :func:`update_parcel`."""
-    require_write(user)
-    if not changes:
-        raise InputError("give at least one field to change", field="body")
-    current = parcel_detail(store, user, code)  # 404 outside the user's districts
-    if "district_code" in changes:
-        require_write_district(user, changes["district_code"], "district_code")
-    values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()}
-    result = update_parcel(store, code, values, user=user.name, reason=reason)
-    return {"parcel_code": code, "changed": result["changed"], "version": result["version"],
-            "previous_version": current["version"]}

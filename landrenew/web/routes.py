@@ -41,6 +41,7 @@ from landrenew.core.errors import (
 from landrenew.core.settings import Settings
 from landrenew.evaluation import service as evaluations
 from landrenew.land import catalogue
+from landrenew.land import service as land_service
 from landrenew.land.importing import ImportOptions
 from landrenew.land.service import SUFFIXES, upload_parcels
 from landrenew.serving import parcels as parcel_service
@@ -199,7 +200,7 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
     viewer = user or PUBLIC
     locale = locale_of(request)
     try:
-        detail = parcel_service.parcel_detail(store, viewer, code)
+        detail = land_service.parcel_detail(store, viewer, code)
     except NotFound:
         return render(request, "partials/card_missing.html", {"code": code}, user=user,
                       status_code=404)
@@ -208,7 +209,7 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
     history: list[dict[str, Any]] = []
     history_total = 0
     if user is not None:
-        history_total, history = parcel_service.history(store, user, code, limit=20)
+        history_total, history = land_service.history(store, user, code, limit=20)
     return render(request, "partials/card.html", {
         "p": detail, "evaluation": evaluation, "names": names, "history": history,
         "history_total": history_total,

@@ -29,6 +29,7 @@ from landrenew.api.schemas import (
 from landrenew.core.access import Principal
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
+from landrenew.land import service as land_service
 from landrenew.serving import parcels as service
 from landrenew.serving.caches import TileCache, data_stamp
 
@@ -146,7 +147,7 @@ _LIST_PARAMS = frozenset({"district", "category", "flag", "bbox", "limit", "offs
 
 @router.get("/{code}", response_model=ParcelDetail, response_model_exclude_unset=True)
 def get_parcel(code: str, store: StoreDep, user: CurrentUser) -> ParcelDetail:
-    return ParcelDetail(**service.parcel_detail(store, user, code))
+    return ParcelDetail(**land_service.parcel_detail(store, user, code))
 
 
 @router.patch("/{code}", response_model=ParcelUpdated)
@@ -154,13 +155,13 @@ def patch_parcel(code: str, body: ParcelUpdate, store: StoreDep, user: CurrentUs
                  ) -> ParcelUpdated:
     """Change fields (a new version, audited); ``reason`` is required."""
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
-    return ParcelUpdated(**service.edit_parcel(store, user, code, changes, body.reason))
+    return ParcelUpdated(**land_service.edit_parcel(store, user, code, changes, body.reason))
 
 
 @router.get("/{code}/history", response_model=Page[ParcelVersionPublic],
             response_model_exclude_unset=True)
 def parcel_history(code: str, store: StoreDep, user: CurrentUser, page: PageDep
                    ) -> Page[ParcelVersionPublic]:
-    total, items = service.history(store, user, code, limit=page.limit, offset=page.offset)
+    total, items = land_service.history(store, user, code, limit=page.limit, offset=page.offset)
     return Page(total=total, limit=page.limit, offset=page.offset,
                 items=[ParcelVersionPublic(**i) for i in items])
