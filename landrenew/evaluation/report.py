@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from landrenew.core import sheets
 from landrenew.core.errors import InputError
 from landrenew.evaluation.statistics import HEADERS_ZH
 
@@ -37,12 +38,12 @@ def write_result(result: gpd.GeoDataFrame, path: str | Path) -> Path:
         frame = pd.DataFrame(result.drop(columns=[result.geometry.name]))
         if ext == ".csv":
             frame["wkt"] = result.geometry.to_wkt().to_numpy()
-            frame.to_csv(p, index=False, encoding="utf-8-sig")
+            sheets.csv_frame(frame).to_csv(p, index=False, encoding="utf-8-sig")
         else:
             if len(frame) > EXCEL_MAX_ROWS:
                 raise InputError(f"{len(frame)} rows do not fit in one Excel sheet; use .gpkg, "
                                  ".parquet or .csv", file=str(p))
-            frame.to_excel(p, index=False, sheet_name="evaluation", engine="openpyxl")
+            sheets.write_frame(frame, p, "evaluation")
     return p
 
 
@@ -57,15 +58,14 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> list[Path
     p.parent.mkdir(parents=True, exist_ok=True)
     ext = p.suffix.lower()
     if ext == ".xlsx":
-        with pd.ExcelWriter(p, engine="openpyxl") as xl:
-            for name, table in tables.items():
-                chinese(table).to_excel(xl, sheet_name=name, index=False)
+        items = [(name, chinese(table)) for name, table in tables.items()]
+        sheets.write_frame(items[0][1], p, items[0][0], items[1:])
         return [p]
     if ext != ".csv":
         raise InputError("the summary must be .csv or .xlsx", file=str(p))
     written = []
     for i, (name, table) in enumerate(tables.items()):
         target = p if i == 0 else p.with_name(f"{p.stem}_{name}{p.suffix}")
-        chinese(table).to_csv(target, index=False, encoding="utf-8-sig")
+        sheets.csv_frame(chinese(table)).to_csv(target, index=False, encoding="utf-8-sig")
         written.append(target)
     return written

@@ -23,6 +23,7 @@ import yaml
 from openpyxl import Workbook
 from pyproj import CRS
 
+from landrenew.core import sheets
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.land.fields import CANONICAL, FIELDS_BY_NAME
@@ -120,7 +121,7 @@ def write_csv(parts: Parts, path: Path, on_part: OnPart) -> tuple[int, float, li
     frame, count, area_mu = _whole(parts)
     table = pd.DataFrame(frame.drop(columns="geometry")) if count else pd.DataFrame()
     table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1) if count else []
-    table.to_csv(path, index=False, encoding="utf-8-sig")
+    sheets.csv_frame(table).to_csv(path, index=False, encoding="utf-8-sig")
     prj = path.with_suffix(".prj")
     prj.write_text(CRS.from_epsg(4490).to_wkt(), encoding="utf-8")
     on_part(count)
@@ -178,35 +179,30 @@ WRITERS: dict[str, Writer] = {
 
 
 def _write_excel(frame: pd.DataFrame, path: Path) -> None:
+    """The parcels sheet and a sheet naming every field; text cells stay text."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("parcels")
     columns = list(frame.columns)
-    ws.append(columns)
+    sheets.append(ws, columns)
     for row in frame.itertuples(index=False, name=None):
-        ws.append([excel_value(v) for v in row])
+        sheets.append(ws, [excel_value(v) for v in row])
     legend = wb.create_sheet("字段说明 fields")
-    legend.append(["字段 field", "中文名称", "English"])
+    sheets.append(legend, ["字段 field", "中文名称", "English"])
     for c in columns:
         spec = FIELDS_BY_NAME.get(c)
         zh = spec.label_zh if spec else {"area_m2": "面积(㎡)", "area_mu": "面积(亩)",
                                          "area_ha": "面积(公顷)"}.get(c, "")
-        legend.append([c, zh, spec.label_en if spec else c])
+        sheets.append(legend, [c, zh, spec.label_en if spec else c])
     wb.save(path)
 
 
 def excel_value(value: Any) -> Any:
-    """A value as an Excel cell takes it (no NaN, Decimal, JSON, numpy or pandas types)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, Decimal):
-        return float(value)
+    """A value as an Excel cell takes it (no NaN, numpy or pandas types; JSON as text)."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return sheets.cell_value(value)
 
 
 def export_parcels(store: Store, out: str | Path, *, as_of: dt.date | None = None,
