@@ -29,7 +29,7 @@ install: $(VENV)/.installed $(VENDOR)
 
 # Refresh the page catalogues after changing a template's text (then translate in the .po files).
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k _t:2 --no-location -o landrenew/web/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k t:2 --no-location -o landrenew/web/messages.pot .
 	for loc in zh_CN en; do $(VENV)/bin/pybabel update -i landrenew/web/messages.pot \
 	  -d landrenew/web/translations -l $$loc --no-fuzzy-matching; done
 

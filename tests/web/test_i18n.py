@@ -17,7 +17,7 @@ OPTIONS = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "tru
 def used_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-            WEB, METHODS, options_map=OPTIONS, keywords={"_": None, "gettext": None, "_t": (2,)}):
+            WEB, METHODS, options_map=OPTIONS, keywords={"_": None, "gettext": None, "t": (2,)}):
         found.add(message if isinstance(message, str) else message[0])
     return {m for m in found if m}
 

@@ -21,8 +21,8 @@ from landrenew.core.access import Principal
 from landrenew.core.errors import Conflict, InputError, LandrenewError
 from landrenew.projects import workflow_service as service
 from landrenew.projects.workflow import RoleNotAllowed
+from landrenew.web.pages.common import need_user
 from landrenew.web.render import render
-from landrenew.web.routes import _need_user
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
 
@@ -41,7 +41,7 @@ def _context(store: StoreDep, who: Principal, project_id: int, wf: dict[str, Any
 def workflow_page(request: Request, project_id: int, store: StoreDep, user: PageUser
                   ) -> Response:
     """The workflow of a land-consolidation or urban-village project."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     return render(request, "consolidation.html", _context(store, who, project_id), user=who)
 
 
@@ -75,7 +75,7 @@ def workflow_provide(request: Request, project_id: int, store: StoreDep, user: P
                      note: Annotated[str | None, Form()] = None,
                      passed: Annotated[str | None, Form()] = None) -> Response:
     """Provide a document or a decision for the current step (htmx gets the body back)."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     outcome = {"true": True, "false": False}.get((passed or "").strip().lower())
     return _act(request, store, who, project_id, lambda: service.provide_item(
         store, who, project_id, step, item, ref=_text(ref), note=_text(note), passed=outcome),
@@ -87,6 +87,6 @@ def workflow_close(request: Request, project_id: int, store: StoreDep, user: Pag
                    _csrf: CsrfChecked, step: Annotated[str, Form()],
                    note: Annotated[str | None, Form()] = None) -> Response:
     """Close the current step (htmx gets the body back, or the refusal naming what is missing)."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     return _act(request, store, who, project_id, lambda: service.close_step(
         store, who, project_id, step, note=_text(note)), done=step)

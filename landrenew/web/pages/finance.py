@@ -17,8 +17,8 @@ from landrenew.core.clock import city_today
 from landrenew.finance import service
 from landrenew.finance.costs import CostRefused
 from landrenew.finance.reports import finance_workbook
+from landrenew.web.pages.common import XLSX, need_user
 from landrenew.web.render import render
-from landrenew.web.routes import XLSX, _need_user
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
 
@@ -30,14 +30,14 @@ def _context(store: StoreDep, who: Principal, project_id: int) -> dict:
 @router.get("/projects/{project_id}/finance")
 def finance_page(request: Request, project_id: int, store: StoreDep, user: PageUser
                  ) -> Response:
-    who = _need_user(request, user)
+    who = need_user(request, user)
     return render(request, "finance.html", _context(store, who, project_id), user=who)
 
 
 @router.get("/projects/{project_id}/finance.xlsx")
 def finance_excel(request: Request, project_id: int, store: StoreDep, user: PageUser
                   ) -> Response:
-    who = _need_user(request, user)
+    who = need_user(request, user)
     body = finance_workbook(service.overview(store, who, project_id), user=who.name)
     name = f"landrenew-finance-{project_id}-{city_today():%Y%m%d}.xlsx"
     return Response(body, media_type=XLSX,
@@ -52,7 +52,7 @@ def finance_add_cost(request: Request, project_id: int, store: StoreDep, user: P
                      document_ref: Annotated[str | None, Form()] = None) -> Response:
     """Add a cost item; htmx gets the ledger back, with the refusal (rule and clause) if any
     (answered 200 so that htmx swaps it in: the refusal is the content)."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     refusal = None
     try:
         service.add_cost_item(store, who, project_id, {

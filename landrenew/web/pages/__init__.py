@@ -1,4 +1,12 @@
-"""Wiring the pages into the FastAPI app: static files, routes, HTML errors, login redirects."""
+"""The pages (页面), one module per area like ``api/routes``, and their wiring into the app:
+static files, routes, HTML errors, login redirects.
+
+Thin HTTP over the same services as the REST API, so a page never shows what the API would
+refuse: the services apply the role, the district scope and the redaction of sensitive fields.
+Anonymous visitors get the public pages (the map and public parcel cards); the others redirect to
+the login page. Forms carry the session's CSRF token; htmx requests send it as the
+``X-CSRF-Token`` header.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenew.api import errors as api_errors
 from landrenew.core.errors import LandrenewError
-from landrenew.web import assets, consolidation_pages, finance_pages, project_pages
+from landrenew.web import assets
+from landrenew.web.pages import (
+    audit,
+    auth,
+    consolidation,
+    dashboard,
+    finance,
+    imports,
+    maps,
+    parcels,
+    projects,
+)
+from landrenew.web.pages.common import LoginRequired
 from landrenew.web.render import render
-from landrenew.web.routes import LoginRequired, router
+
+#: Every page router, in the order they are mounted.
+ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
+           audit.router, projects.router, consolidation.router, finance.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")
@@ -54,10 +77,8 @@ def install(app: FastAPI) -> None:
     if missing:
         log.warning("front-end files missing (%s): run `make install`", ", ".join(missing))
     app.mount("/static", StaticFiles(directory=assets.STATIC_DIR), name="static")
-    app.include_router(router)
-    app.include_router(project_pages.router)
-    app.include_router(consolidation_pages.router)
-    app.include_router(finance_pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(LandrenewError, _error)
     app.add_exception_handler(StarletteHTTPException, _error)

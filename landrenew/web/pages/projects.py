@@ -30,8 +30,8 @@ from landrenew.projects.vocabulary import (
     PROJECT_TYPES,
     STAGES,
 )
+from landrenew.web.pages.common import XLSX, need_user
 from landrenew.web.render import render
-from landrenew.web.routes import XLSX, _need_user
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
 
@@ -41,7 +41,7 @@ def library(request: Request, store: StoreDep, user: PageUser, district: str | N
             type: str | None = None, stage: str | None = None, overdue: bool = False
             ) -> Response:
     """The pilot project library (试点项目库) by district, type and stage."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     total, items = service.list_projects(store, who, district=district or None,
                                          type=type or None, stage=stage or None,
                                          overdue_on=city_today() if overdue else None,
@@ -56,7 +56,7 @@ def library(request: Request, store: StoreDep, user: PageUser, district: str | N
 
 @router.get("/projects.xlsx")
 def library_excel(request: Request, store: StoreDep, user: PageUser) -> Response:
-    who = _need_user(request, user)
+    who = need_user(request, user)
     _, items = service.list_projects(store, who, limit=100_000)
     name = f"landrenew-projects-{city_today():%Y%m%d}.xlsx"
     return Response(library_workbook(items, user=who.name), media_type=XLSX,
@@ -65,7 +65,7 @@ def library_excel(request: Request, store: StoreDep, user: PageUser) -> Response
 
 @router.get("/projects/{project_id}")
 def project_page(request: Request, project_id: int, store: StoreDep, user: PageUser) -> Response:
-    who = _need_user(request, user)
+    who = need_user(request, user)
     project = service.get_project(store, who, project_id)
     phases = phase_service.list_phases(store, who, project_id)
     rules = service.project_rules(project)
@@ -123,7 +123,7 @@ def _parse_works(text: str) -> tuple[list[dict[str, str]], list[int]]:
 def phase_page(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                refused: str | None = None) -> Response:
     """A phase (分片): people to relocate, signatures, the demolition gate, the next step."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     return render(request, "phase.html", {**_phase_context(store, who, phase_id),
                                           "refused": refused}, user=who)
 
@@ -133,7 +133,7 @@ def phase_sign(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                _csrf: CsrfChecked, person_id: Annotated[str, Form()],
                signed_on: Annotated[dt.date, Form()]) -> Response:
     """Record a signed agreement; htmx gets the people table and gate back."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     phase_service.record_agreement(store, who, phase_id, person_id, signed_on)
     return render(request, "partials/phase_people.html", _phase_context(store, who, phase_id),
                   user=who)
@@ -144,7 +144,7 @@ def phase_advance(request: Request, phase_id: int, store: StoreDep, user: PageUs
                   _csrf: CsrfChecked, to: Annotated[str, Form()],
                   reason: Annotated[str | None, Form()] = None) -> Response:
     """Move to the next state; a closed gate comes back as the reason on the phase page."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     try:
         phase_service.transition(store, who, phase_id, to, reason=reason)
     except Conflict as exc:
@@ -159,7 +159,7 @@ def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageU
                    reason: Annotated[str | None, Form()] = None) -> Response:
     """Save the construction schedule from CSV lines; htmx gets the schedule back, stored or
     with the refusal (public-welfare works not first, or a bad line) and the typed text."""
-    who = _need_user(request, user)
+    who = need_user(request, user)
     require_write(who)  # 403 for read-only roles before anything is read
     # outside the user's scope: 404 from set_schedule, or from _phase_context after a bad line
     refusal: dict[str, Any] | None = None

@@ -1,0 +1,59 @@
+"""What every page module shares: the login redirect, the signed-in user, the latest run,
+the staging of uploads, safe redirects and a message in the page language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from landrenew.core.access import Principal
+from landrenew.evaluation import service as evaluations
+from landrenew.web import i18n
+from landrenew.web.staging import Staging
+
+PAGE_SIZE = 50
+#: How long a login form may be left open before it is sent (its nonce cookie's lifetime).
+LOGIN_FORM_SECONDS = 12 * 3600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 512 * 1024 * 1024
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: redirect to the login page (handled in ``pages.install``)."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def need_user(request: Request, user: Principal | None) -> Principal:
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return user
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    target = target or "/"
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def latest_run(store: Any, user: Principal) -> dict[str, Any] | None:
+    total, runs = evaluations.list_runs(store, user, limit=1)
+    return runs[0] if total else None
+
+
+def staged_uploads(request: Request) -> Staging:
+    app = request.app
+    if getattr(app.state, "staging", None) is None:
+        app.state.staging = Staging()
+    return app.state.staging
+
+
+
+def t(locale: str, message: str) -> str:
+    return i18n.translations(locale).gettext(message)
+
+
+# ---------------------------------------------------------------- map and parcel card

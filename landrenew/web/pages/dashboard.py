@@ -1,0 +1,89 @@
+"""The dashboard (统计看板): a run's figures by district, category and flag, and its Excel."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from landrenew.api.deps import PageUser, StoreDep
+from landrenew.core.access import Principal
+from landrenew.core.clock import city_today
+from landrenew.core.errors import NotFound
+from landrenew.evaluation import service as evaluations
+from landrenew.land import catalogue
+from landrenew.serving import workbooks
+from landrenew.web import legend
+from landrenew.web.pages.common import XLSX, need_user
+from landrenew.web.render import locale_of, render
+
+router = APIRouter(include_in_schema=False, tags=["pages"])
+
+
+def _dashboard_data(store: Any, user: Principal, locale: str, run_id: int | None,
+                    district: str | None) -> dict[str, Any]:
+    _, runs = evaluations.list_runs(store, user, limit=50)
+    if not runs:
+        return {"runs": [], "run": None}
+    run = next((r for r in runs if r["id"] == run_id), None) if run_id else runs[0]
+    if run is None:
+        run = evaluations.get_run(store, user, int(run_id or 0))
+    stats = evaluations.run_statistics(store, user, run["id"], district=district or None)
+    names = legend.names(run, locale)
+    cats = legend.categories(run, locale)
+    flags = legend.flags(run, locale)
+    by_code: dict[tuple[str, str], dict[str, float]] = {}
+    for r in stats["categories"]:
+        cell = by_code.setdefault((r["kind"], r["code"]), {"parcels": 0, "area_mu": 0.0})
+        cell["parcels"] += r["parcels"]
+        cell["area_mu"] += r["area_mu"]
+    category_totals = [{"code": e.code, "label": e.label, "colour": e.colour,
+                        **by_code.get(("category", e.code), {"parcels": 0, "area_mu": 0.0})}
+                       for e in cats]
+    flag_totals = [{"code": e.code, "label": e.label, "colour": e.colour,
+                    **by_code.get(("flag", e.code), {"parcels": 0, "area_mu": 0.0})}
+                   for e in flags]
+    districts = [d["district"] for d in stats["districts"]]
+    chart = {
+        "districts": districts,
+        "series": [{"name": e.label, "colour": e.colour, "data": [
+            round(sum(r["area_mu"] for r in stats["categories"] if r["kind"] == "category"
+                      and r["code"] == e.code and r["district_code"] == d["district_code"]), 2)
+            for d in stats["districts"]]} for e in cats],
+        "pie": [{"name": c["label"], "value": round(c["area_mu"], 2), "colour": c["colour"]}
+                for c in category_totals if c["parcels"]],
+    }
+    return {"runs": runs, "run": run, "stats": stats, "names": names,
+            "category_totals": category_totals, "flag_totals": flag_totals, "chart": chart}
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, store: StoreDep, user: PageUser, run: int | None = None,
+              district: str | None = None) -> Response:
+    """District dashboard (统计看板): counts and 亩 by category and district, potential, idle and
+    unsupplied stock, charts and a table."""
+    who = need_user(request, user)
+    data = _dashboard_data(store, who, locale_of(request), run, district)
+    _, districts = catalogue.list_districts(store, who, limit=1000)
+    return render(request, "dashboard.html", {**data, "district": district or "",
+                                              "district_options": districts}, user=who)
+
+
+@router.get("/dashboard.xlsx")
+def dashboard_excel(request: Request, store: StoreDep, user: PageUser, run: int | None = None,
+                    district: str | None = None) -> Response:
+    who = need_user(request, user)
+    data = _dashboard_data(store, who, locale_of(request), run, district)
+    if data["run"] is None:
+        raise NotFound("no evaluation run yet: run `landrenew evaluate` first", field="run")
+    content = workbooks.dashboard_workbook(data["stats"], data["names"], run=data["run"],
+                                           user=who.name)
+    name = f"landrenew-dashboard-run{data['run']['id']}-{city_today():%Y%m%d}.xlsx"
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+# ---------------------------------------------------------------- parcel list
+

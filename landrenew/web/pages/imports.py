@@ -1,0 +1,84 @@
+"""Uploading a survey (成果上传): check, see the report, confirm."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from landrenew.api.deps import CsrfChecked, PageUser, SettingsDep, StoreDep
+from landrenew.core.access import require_write
+from landrenew.core.errors import InputError, ValidationFailed, problem_listing
+from landrenew.land.importing import ImportOptions
+from landrenew.land.service import SUFFIXES, upload_parcels
+from landrenew.web.pages.common import MAX_UPLOAD, need_user, staged_uploads
+from landrenew.web.render import render
+
+router = APIRouter(include_in_schema=False, tags=["pages"])
+
+
+@router.get("/import")
+def import_form(request: Request, user: PageUser) -> Response:
+    who = need_user(request, user)
+    require_write(who)
+    return render(request, "import.html", {"suffixes": SUFFIXES}, user=who)
+
+
+def _import_options(options: dict[str, str | None]) -> ImportOptions:
+    return ImportOptions(batch=options.get("batch") or None, crs=options.get("crs") or None,
+                         reason=options.get("reason") or None)
+
+
+@router.post("/import")
+def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user: PageUser,
+                  _csrf: CsrfChecked, file: Annotated[UploadFile, File()],
+                  batch: Annotated[str | None, Form()] = None,
+                  crs: Annotated[str | None, Form()] = None,
+                  reason: Annotated[str | None, Form()] = None) -> Response:
+    """Step one: validate the upload as a dry run (试导入) and show the report."""
+    who = need_user(request, user)
+    require_write(who)
+    content = file.file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise InputError(f"the upload exceeds {MAX_UPLOAD // 2**20} MiB; import it with "
+                         "the command line", field="file")
+    filename = file.filename or "upload"
+    options = {"batch": batch, "crs": crs, "reason": reason}
+    try:
+        report = upload_parcels(store, who, filename, content, dry_run=True,
+                                options=_import_options(options),
+                                projected_crs=settings.projected_crs)
+    except ValidationFailed as exc:
+        return render(request, "import_report.html", {
+            "refused": True, "file": filename, "message": str(exc),
+            **problem_listing(exc.problems)}, user=who, status_code=422)
+    staged = staged_uploads(request).put(who.name, filename, content, options)
+    return render(request, "import_report.html", {"refused": False, "report": report,
+                                                  "token": staged.token}, user=who)
+
+
+@router.post("/import/confirm")
+def import_confirm(request: Request, store: StoreDep, settings: SettingsDep, user: PageUser,
+                   _csrf: CsrfChecked, token: Annotated[str, Form()]) -> Response:
+    """Step two: import the staged file for real (all or nothing) and show what was stored."""
+    who = need_user(request, user)
+    require_write(who)
+    staging = staged_uploads(request)
+    staged = staging.get(token, who.name)
+    try:
+        report = upload_parcels(store, who, staged.filename, staged.path.read_bytes(),
+                                dry_run=False, options=_import_options(staged.options),
+                                projected_crs=settings.projected_crs)
+    except ValidationFailed as exc:  # the data changed between the dry run and now
+        return render(request, "import_report.html", {
+            "refused": True, "file": staged.filename, "message": str(exc),
+            **problem_listing(exc.problems)}, user=who, status_code=422)
+    staging.drop(token)
+    return render(request, "import_report.html", {"refused": False, "report": report,
+                                                  "token": None}, user=who)
+
+
+
+# ---------------------------------------------------------------- audit (admins)
+

@@ -1,0 +1,65 @@
+"""The map and the parcel card (地图、地块卡片): public to anonymous visitors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from landrenew.api.deps import PageUser, SettingsDep, StoreDep
+from landrenew.core.access import PUBLIC
+from landrenew.core.errors import NotFound
+from landrenew.land import catalogue
+from landrenew.land import service as land_service
+from landrenew.web import legend
+from landrenew.web.pages.common import latest_run
+from landrenew.web.render import locale_of, render
+
+router = APIRouter(include_in_schema=False, tags=["pages"])
+
+
+@router.get("/")
+def map_page(request: Request, store: StoreDep, settings: SettingsDep, user: PageUser
+             ) -> Response:
+    viewer = user or PUBLIC
+    locale = locale_of(request)
+    run = latest_run(store, viewer)
+    _, districts = catalogue.list_districts(store, viewer, limit=1000)
+    boxes = [d["bbox"] for d in districts if d.get("bbox")]
+    bounds = ([min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+               max(b[3] for b in boxes)] if boxes else [112.3, 21.4, 113.3, 22.9])
+    config = legend.map_config(run, locale)
+    config.update(bounds=bounds, evaluated=run is not None,
+                  tianditu=settings.tianditu_token or None,
+                  card_url="/pages/parcels/{code}/card")
+    return render(request, "map.html", {"config": config, "run": run,
+                                        "districts": districts}, user=user)
+
+
+@router.get("/pages/parcels/{code}/card")
+def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) -> Response:
+    """The parcel card (地块卡片): attributes as the role may see them, categories with their
+    reasons and clauses, and (for logged-in users) the version history."""
+    viewer = user or PUBLIC
+    locale = locale_of(request)
+    try:
+        detail = land_service.parcel_detail(store, viewer, code)
+    except NotFound:
+        return render(request, "partials/card_missing.html", {"code": code}, user=user,
+                      status_code=404)
+    evaluation = detail.get("evaluation")
+    names = legend.names(evaluation, locale)
+    history: list[dict[str, Any]] = []
+    history_total = 0
+    if user is not None:
+        history_total, history = land_service.history(store, user, code, limit=20)
+    return render(request, "partials/card.html", {
+        "p": detail, "evaluation": evaluation, "names": names, "history": history,
+        "history_total": history_total,
+        "colours": {e.code: e.colour for e in legend.categories(
+            evaluation, locale)}}, user=user)
+
+
+# ---------------------------------------------------------------- dashboard
+
