@@ -16,147 +16,28 @@ Refusals: 404 outside what the user sees; 403 ``forbidden`` for read-only users;
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Literal
-
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from landrenew.api.deps import CurrentUser, StoreDep
+from landrenew.api.schemas.consolidation import (
+    CloseIn,
+    ConsentIn,
+    FlagsIn,
+    GateOut,
+    ProjectId,
+    ProvideIn,
+    RecordedOut,
+    ReturnIn,
+    StartIn,
+    UnitIn,
+    UnitOut,
+    VoteIn,
+    WorkflowOut,
+)
 from landrenew.projects import consent_service as consents
 from landrenew.projects import workflow_service as workflows
 
 router = APIRouter(tags=["consolidation"])
-
-ProjectId = int
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class StartIn(_Body):
-    reason: str | None = None
-
-
-class ProvideIn(_Body):
-    item: str = Field(min_length=1, max_length=64, description="A requirement code of the step")
-    ref: str | None = Field(None, max_length=512, description="Document number, file, link")
-    note: str | None = Field(None, max_length=4000)
-    passed: bool | None = Field(None, description="A decision's outcome; omit for documents and "
-                                                  "for step 5's willingness_gate (computed)")
-
-
-class CloseIn(_Body):
-    note: str | None = Field(None, max_length=4000)
-
-
-class ReturnIn(_Body):
-    reason: str = Field(min_length=1, max_length=4000)
-    to_step: str | None = Field(None, description="An earlier step (code or number); default "
-                                                  "the same step")
-    items: list[str] | None = Field(None, description="Items of the target step to provide "
-                                                      "again; default all")
-
-
-class FlagsIn(_Body):
-    flags: dict[str, bool] = Field(min_length=1)
-    reason: str | None = None
-
-
-class WorkflowOut(BaseModel):
-    """The workflow overview: every step with its requirements' statuses, the flags, the log and
-    the willingness gate."""
-
-    model_config = ConfigDict(extra="allow")
-    project: dict[str, Any]
-    started: bool
-    version: int
-    current: dict[str, Any] | None
-    complete: bool
-    flags: list[dict[str, Any]]
-    stages: list[dict[str, Any]]
-    steps: list[dict[str, Any]]
-    log: list[dict[str, Any]]
-    provisions: list[dict[str, Any]]
-    willingness: dict[str, Any]
-    workflow_role: str | None
-    can_write: bool
-
-
-class UnitIn(_Body):
-    code: str = Field(min_length=1, max_length=64)
-    kind: str = Field(description="collective, single_holder, co_owned, condominium or "
-                                  "state_parcels")
-    name: str = Field(min_length=1, max_length=256)
-    definition: dict[str, Any] = Field(default_factory=dict, description=(
-        "owners [{id, exclusive_area}] (single_holder, co_owned, condominium), parcels [unit "
-        "with area] (state_parcels), optional body / matter (collective)"))
-
-
-class UnitOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: int
-    code: str
-    kind: str
-    name: str
-    definition: dict[str, Any]
-    created_at: dt.datetime
-    created_by: str
-    pending: bool
-    decision: dict[str, Any] | None
-
-
-class ConsentIn(_Body):
-    unit: str = Field(min_length=1, max_length=64)
-    owner: str = Field(min_length=1, max_length=64)
-    parcel: str | None = Field(None, description="For a state_parcels unit: the parcel id "
-                                                 "(nested ids joined by '/')")
-    action: Literal["consent", "withdraw", "refuse"]
-    on: dt.date
-    evidence_sha256: str | None = Field(None, description="SHA-256 of the signed form")
-    note: str | None = Field(None, max_length=4000)
-
-
-class VoteIn(_Body):
-    unit: str = Field(min_length=1, max_length=64)
-    body: str = Field(description="villagers_meeting, representatives_meeting or "
-                                  "members_assembly")
-    matter: str = Field("general", description="general or operating_land_transfer")
-    eligible: int = Field(description="The meeting's membership (villagers aged 18+, "
-                                      "representatives or members)")
-    present: int
-    in_favour: int
-    households_total: int | None = Field(None, description="Villagers' meeting only")
-    households_present: int | None = None
-    held_on: dt.date
-    evidence_sha256: str | None = Field(None, description="SHA-256 of the minutes")
-    note: str | None = Field(None, max_length=4000)
-
-
-class RecordedOut(BaseModel):
-    record: dict[str, Any]
-    unit: dict[str, Any]
-    gate: dict[str, Any]
-
-
-class GateOut(BaseModel):
-    """``WillingnessDecision.as_dict()``; each unit with its checks (numbers, thresholds, rule,
-    clause), its name and whether it awaits its vote."""
-
-    model_config = ConfigDict(extra="allow")
-    allowed: bool
-    passed: int
-    total: int
-    failing: list[str]
-    rule: str
-    clause: str
-    units: list[dict[str, Any]]
-    explanation: str
-    pending: list[str]
-
-
-# ---------------------------------------------------------------- the workflow
 
 @router.get("/api/projects/{project_id}/workflow", response_model=WorkflowOut)
 def get_workflow(project_id: ProjectId, store: StoreDep, user: CurrentUser) -> WorkflowOut:

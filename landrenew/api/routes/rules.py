@@ -11,43 +11,17 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from landrenew.api.deps import CurrentUser
+from landrenew.api.schemas.rules import (
+    PackOut,
+    Resolved,
+)
 from landrenew.core import packs, places
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound
 
 router = APIRouter(prefix="/api/rules", tags=["rules"])
-
-
-class PackOut(BaseModel):
-    pack: str
-    version: str
-    kind: str
-    title: dict[str, str]
-    jurisdiction: str
-    jurisdiction_name: str
-    draft: bool
-    issued_on: dt.date | None
-    effective_from: dt.date
-    effective_to: dt.date | None
-    parent: str | None
-    source: str
-    origin: str
-
-
-class Resolved(BaseModel):
-    pack: str
-    version: str
-    kind: str
-    jurisdiction: str
-    jurisdiction_name: str
-    draft: bool
-    effective_from: dt.date
-    effective_to: dt.date | None
-    title: dict[str, str]
-
 
 def _kind(kind: str | None) -> str | None:
     if kind is not None and kind not in packs.KINDS:

@@ -1,0 +1,26 @@
+"""Request and response schemas (接口数据结构), one module per area: Create / Update / Public,
+never table models. Every name is importable from here."""
+
+from landrenew.api.schemas.audit import AuditEventPublic
+from landrenew.api.schemas.common import ErrorPublic, Health, Page
+from landrenew.api.schemas.evaluations import (
+    DistrictTotals,
+    EvaluationRunDetail,
+    EvaluationRunPublic,
+    EvaluationStatistics,
+    StatisticsRow,
+    Totals,
+)
+from landrenew.api.schemas.imports import ImportReportPublic, ProblemPublic
+from landrenew.api.schemas.parcels import (
+    EvaluationResultPublic,
+    ParcelDetail,
+    ParcelPublic,
+    ParcelUpdate,
+    ParcelUpdated,
+    ParcelVersionPublic,
+)
+from landrenew.api.schemas.places import DistrictPublic, ZonePublic
+from landrenew.api.schemas.users import Token, UserCreate, UserPublic, UserUpdate
+
+__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "ProblemPublic", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]

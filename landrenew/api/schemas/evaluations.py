@@ -1,0 +1,71 @@
+"""Evaluation runs and their statistics (认定批次、分类统计)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+
+class EvaluationRunPublic(BaseModel):
+    """An evaluation run (认定批次); for district staff the counts cover their districts only."""
+
+    id: int
+    pack_id: str
+    pack_version: str
+    as_of: dt.date
+    data_as_of: dt.date | None
+    created_at: dt.datetime
+    created_by: str
+    engine: str
+    note: str | None
+    parcel_count: int
+    low_efficiency_count: int
+    scope: Literal["city", "districts"]
+    #: The pack that decided each district: ``{code: {pack, version, jurisdiction}}``.
+    packs: dict[str, dict[str, str]] = {}
+
+
+class EvaluationRunDetail(EvaluationRunPublic):
+    summary: dict[str, Any] | None = None
+
+
+class StatisticsRow(BaseModel):
+    kind: Literal["category", "flag"]
+    district_code: str
+    district: str
+    code: str
+    parcels: int
+    area_mu: float
+
+
+class DistrictTotals(BaseModel):
+    district_code: str
+    district: str
+    parcels: int
+    area_mu: float
+    low_efficiency: int
+    low_efficiency_mu: float
+    potential_floor_area_m2: float = 0.0
+
+
+class Totals(BaseModel):
+    parcels: int
+    area_mu: float
+    low_efficiency: int
+    low_efficiency_mu: float
+    potential_floor_area_m2: float = 0.0
+
+
+class EvaluationStatistics(BaseModel):
+    """Counts and 亩 by district × category and flag (分类统计)."""
+
+    run_id: int
+    scope: str | list[str]
+    total: Totals
+    districts: list[DistrictTotals]
+    categories: list[StatisticsRow]
+
+
+# ---------------------------------------------------------------- imports and audit
