@@ -25,7 +25,6 @@ seeding run) already put in the shared store is one read by key, so it is read o
 from __future__ import annotations
 
 import asyncio
-import os
 import weakref
 from collections.abc import Callable
 from typing import TypeVar
@@ -33,11 +32,13 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from landrenew.core.settings import process_settings
+
 T = TypeVar("T")
 
 #: Jobs making tiles or pages at once per process (``LANDRENEW_MAKERS`` overrides): enough to
 #: overlap one job's database waits with another's Python work, few enough not to thrash.
-MAKERS = int(os.environ.get("LANDRENEW_MAKERS", "4"))
+MAKERS = process_settings().makers
 
 #: One limiter per event loop: a limiter belongs to the loop it was made on (tests start several).
 _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = \

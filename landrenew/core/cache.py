@@ -3,7 +3,9 @@
 :class:`SingleFlight` makes each key computed once at a time; :class:`ValueCache` keeps small
 values (list totals, the latest run id, the user a token names) under keys that include the
 data stamp, so a value read under one stamp holds exactly until the next write;
-:class:`PieceCache` keeps many small encoded pieces (one feature's text each) per generation.
+:class:`PieceCache` keeps many small encoded pieces (one feature's text each) per generation;
+:class:`ByteCache` keeps whole encoded answers (a tile, a list or OGC page) bounded by size.
+The serving wing declares every instance in :mod:`landrenew.serving.caches`.
 """
 
 from __future__ import annotations
@@ -214,3 +216,71 @@ class PieceCache:
     def size(self) -> int:
         """Bytes kept."""
         return self._bytes
+
+
+class ByteCache:
+    """Encoded answers (tiles, pages) under hashable keys: a thread-safe LRU bounded by their
+    total size, computing each key once at a time."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._flights = SingleFlight()
+        self.hits = 0
+        self.misses = 0
+
+    def _lookup(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def peek(self, key: Hashable) -> bytes | None:
+        """The kept bytes, or None: never computes (the server's fast path on its event loop)."""
+        data = self._lookup(key)
+        if data is not None:
+            self.hits += 1
+        return data
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        data = self._lookup(key)
+        if data is not None:
+            self.hits += 1
+            return data
+        flight = self._flights.lock_for(key)
+        with flight:  # different tiles render in parallel; the same tile once
+            data = self._lookup(key)
+            if data is not None:
+                self.hits += 1
+                return data
+            self.misses += 1
+            data = make()
+            self.put(key, data)
+        self._flights.release(key)
+        return data
+
+    def put(self, key: Hashable, data: bytes) -> None:
+        """Keep ``data`` under ``key`` (replacing what was kept there), the least recently used
+        going first when full. Never waits for a making of the same key (the server's event
+        loop keeps pages it read whole from the shared page store)."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            if len(data) <= self.max_bytes:
+                self._items[key] = data
+                self._bytes += len(data)
+                while self._bytes > self.max_bytes:
+                    _, dropped = self._items.popitem(last=False)
+                    self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)

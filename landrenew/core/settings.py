@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from functools import lru_cache
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///landrenew.db"
@@ -63,6 +63,15 @@ class Settings(BaseSettings):
     tianditu_token: str | None = None
     warm_on_start: bool = True
     rules_path: str | None = None
+    #: Jobs making tiles or pages at once per server process (api/making.py).
+    makers: int = Field(default=4, ge=1, le=64)
+    #: Bounds of the serving caches (serving/caches.py), in MB or items.
+    tile_cache_mb: int = Field(default=256, ge=0)
+    list_page_cache_mb: int = Field(default=64, ge=0)
+    ogc_page_cache_mb: int = Field(default=256, ge=0)
+    feature_cache_mb: int = Field(default=256, ge=0)
+    count_cache_items: int = Field(default=4096, ge=1)
+    memo_cache_items: int = Field(default=1024, ge=1)
 
     @field_validator("mode")
     @classmethod
@@ -96,3 +105,14 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def process_settings() -> Settings:
+    """The settings for what a process sizes when a module is imported (its caches, its makers):
+    the deployment's, or the
+    defaults when the deployment's are refused (the refusal is reported where the settings are
+    used — ``landrenew serve`` and every command — not by an import)."""
+    try:
+        return get_settings()
+    except ValidationError:
+        return Settings.model_construct()

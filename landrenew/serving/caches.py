@@ -1,24 +1,23 @@
-"""The data stamp, the tile cache (切片缓存) and the list-total cache.
+"""Every cache of the serving wing (缓存), declared once here with its bound and its key, sized
+from the settings (``LANDRENEW_*_CACHE_MB`` …). Nothing else keeps data in module-level caches;
+the cache primitives are in :mod:`landrenew.core.cache`.
 
-Every write to the database is audited, so the newest audit event id is a stamp that changes
-whenever anything a tile shows may have changed (parcels, zones, districts, evaluation runs).
-Tiles are cached in memory under ``(database, stamp, layer, z, x, y, districts)``: a repeat
-request costs a dictionary lookup (the stamp is watched, see
-:mod:`landrenew.core.store.changes`), and any write makes every cached tile stale at once. The
-stamp also serves as the tile's HTTP ETag.
+Every key begins with the database and the data stamp: every write to the database is audited,
+so the newest audit event changes whenever anything a tile, a page or a count shows may have
+changed, and a value kept under one stamp holds exactly until the next write (the stamp is
+watched, see :mod:`landrenew.core.store.changes`; it is also the answers' HTTP ETag).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
 
-from landrenew.core.cache import SingleFlight, ValueCache
+from landrenew.core.cache import ByteCache, PieceCache, ValueCache
+from landrenew.core.settings import process_settings
 from landrenew.core.store import Store
 
-#: Cap on the bytes kept (encoded tiles); the least recently used go first.
-MAX_BYTES = 256 * 1024 * 1024
+MB = 1024 * 1024
 
 
 def data_stamp(store: Store) -> str:
@@ -27,76 +26,49 @@ def data_stamp(store: Store) -> str:
     return store.stamp()
 
 
-class TileCache:
-    """A thread-safe LRU of encoded tiles bounded by total size."""
+@dataclass(frozen=True)
+class Declared:
+    """A cache, what bounds it and what its keys hold."""
 
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._flights = SingleFlight()
-        self.hits = 0
-        self.misses = 0
-
-    def _lookup(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
-
-    def peek(self, key: Hashable) -> bytes | None:
-        """The kept bytes, or None: never computes (the server's fast path on its event loop)."""
-        data = self._lookup(key)
-        if data is not None:
-            self.hits += 1
-        return data
-
-    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        data = self._lookup(key)
-        if data is not None:
-            self.hits += 1
-            return data
-        flight = self._flights.lock_for(key)
-        with flight:  # different tiles render in parallel; the same tile once
-            data = self._lookup(key)
-            if data is not None:
-                self.hits += 1
-                return data
-            self.misses += 1
-            data = make()
-            self.put(key, data)
-        self._flights.release(key)
-        return data
-
-    def put(self, key: Hashable, data: bytes) -> None:
-        """Keep ``data`` under ``key`` (replacing what was kept there), the least recently used
-        going first when full. Never waits for a making of the same key (the server's event
-        loop keeps pages it read whole from the shared page store)."""
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old)
-            if len(data) <= self.max_bytes:
-                self._items[key] = data
-                self._bytes += len(data)
-                while self._bytes > self.max_bytes:
-                    _, dropped = self._items.popitem(last=False)
-                    self._bytes -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
+    name: str
+    cache: Any
+    bound: str
+    key: str
 
 
-CACHE = TileCache()
+_sizes = process_settings()
+
+#: Encoded vector tiles (serving/tiles.py).
+TILES = ByteCache(_sizes.tile_cache_mb * MB)
+#: Encoded pages of the REST parcel list (api/routes/parcels.py).
+LIST_PAGES = ByteCache(_sizes.list_page_cache_mb * MB)
+#: gzip-compressed OGC items pages (api/routes/ogc.py): 256 MB holds well over a thousand
+#: 1000-feature pages.
+OGC_PAGES = ByteCache(_sizes.ogc_page_cache_mb * MB)
+#: Each parcel feature's GeoJSON text, shared by every page that shows it (serving/ogc.py).
+FEATURES = PieceCache(_sizes.feature_cache_mb * MB)
+#: List totals (``total``, ``numberMatched``): counting a million rows would cost more than a
+#: page (serving/parcels.py, serving/ogc.py).
+COUNTS = ValueCache(max_items=_sizes.count_cache_items)
+#: Per-stamp lookups made on every request: the latest run id, the paging anchors.
+MEMO = ValueCache(max_items=_sizes.memo_cache_items)
+
+DECLARED: tuple[Declared, ...] = (
+    Declared("tiles", TILES, f"{_sizes.tile_cache_mb} MB",
+             "database, stamp, layer, z, x, y, the user's districts"),
+    Declared("list_pages", LIST_PAGES, f"{_sizes.list_page_cache_mb} MB",
+             "database, stamp, the user's view, the list's query"),
+    Declared("ogc_pages", OGC_PAGES, f"{_sizes.ogc_page_cache_mb} MB",
+             "database, stamp, collection, the user's view, the query"),
+    Declared("features", FEATURES, f"{_sizes.feature_cache_mb} MB",
+             "(database, stamp, sensitive view, axis order), parcel version id"),
+    Declared("counts", COUNTS, f"{_sizes.count_cache_items} items",
+             "database, stamp, scope and filters"),
+    Declared("memo", MEMO, f"{_sizes.memo_cache_items} items", "database, stamp, what"),
+)
 
 
-COUNTS = ValueCache()
-#: Per-stamp lookups made on every request (the latest run id, the token's user).
-MEMO = ValueCache(max_items=1024)
+def clear_all() -> None:
+    """Forget everything kept (tests, and after restoring a database)."""
+    for declared in DECLARED:
+        declared.cache.clear()

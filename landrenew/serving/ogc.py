@@ -24,10 +24,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import Principal, require_district
-from landrenew.core.cache import PieceCache
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store
-from landrenew.serving.caches import COUNTS, data_stamp
+from landrenew.serving.caches import COUNTS, FEATURES, data_stamp
 from landrenew.serving.featuretext import server_texts
 from landrenew.serving.ogc_collections import (
     COLLECTIONS,
@@ -181,7 +180,6 @@ def collections_doc(store: Store, user: Principal, base: str) -> dict[str, Any]:
 #: order, in this process. Pages of neighbouring boxes share most of their features (500
 #: random 1000-feature pages of the bench city hold 83 000 distinct parcels in 500 000 places),
 #: so a new page is mostly joined from texts earlier pages made; a write drops them all.
-FEATURES = PieceCache(max_bytes=256 * 1024 * 1024)
 
 
 def _parcel_texts(conn: Connection, store: Store, user: Principal, ids: list[int], crs: str

@@ -30,7 +30,7 @@ from landrenew.core.store.versions import box_overlaps
 from landrenew.land.parcels import bbox_clause
 from landrenew.land.zones import ZONE_KINDS
 from landrenew.serving import tilestore
-from landrenew.serving.caches import CACHE, data_stamp
+from landrenew.serving.caches import TILES, data_stamp
 from landrenew.serving.overview import MIN_PARCEL_ZOOM, POINTS, overview_tile
 from landrenew.serving.parcels import current_run_id
 
@@ -154,7 +154,7 @@ def cached_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: in
     """The tile if this process keeps it for the current stamp (else None), and the stamp: no
     database read, no rendering, so the server may answer from its event loop."""
     key, stamp = _key(store, user, layer, z, x, y)
-    return CACHE.peek(key), stamp
+    return TILES.peek(key), stamp
 
 
 def stored_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int, stamp: str
@@ -167,7 +167,7 @@ def stored_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: in
     with store.reading() as conn:
         data = tilestore.read(conn, layer, tilestore.scope_key(user), z, x, y, stamp)
     if data is not None:
-        CACHE.put(_stamped_key(store, user, layer, z, x, y, stamp), data)
+        TILES.put(_stamped_key(store, user, layer, z, x, y, stamp), data)
     return data
 
 
@@ -187,7 +187,7 @@ def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y
             tilestore.write(store, [(layer, scope, z, x, y, stamp, data)])
         return data
 
-    return CACHE.get_or_make(key, make), stamp
+    return TILES.get_or_make(key, make), stamp
 
 
 def render(store: Store, user: Principal, layer: str, z: int, x: int, y: int, stamp: str

@@ -456,15 +456,15 @@ def test_items_pages_are_joined_from_kept_feature_texts(world: World) -> None:
     exactly what a page made afresh says, never borrows another view's or axis order's text,
     shows a write at once, and leaves out what the user's districts do not hold."""
     from landrenew.core.access import Principal
-    from landrenew.serving import ogc
+    from landrenew.serving import caches, ogc
 
-    ogc.FEATURES.clear()
+    caches.FEATURES.clear()
 
     def page(role: str, crs: str = CRS84, **params: Any) -> tuple[int, dict[str, Any]]:
-        made = ogc.FEATURES.made
+        made = caches.FEATURES.made
         r = _get(world, "/ogc/collections/parcels/items", role, crs=crs, **params)
         assert r.status_code == 200, r.text
-        return ogc.FEATURES.made - made, r.json()
+        return caches.FEATURES.made - made, r.json()
 
     made, first = page("city_staff", limit=3)
     assert made == 3 and [f["id"] for f in first["features"]] == sorted(ALL)[:3]
@@ -475,7 +475,7 @@ def test_items_pages_are_joined_from_kept_feature_texts(world: World) -> None:
     assert made == 0 and shifted["features"] == five["features"][2:5]
     # a page joined from kept texts is the page made afresh, feature for feature
     staff = Principal("city_staff", "city_staff")
-    ogc.FEATURES.clear()
+    caches.FEATURES.clear()
     fresh = json.loads(ogc.items(world.store, staff, "http://testserver/ogc", "parcels",
                                    bbox=None, limit=5, offset=0, crs=CRS84, query={}))
     assert fresh["features"] == five["features"]

@@ -97,14 +97,14 @@ def test_low_zoom_tile_is_an_overview_of_every_parcel(city: World) -> None:
 def test_tiles_are_cached_until_the_data_changes(world: World) -> None:
     """A repeat request is served from the cache with the same ETag (304 when the client has
     it); an edit changes the data stamp, so the tile is made again and shows the edit."""
-    from landrenew.serving.caches import CACHE
+    from landrenew.serving.caches import TILES
 
     x, y = _home_tile(world)
     url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
     first = world.client.get(url)
-    hits = CACHE.hits
+    hits = TILES.hits
     again = world.client.get(url)
-    assert CACHE.hits == hits + 1 and again.content == first.content
+    assert TILES.hits == hits + 1 and again.content == first.content
     etag = first.headers["etag"]
     assert again.headers["etag"] == etag
     assert world.client.get(url, headers={"If-None-Match": etag}).status_code == 304
@@ -148,7 +148,7 @@ def test_tile_store_is_shared_between_workers(world: World) -> None:
     makes the stored tile stale, so it is made again and shows the change."""
     from landrenew.serving import tiles as tile_service
     from landrenew.serving import tilestore
-    from landrenew.serving.caches import CACHE, data_stamp
+    from landrenew.serving.caches import TILES, data_stamp
 
     x, y = _home_tile(world)
     url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
@@ -158,7 +158,7 @@ def test_tile_store_is_shared_between_workers(world: World) -> None:
         stored = tilestore.read(conn, "parcels", "city", Z, x, y, stamp)
         assert stored == first.content
         assert tilestore.read(conn, "parcels", "city", Z, x, y, "0.0") is None  # other stamp
-    CACHE.clear()  # as a second worker: nothing in memory
+    TILES.clear()  # as a second worker: nothing in memory
     rendered: list[tuple[int, int, int]] = []
     real = tile_service._render
 
@@ -190,7 +190,7 @@ def test_seed_renders_the_pyramid_the_server_then_serves(world: World) -> None:
     """``tiles seed`` stores every city tile from zoom 0 to the maximum: each equals the tile
     the server would render, and stale tiles of older data are removed."""
     from landrenew.serving import tilestore
-    from landrenew.serving.caches import CACHE, data_stamp
+    from landrenew.serving.caches import TILES, data_stamp
     from landrenew.serving.seeding import city_outline, city_tiles, seed
 
     old = data_stamp(world.store)
@@ -211,10 +211,10 @@ def test_seed_renders_the_pyramid_the_server_then_serves(world: World) -> None:
         overview = tilestore.read(conn, "parcels", "city", 8, *tile_for(
             *_outlines(world)["JM-0000"].centroid.coords[0], 8), stamp)
     assert seeded and overview
-    CACHE.clear()
+    TILES.clear()
     assert world.client.get(f"/tiles/parcels/{Z}/{x}/{y}.mvt").content == seeded
     tilestore.write(world.store, [("parcels", "city", Z, x, y, stamp, b"")])
-    CACHE.clear()
+    TILES.clear()
     assert world.client.get(f"/tiles/parcels/{Z}/{x}/{y}.mvt").status_code == 204  # from store
 
 
@@ -223,7 +223,7 @@ def test_a_stored_tile_is_read_on_the_event_loop_and_kept(world: World, monkeypa
     then kept in memory; a tile the store holds only for older data goes to a maker thread,
     which renders it."""
     from landrenew.serving import tiles as tile_service
-    from landrenew.serving.caches import CACHE
+    from landrenew.serving.caches import TILES
 
     x, y = _home_tile(world)
     url = f"/tiles/parcels/{Z}/{x}/{y}.mvt"
@@ -237,13 +237,13 @@ def test_a_stored_tile_is_read_on_the_event_loop_and_kept(world: World, monkeypa
         return real(store, user, layer, z, x, y)
 
     monkeypatch.setattr(tile_service, "tile_with_stamp", on_a_thread)
-    CACHE.clear()  # as a second worker: nothing in memory
+    TILES.clear()  # as a second worker: nothing in memory
     again = world.client.get(url)
     assert again.status_code == 200 and again.content == first.content
     assert made == []
-    assert len(CACHE) == 1  # kept: the next request is answered from memory
-    hits = CACHE.hits
-    assert world.client.get(url).content == first.content and CACHE.hits > hits
+    assert len(TILES) == 1  # kept: the next request is answered from memory
+    hits = TILES.hits
+    assert world.client.get(url).content == first.content and TILES.hits > hits
     assert made == []
     r = world.client.patch("/api/parcels/JM-0000", headers=world.headers("admin"),
                            json={"land_use": "0701", "reason": "re-surveyed as housing"})

@@ -156,11 +156,11 @@ def test_nothing_is_left_behind_once_the_makers_are_done() -> None:
 
 
 def test_tile_cache_put_replaces_and_stays_within_its_size() -> None:
-    """``TileCache.put`` (a page read whole from the shared store) replaces what a key held
+    """``ByteCache.put`` (a page read whole from the shared store) replaces what a key held
     without counting it twice, and drops the least recently used beyond the size."""
-    from landrenew.serving.caches import TileCache
+    from landrenew.core.cache import ByteCache
 
-    cache = TileCache(max_bytes=10)
+    cache = ByteCache(max_bytes=10)
     cache.put("a", b"1234")
     cache.put("a", b"123456")  # replaced, not added
     assert cache.peek("a") == b"123456" and len(cache) == 1

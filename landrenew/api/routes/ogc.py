@@ -8,6 +8,8 @@ format are refused with 400 (as are other bad parameters); the ``Accept`` header
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -30,7 +32,8 @@ from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.serving import ogc as service
 from landrenew.serving import pagestore
-from landrenew.serving.caches import TileCache, data_stamp
+from landrenew.serving.caches import OGC_PAGES as PAGES
+from landrenew.serving.caches import data_stamp
 from landrenew.serving.ogc_collections import get_collection
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -116,9 +119,6 @@ def _crs_headers(crs: str) -> dict[str, str]:
     return {"Content-Crs": f"<{crs}>"}
 
 
-#: Items pages kept gzip-compressed (:func:`~landrenew.api.responses.compress`) per data
-#: stamp, user view and query; 256 MB holds well over a thousand 1000-feature pages.
-PAGES = TileCache(max_bytes=256 * 1024 * 1024)
 
 
 @router.get("/collections/{collection_id}/items", summary="Features (GeoJSON)")
@@ -134,16 +134,13 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     the event loop (gzip as kept, for clients that accept it), and so is one another worker
     made and put in the shared page store (one short read); any other is built on a maker
     thread (:mod:`landrenew.api.making`) and put there."""
-    _check_format(f)
-    out_crs = service.parse_crs(crs)
-    box = service.parse_bbox(bbox, bbox_crs)
-    get_collection(collection_id)
-    service.check_paging(limit, offset)
+    q = items_query(collection_id, limit, offset, bbox, bbox_crs, crs, f,
+                    request.query_params.items())
     store.ensure_current()
     stamp = data_stamp(store)
     base = _base(request)
-    keep = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
-    key = _items_key(store, user, stamp, collection_id, box, limit, offset, out_crs, base, keep)
+    key = _items_key(store, user, stamp, q, base)
+    box, out_crs, keep = q.box, q.crs, dict(q.keep)
 
     def make() -> bytes:
         return compress(service.items(store, user, base, collection_id, bbox=box, limit=limit,
@@ -163,13 +160,36 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     return _items_answer(request, body, stamp, key, out_crs)
 
 
-def _items_key(store: Store, user: Principal, stamp: str, cid: str,
-               box: service.BBox | None, limit: int, offset: int, crs: str, base: str,
-               keep: dict[str, str]) -> tuple:
-    """What an items page is kept under: the data stamp, the user's view and the query (the
-    other parameters too, as the page's links carry them)."""
-    return (store.url, stamp, cid, user.scope, user.sees_sensitive, box, limit, offset, crs,
-            base, tuple(sorted(keep.items())))
+@dataclass(frozen=True)
+class ItemsQuery:
+    """An items request parsed and checked once, for the route and its kept lookup alike."""
+
+    cid: str
+    limit: int
+    offset: int
+    box: service.BBox | None
+    crs: str
+    keep: tuple[tuple[str, str], ...]  # the other parameters, as the page's links carry them
+
+
+def items_query(cid: str, limit: int, offset: int, bbox: str | None, bbox_crs: str | None,
+                crs: str | None, f: str | None, params: Iterable[tuple[str, str]]
+                ) -> ItemsQuery:
+    """The page an items request asks for; refuses what the route refuses (an unknown
+    collection or format, a bad box or CRS, paging out of range)."""
+    _check_format(f)
+    out_crs = service.parse_crs(crs)
+    box = service.parse_bbox(bbox, bbox_crs)
+    get_collection(cid)
+    service.check_paging(limit, offset)
+    keep = tuple(sorted((k, v) for k, v in params if k not in ("limit", "offset")))
+    return ItemsQuery(cid, limit, offset, box, out_crs, keep)
+
+
+def _items_key(store: Store, user: Principal, stamp: str, q: ItemsQuery, base: str) -> tuple:
+    """What an items page is kept under: the data stamp, the user's view and the query."""
+    return (store.url, stamp, q.cid, user.scope, user.sees_sensitive, q.box, q.limit, q.offset,
+            q.crs, base, q.keep)
 
 
 def _items_answer(request: Request, body: bytes, stamp: str, key: tuple, crs: str
@@ -192,22 +212,18 @@ def kept_items(request: Request, path: dict[str, str]) -> Response | None:
     user = kept_user(request)
     if user is None:
         return None
-    cid = path["collection_id"]
     try:
-        _check_format(params.get("f"))
-        out_crs = service.parse_crs(params.get("crs"))
-        box = service.parse_bbox(params.get("bbox"), params.get("bbox-crs"))
-        get_collection(cid)
-        service.check_paging(limit, offset)
+        q = items_query(path["collection_id"], limit, offset, params.get("bbox"),
+                        params.get("bbox-crs"), params.get("crs"), params.get("f"),
+                        params.items())
     except LandrenewError:
         return None
     store: Store = request.app.state.store
     store.ensure_current()
     stamp = data_stamp(store)
-    keep = {k: v for k, v in params.items() if k not in ("limit", "offset")}
-    key = _items_key(store, user, stamp, cid, box, limit, offset, out_crs, _base(request), keep)
+    key = _items_key(store, user, stamp, q, _base(request))
     body = PAGES.peek(key)
-    return None if body is None else _items_answer(request, body, stamp, key, out_crs)
+    return None if body is None else _items_answer(request, body, stamp, key, q.crs)
 
 
 #: The query parameters :func:`items` reads; a page asked for with any other is left to the route.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -31,11 +32,8 @@ from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.land import service as land_service
 from landrenew.serving import parcels as service
-from landrenew.serving.caches import TileCache, data_stamp
-
-#: Encoded list pages per data stamp, user view and query (a write changes the stamp, so a page
-#: is never served stale); bounded by size like the tile cache.
-PAGES = TileCache(max_bytes=64 * 1024 * 1024)
+from landrenew.serving.caches import LIST_PAGES as PAGES
+from landrenew.serving.caches import data_stamp
 
 router = APIRouter(prefix="/api/parcels", tags=["parcels"])
 
@@ -71,11 +69,11 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
     keeps is answered on the event loop, and so is a short one it must make (a whole-city page of
     at most 100 rows whose count is kept: ``is_quick_page``); any other is made on a maker thread
     (api/making.py)."""
-    box = parse_bbox(bbox)
+    q = ListQuery(district, category, flag, parse_bbox(bbox), page.limit, page.offset, after)
+    box = q.box
     store.ensure_current()
     stamp = data_stamp(store)
-    key = _page_key(store, user, stamp, district, category, flag, box, page.limit, page.offset,
-                    after)
+    key = _page_key(store, user, stamp, q)
 
     def make() -> bytes:
         total, items = service.list_parcels(store, user, district=district, category=category,
@@ -97,12 +95,23 @@ async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, pag
     return _page_answer(request, body, stamp, key)
 
 
-def _page_key(store: Store, user: Principal, stamp: str, district: str | None,
-              category: str | None, flag: str | None, box: service.BBox | None, limit: int,
-              offset: int, after: str | None) -> tuple:
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request parsed once, for the route and its kept lookup alike."""
+
+    district: str | None
+    category: str | None
+    flag: str | None
+    box: service.BBox | None
+    limit: int
+    offset: int
+    after: str | None
+
+
+def _page_key(store: Store, user: Principal, stamp: str, q: ListQuery) -> tuple:
     """What a list page is kept under: the data stamp, the user's view and the query."""
-    return (store.url, stamp, (user.scope, user.sees_sensitive), district, category, flag, box,
-            limit, offset, after)
+    return (store.url, stamp, (user.scope, user.sees_sensitive), q.district, q.category, q.flag,
+            q.box, q.limit, q.offset, q.after)
 
 
 def _page_answer(request: Request, body: bytes, stamp: str, key: tuple) -> Response:
@@ -129,13 +138,13 @@ def kept_page(request: Request, _: dict[str, str]) -> Response | None:
     if user is None:
         return None
     try:
-        box = parse_bbox(params.get("bbox"))
+        q = ListQuery(params.get("district"), params.get("category"), params.get("flag"),
+                      parse_bbox(params.get("bbox")), limit, offset, params.get("after"))
     except InputError:
         return None
     store.ensure_current()
     stamp = data_stamp(store)
-    key = _page_key(store, user, stamp, params.get("district"), params.get("category"),
-                    params.get("flag"), box, limit, offset, params.get("after"))
+    key = _page_key(store, user, stamp, q)
     body = PAGES.peek(key)
     return None if body is None else _page_answer(request, body, stamp, key)
 
