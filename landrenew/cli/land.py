@@ -68,15 +68,16 @@ def import_parcels_cmd(
     layer: Annotated[str | None, typer.Option(help="Layer or sheet to read")] = None,
     attributes: Annotated[str | None, typer.Option(help="Excel sheet joined by parcel_code")] = None,
     reason: Annotated[str | None, typer.Option(help="Why (kept in history)")] = None,
-    report: Annotated[str | None, typer.Option(help="Problem report path (.csv or .json)")] = None,
+    report: Annotated[str | None, typer.Option(help="Problem report path (.csv or .json); "
+                                              "default beside the file")] = None,
 ) -> None:
     """Import parcels; all or nothing unless --partial."""
-    from landrenew.land.importing import ImportOptions, import_parcels
+    from landrenew.land.importing import ImportOptions, default_report, import_parcels
 
     settings = state.settings()
     opts = ImportOptions(mapping=mapping, crs=crs, encoding=encoding, layer=layer, batch=batch,
                          partial=partial, strict_geometry=strict_geometry, attributes=attributes,
-                         reason=reason, report=report)
+                         reason=reason, report=report or default_report(path))
     with progress_bar() as cb:
         result = import_parcels(state.store(), path, opts, user=settings.user,
                                 projected_crs=settings.projected_crs, progress=cb)  # type: ignore[arg-type]
@@ -101,8 +102,11 @@ def import_zones_cmd(
     append: Annotated[bool, typer.Option(help="Keep zones missing from the file")] = False,
     strict_geometry: Annotated[bool, typer.Option()] = False,
     reason: Annotated[str | None, typer.Option()] = None,
+    report: Annotated[str | None, typer.Option(help="Problem report path (.csv or .json); "
+                                              "default beside the file")] = None,
 ) -> None:
     """Import a zone layer (replaces the layer's state; history is kept)."""
+    from landrenew.land.importing import default_report
     from landrenew.land.zones import import_zones
 
     settings = state.settings()
@@ -110,6 +114,7 @@ def import_zones_cmd(
         r = import_zones(state.store(), path, kind=kind, user=settings.user, mapping=mapping,
                          crs=crs, encoding=encoding, append=append,
                          strict_geometry=strict_geometry, reason=reason,
+                         report=report or default_report(path),
                          projected_crs=settings.projected_crs, progress=cb)  # type: ignore[arg-type]
     console.print(f"zones {', '.join(r.kinds)}: read {r.rows_read}, new {r.inserted}, changed "
                   f"{r.updated}, unchanged {r.unchanged}, deleted {r.deleted}")

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     tianditu_token: str | None = None
     warm_on_start: bool = True
     rules_path: str | None = None
+    #: The largest parcel file accepted by upload (API and page); larger ones go by the CLI.
+    max_upload_mb: int = Field(default=512, ge=1)
     #: Jobs making tiles or pages at once per server process (api/making.py).
     makers: int = Field(default=4, ge=1, le=64)
     #: Bounds of the serving caches (serving/caches.py), in MB or items.

@@ -17,7 +17,7 @@ from landrenew.demo.accounts import create_demo_accounts
 from landrenew.demo.projects import build_demo_projects
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
-from landrenew.land.importing import ImportOptions, Progress, _noop, import_parcels
+from landrenew.land.importing import ImportOptions, Progress, import_parcels, no_progress
 from landrenew.land.zones import import_zones
 
 DEMO_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E: the zone of the demo's places
@@ -63,7 +63,7 @@ def files_dir(store: Store) -> Path:
 
 
 def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "demo",
-               force: bool = False, progress: Progress = _noop) -> DemoSummary:
+               force: bool = False, progress: Progress = no_progress) -> DemoSummary:
     from landrenew.demo.generator import write_demo_files
 
     upgrade(store.engine)

@@ -17,8 +17,7 @@ from pydantic import ValidationError
 
 from landrenew.core import packs as registry_
 from landrenew.core.errors import ConfigurationError
-from landrenew.core.packfiles import PackError, line_of
-from landrenew.core.packfiles import read_yaml as _read_yaml
+from landrenew.core.packfiles import PackError, line_of, read_yaml
 from landrenew.evaluation.packs import PackFile, Parameter, Potential, Rule, RulePack
 
 KIND = "identification"
@@ -66,7 +65,7 @@ def _loc_str(loc: tuple[Any, ...]) -> str:
 
 def parse_pack_file(path: Path) -> tuple[PackFile, yaml.Node]:
     """Read and validate one pack file (no inheritance)."""
-    data, node = _read_yaml(path)
+    data, node = read_yaml(path)
     try:
         return PackFile.model_validate(data), node
     except ValidationError as exc:

@@ -27,7 +27,7 @@ from landrenew.core import sheets
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.land.fields import CANONICAL, FIELDS_BY_NAME
-from landrenew.land.importing import Progress, _noop
+from landrenew.land.importing import Progress, no_progress
 from landrenew.land.parcels import count_parcels, iter_parcels
 from landrenew.land.zones import ZONE_KINDS, iter_zones
 
@@ -206,7 +206,7 @@ def excel_value(value: Any) -> Any:
 
 
 def export_parcels(store: Store, out: str | Path, *, as_of: dt.date | None = None,
-                   district: str | None = None, progress: Progress = _noop) -> ExportReport:
+                   district: str | None = None, progress: Progress = no_progress) -> ExportReport:
     store.ensure_current()
     path = Path(out)
     fmt = format_of(path)
@@ -225,7 +225,7 @@ def export_parcels(store: Store, out: str | Path, *, as_of: dt.date | None = Non
 
 
 def export_zones(store: Store, out: str | Path, *, kinds: list[str] | None = None,
-                 as_of: dt.date | None = None, progress: Progress = _noop) -> ExportReport:
+                 as_of: dt.date | None = None, progress: Progress = no_progress) -> ExportReport:
     store.ensure_current()
     path = Path(out)
     fmt = format_of(path)

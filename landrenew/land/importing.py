@@ -92,7 +92,8 @@ class ImportReport:
         }
 
 
-def _noop(_: str, __: int, ___: int) -> None:
+def no_progress(_: str, __: int, ___: int) -> None:
+    """The :data:`Progress` callback that reports nothing."""
     return None
 
 
@@ -246,7 +247,7 @@ def _attribute_update_rows(store: Store, checked: pd.DataFrame, present: list[st
 
 def import_parcels(store: Store, path: str | Path, options: ImportOptions | None = None, *,
                    user: str, projected_crs: str | None = None,
-                   progress: Progress = _noop) -> ImportReport:
+                   progress: Progress = no_progress) -> ImportReport:
     """Import a parcel survey file (or an attribute sheet for known parcels)."""
     options = options or ImportOptions()
     store.ensure_current()
@@ -284,16 +285,18 @@ def import_parcels(store: Store, path: str | Path, options: ImportOptions | None
     report.refused = int(refused.sum())
     progress("check", 1, 1)
     if report.errors and (not options.partial or refused.all()):
-        report.report_path = write_report(problems, options.report or _default_report(path))
+        if options.report:
+            report.report_path = write_report(problems, options.report)
+        listed = f"; every problem is listed in {report.report_path}" if report.report_path else ""
         raise ValidationFailed(
-            f"{report.refused} of {report.rows_read} rows refused, nothing stored; "
-            f"every problem is listed in {report.report_path}" if not options.partial else
-            f"all {report.rows_read} rows refused; see {report.report_path}", problems, file=file)
+            f"{report.refused} of {report.rows_read} rows refused, nothing stored{listed}"
+            if not options.partial else f"all {report.rows_read} rows refused{listed}",
+            problems, file=file)
     keep = ~refused
     _store_rows(store, read, merged[keep], geo[keep] if geo is not None else None,
                 frame[keep], options, report, user, projected_crs, progress)
-    if problems:
-        report.report_path = write_report(problems, options.report or _default_report(path))
+    if problems and options.report:
+        report.report_path = write_report(problems, options.report)
     return report
 
 
@@ -302,8 +305,10 @@ def _refused_by(problems: list[Problem], file: str, index: pd.Index) -> np.ndarr
     return np.array([row_label(v) in refused_rows for v in index], dtype=bool)
 
 
-def _default_report(path: str | Path) -> str:
-    return f"{Path(path).stem}.import-report.csv"
+def default_report(path: str | Path) -> str:
+    """Where the command line writes an import's problem report unless told: beside the file."""
+    p = Path(path)
+    return str(p.with_name(f"{p.stem}.import-report.csv"))
 
 
 def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import shapely
 from sqlalchemy import or_, select
@@ -39,10 +39,13 @@ from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL
 from landrenew.land.importing import ImportOptions, import_parcels
 from landrenew.land.parcels import changed_fields, parcel_history
+from landrenew.land.readers import READERS
 from landrenew.land.records import parcel_record, split
 from landrenew.land.sensitive import redact, redact_evaluation
 
-SUFFIXES = (".gpkg", ".zip", ".xlsx", ".xls", ".geojson", ".json", ".parquet", ".csv")
+#: What an upload may be: every file the readers know that stands alone (a Shapefile comes
+#: zipped with its sidecar files).
+SUFFIXES = tuple(suffix for suffix in READERS if suffix != ".shp")
 Guard = Callable[[Session], None]
 P = ParcelVersion.__table__
 R = ParcelResult.__table__
@@ -92,6 +95,16 @@ def _district_guard(user: Principal, started: dt.datetime) -> Guard:
     return guard
 
 
+def read_upload(stream: BinaryIO, max_mb: int) -> bytes:
+    """An uploaded file's bytes, refused (without reading past the limit) beyond ``max_mb``."""
+    limit = max_mb * 2**20
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise InputError(f"the upload exceeds {max_mb} MiB; import it with the command line",
+                         field="file")
+    return content
+
+
 def upload_parcels(store: Store, user: Principal, filename: str, content: bytes, *,
                    dry_run: bool, options: ImportOptions | None = None,
                    projected_crs: str | None = None) -> dict[str, Any]:
@@ -111,7 +124,6 @@ def upload_parcels(store: Store, user: Principal, filename: str, content: bytes,
     with tempfile.TemporaryDirectory(prefix="landrenew-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(content)
-        options.report = str(Path(folder) / "report.json")
         try:
             report = import_parcels(guarded, path, options, user=user.name,
                                     projected_crs=projected_crs)

@@ -28,7 +28,7 @@ from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ZoneLayer, ZoneVersion
 from landrenew.core.store.types import rebind_wkb
 from landrenew.core.store.versions import as_of_cutoff, current_versions, valid_at, write_versions
-from landrenew.land.importing import Progress, _noop, resolve_projected_crs
+from landrenew.land.importing import Progress, no_progress, resolve_projected_crs
 from landrenew.land.mapping import load_mapping
 from landrenew.land.parcels import content_hash, geometry_columns
 from landrenew.land.readers import read_vector
@@ -80,7 +80,7 @@ def import_zones(store: Store, path: str | Path, *, kind: str | None = None, use
                  mapping: str | None = None, crs: str | None = None, encoding: str | None = None,
                  layer: str | None = None, append: bool = False, strict_geometry: bool = False,
                  reason: str | None = None, report: str | None = None,
-                 projected_crs: str | None = None, progress: Progress = _noop) -> ZoneImportReport:
+                 projected_crs: str | None = None, progress: Progress = no_progress) -> ZoneImportReport:
     store.ensure_current()
     file = str(path)
     read = read_vector(path, crs=crs, encoding=encoding, layer=layer)
@@ -112,9 +112,11 @@ def import_zones(store: Store, path: str | Path, *, kind: str | None = None, use
     problems += geo.problems
     out.problems = problems
     if any(p.severity == "error" for p in problems):
-        out.report_path = write_report(problems, report or f"{Path(path).stem}.import-report.csv")
+        if report:
+            out.report_path = write_report(problems, report)
+        listed = f"; see {out.report_path}" if out.report_path else ""
         raise ValidationFailed(f"{sum(p.severity == 'error' for p in problems)} problems, nothing "
-                               f"stored; see {out.report_path}", problems, file=file)
+                               f"stored{listed}", problems, file=file)
     _store_zones(store, geo.frame, read.path, out, user=user, append=append, reason=reason,
                  projected_crs=projected_crs, progress=progress)
     return out

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from landrenew.core import errors as core_errors
 from landrenew.core.auth import create_user, set_active
+from landrenew.core.errors import InputError
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.demo.accounts import DEMO_ACCOUNTS
@@ -261,6 +263,33 @@ def test_upload_dry_run_then_store_all_or_nothing(city: World) -> None:
     (city.folder / "notes.txt").write_text("x")
     wrong = _upload(city, "city_staff", city.folder / "notes.txt", True)
     assert wrong.status_code == 422 and wrong.json()["field"] == "file"
+
+
+def test_upload_takes_every_standalone_file_the_readers_know(city: World) -> None:
+    from landrenew.land.readers import READERS
+    from landrenew.land.service import SUFFIXES
+
+    assert set(SUFFIXES) == set(READERS) - {".shp"}
+    assert {".fgb", ".geoparquet"} <= set(SUFFIXES) and ".xls" not in SUFFIXES
+    new = dict(PARCELS[2], parcel_code="JM-0110")
+    gpkg = parcels_file(city.folder, [new], name="flat.gpkg", start=2)
+    fgb = city.folder / "flat.fgb"
+    pyogrio.write_dataframe(pyogrio.read_dataframe(gpkg), fgb, driver="FlatGeobuf")
+    r = _upload(city, "city_staff", fgb, True)
+    assert r.status_code == 200 and r.json()["inserted"] == 1, r.text
+    (city.folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    old = _upload(city, "city_staff", city.folder / "old.xls", True)
+    assert old.status_code == 422 and old.json()["field"] == "file"
+    assert "old.xls" in old.json()["message"]
+
+
+def test_an_upload_beyond_the_setting_is_refused_before_it_is_read(city: World) -> None:
+    from landrenew.land.service import read_upload
+
+    with pytest.raises(InputError) as info:
+        read_upload(io.BytesIO(b"x" * (2 * 2**20 + 1)), 2)
+    assert "2 MiB" in str(info.value) and info.value.field == "file"
+    assert read_upload(io.BytesIO(b"x" * 2**20), 2) == b"x" * 2**20
 
 
 def test_district_staff_upload_is_refused_whole_when_one_parcel_is_foreign(city: World) -> None:

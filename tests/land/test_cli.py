@@ -148,3 +148,23 @@ def test_error_line_shows_machine_codes(db: Path, tmp_path: Path) -> None:
                            str(tmp_path / "r.csv")], capture_output=True, text=True, env=env,
                           timeout=120)
     assert "[validation_failed]" in proc.stderr and "[impossible_date]" in proc.stderr
+
+
+def test_refused_import_writes_its_report_beside_the_file_not_in_the_working_folder(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [dict(p) for p in PARCELS]
+    rows[1]["land_use"] = "9999"
+    source = tmp_path / "survey"
+    source.mkdir()
+    path = source / "bad.gpkg"
+    import pyogrio
+
+    pyogrio.write_dataframe(parcels_gdf(rows), path)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = _run(db, "import", "parcels", str(path))
+    assert isinstance(result.exception, ValidationFailed)
+    assert str(source / "bad.import-report.csv") in str(result.exception)
+    assert (source / "bad.import-report.csv").is_file()
+    assert list(elsewhere.iterdir()) == []

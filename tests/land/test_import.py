@@ -351,3 +351,16 @@ def test_demo_parcels_import(store: Store, demo_files: dict[str, Path], tmp_path
     rep = import_parcels(store, demo_files["parcels"], _opts(tmp_path), user="t")
     assert rep.inserted == 300 and rep.errors == []  # 200 in Jiangmen, 100 in other cities
     assert P.count_parcels(store) == 300
+
+
+def test_the_import_service_writes_no_report_unless_asked(store: Store, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers import uploads in a temporary folder; no report file may land in the working one."""
+    monkeypatch.chdir(tmp_path)
+    path = _bad_file(tmp_path)
+    with pytest.raises(ValidationFailed) as info:
+        import_parcels(store, path, ImportOptions(), user="t")
+    assert len(info.value.problems) == 3 and "listed in" not in str(info.value)
+    rep = import_parcels(store, path, ImportOptions(partial=True), user="t")
+    assert rep.report_path is None and len(rep.errors) == 3
+    assert not [p.name for p in tmp_path.iterdir() if "report" in p.name]

@@ -8,12 +8,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from landrenew.api.deps import CurrentUser, SettingsDep, StoreDep
 from landrenew.api.schemas import ImportReportPublic
-from landrenew.core.errors import InputError
 from landrenew.land.importing import ImportOptions
-from landrenew.land.service import upload_parcels
+from landrenew.land.service import read_upload, upload_parcels
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
-MAX_UPLOAD = 512 * 1024 * 1024
 
 
 @router.post("/parcels", response_model=ImportReportPublic)
@@ -30,10 +28,7 @@ def import_parcels(store: StoreDep, settings: SettingsDep, user: CurrentUser,
     most the first ``MAX_PROBLEMS`` (1000) problems, in file order, and says how many there
     were in ``problem_count`` (:func:`~landrenew.core.errors.problem_listing`).
     """
-    content = file.file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        raise InputError(f"the upload exceeds {MAX_UPLOAD // 2**20} MiB; import it with "
-                         "the command line", field="file")
+    content = read_upload(file.file, settings.max_upload_mb)
     options = ImportOptions(batch=batch, crs=crs, reason=reason)
     report = upload_parcels(store, user, file.filename or "upload", content,
                             dry_run=dry_run, options=options,

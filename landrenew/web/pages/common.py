@@ -16,7 +16,6 @@ PAGE_SIZE = 50
 #: How long a login form may be left open before it is sent (its nonce cookie's lifetime).
 LOGIN_FORM_SECONDS = 12 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 512 * 1024 * 1024
 
 
 class LoginRequired(Exception):

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, SettingsDep, StoreDep
 from landrenew.core.access import require_write
-from landrenew.core.errors import InputError, ValidationFailed, problem_listing
+from landrenew.core.errors import ValidationFailed, problem_listing
 from landrenew.land.importing import ImportOptions
-from landrenew.land.service import SUFFIXES, upload_parcels
-from landrenew.web.pages.common import MAX_UPLOAD, need_user, staged_uploads
+from landrenew.land.service import SUFFIXES, read_upload, upload_parcels
+from landrenew.web.pages.common import need_user, staged_uploads
 from landrenew.web.render import render
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
@@ -39,10 +39,7 @@ def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user
     """Step one: validate the upload as a dry run (试导入) and show the report."""
     who = need_user(request, user)
     require_write(who)
-    content = file.file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        raise InputError(f"the upload exceeds {MAX_UPLOAD // 2**20} MiB; import it with "
-                         "the command line", field="file")
+    content = read_upload(file.file, settings.max_upload_mb)
     filename = file.filename or "upload"
     options = {"batch": batch, "crs": crs, "reason": reason}
     try:
