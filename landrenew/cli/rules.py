@@ -22,7 +22,9 @@ from landrenew.cli.common import console, err_console
 from landrenew.core import packs, places
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError
-from landrenew.core.packs import BASIS_LABELS, KINDS, PackInfo
+from landrenew.core.packfiles import PackError, read_yaml
+from landrenew.core.packmodels import BASIS_LABELS, KINDS
+from landrenew.core.packs import PackInfo
 
 rules_app = typer.Typer(help="Rule packs (规则包): list, which, show and check.",
                         no_args_is_help=True)
@@ -124,7 +126,7 @@ def rules_show(pack: Annotated[str, typer.Argument(help="Pack id (or an identifi
 def _with_file(reg: packs.Registry, path: Path) -> packs.Registry:
     """The registry with one more file (a pack a bureau is writing), checked before it is
     put in ``LANDRENEW_RULES_PATH``; a file that is no pack is refused with its line."""
-    data, node = packs.read_yaml(path)
+    data, node = read_yaml(path)
     header = packs.read_header(path, data, node)
     trial = packs.Registry(dict(reg.packs), list(reg.shadowed), [])
     trial.packs.pop(header.id, None)
@@ -139,7 +141,7 @@ def rules_check(pack: Annotated[str | None, typer.Argument(help="A pack id or a 
     reg = packs.registry()
     if pack and Path(pack).suffix in (".yaml", ".yml") and Path(pack).is_file():
         reg = _with_file(reg, Path(pack))
-        pack = packs.read_header(Path(pack), *packs.read_yaml(Path(pack))).id
+        pack = packs.read_header(Path(pack), *read_yaml(Path(pack))).id
     ids = [pack] if pack else sorted(reg.packs)
     problems = list(reg.problems)
     pending = Table(title="待确认的初始参数 local_initial parameters to confirm")
@@ -149,7 +151,7 @@ def rules_check(pack: Annotated[str | None, typer.Argument(help="A pack id or a 
     for pid in ids:
         try:
             loaded = reg.check(pid)
-        except packs.PackError as exc:
+        except PackError as exc:
             problems.append(exc)
             continue
         info = reg.get(pid)

@@ -3,7 +3,7 @@
 A pack of kind ``identification`` carries the header of every pack (:mod:`landrenew.core.packs`:
 id, version, jurisdiction, period, ``issued_on``, an optional parent pack that it extends), its
 parameters (each with a basis: ``document``, ``national``, ``local_initial`` or ``local``, see
-:data:`~landrenew.core.packs.Basis`) and its rules. Every rule cites a clause (document number +
+:data:`~landrenew.core.packmodels.Basis`) and its rules. Every rule cites a clause (document number +
 section) and has a message in zh-CN and en. Unknown keys and wrong types are refused.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from landrenew.core.packs import Basis
+from landrenew.core.packmodels import Basis
 from landrenew.evaluation.conditions import Condition, Value, fields_used, params_used
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")

@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from landrenew.core import packs
-from landrenew.core.packs import PackHeader
-from landrenew.core.packs import Parameter as RuleParameter
+from landrenew.core.packmodels import PackHeader
+from landrenew.core.packmodels import Parameter as RuleParameter
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -318,7 +318,7 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         fee = settlement["result"]["storage_fee"]["total"]
         paid = values.get("already_paid")
         if paid is None:
-            paid = _paid_so_far(earlier)
+            paid = paid_so_far(earlier)
         result = disburse(values["revenue"], fee, money, provisions, already_paid=paid,
                           loan_principal=values.get("loan_principal", "0"),
                           loan_interest=values.get("loan_interest", "0"),
@@ -332,7 +332,7 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         return _keep(session, user, project_id, "disbursement", inputs, out)
 
 
-def _paid_so_far(disbursements: list[dict[str, Any]]) -> str:
+def paid_so_far(disbursements: list[dict[str, Any]]) -> str:
     """What earlier disbursements already paid towards the storage fee (loan and entity)."""
     total = Decimal("0.00")
     for rec in disbursements:

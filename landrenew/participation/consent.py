@@ -48,7 +48,7 @@ from typing import Any
 
 from landrenew.core import packs
 from landrenew.core.errors import InputError
-from landrenew.core.packs import ParameterPack
+from landrenew.core.packmodels import ParameterPack
 from landrenew.participation.decisions import (
     UNIT_KINDS,
     Check,

@@ -29,7 +29,7 @@ from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
 from landrenew.core.evidence import check_evidence, check_not_future
-from landrenew.core.packs import ParameterPack
+from landrenew.core.packmodels import ParameterPack
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ConsentUnit, LedgerRecord, Project
 from landrenew.participation.consent import (

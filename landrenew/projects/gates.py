@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from landrenew.core.packs import ParameterPack
+from landrenew.core.packmodels import ParameterPack
 from landrenew.participation.records import latest_with
 
 

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from landrenew.core import packs
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
-from landrenew.core.packs import NoRules, ParameterPack
+from landrenew.core.packmodels import ParameterPack
+from landrenew.core.packs import NoRules
 from landrenew.core.store.models import Project, ZoneVersion
 from landrenew.core.store.versions import box_overlaps
 from landrenew.projects.phasing import GuidelineSplitCheck, guideline_split_check

@@ -23,7 +23,7 @@ from landrenew.core.access import Principal, require_write, require_write_distri
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, NotFound
 from landrenew.core.evidence import check_evidence, check_not_future
-from landrenew.core.packs import ParameterPack
+from landrenew.core.packmodels import ParameterPack
 from landrenew.core.spatial import areas_m2
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import LedgerRecord, Phase, PhasePerson, PhaseTransition, Project

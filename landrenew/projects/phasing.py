@@ -35,7 +35,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from landrenew.core.errors import ConfigurationError, InputError
-from landrenew.core.packs import ParameterPack
+from landrenew.core.packmodels import ParameterPack
 
 AREA_PLACES = Decimal("0.01")
 SPLIT_PARAM = "guideline_parcel_split_tolerance_m2"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from landrenew.core import packs
 from landrenew.core.errors import InputError
-from landrenew.core.packs import Basis, PackHeader
+from landrenew.core.packmodels import Basis, PackHeader
 
 KIND = "consolidation_scheme"
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -238,7 +238,7 @@ class ConsolidationRules(PackHeader):
 
 def scheme(pack_id: str) -> ConsolidationRules:
     """A consolidation scheme by pack id (a stored workflow names the pack it follows); a bad
-    pack raises :class:`~landrenew.core.packs.PackError` naming the file and the field."""
+    pack raises :class:`~landrenew.core.packfiles.PackError` naming the file and the field."""
     return packs.load(pack_id, ConsolidationRules)
 
 

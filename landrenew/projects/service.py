@@ -19,6 +19,7 @@ from landrenew.core.access import district_filter as scope_for
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.evidence import check_not_future
+from landrenew.core.packmodels import KINDS
 from landrenew.core.packs import NoRules
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import District, Project, ProjectVersion
@@ -129,7 +130,7 @@ def project_rules(project: dict[str, Any], on: dt.date | None = None) -> list[di
     day = on or city_today()
     out: list[dict[str, Any]] = []
     for kind in RULE_KINDS.get(project["type"], ()):
-        k = packs.KINDS[kind]
+        k = KINDS[kind]
         line: dict[str, Any] = {"kind": kind, "kind_zh": k.zh, "kind_en": k.en}
         try:
             info = packs.resolve(kind, project["district_code"], day)

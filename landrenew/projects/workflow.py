@@ -25,49 +25,18 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from landrenew.core.errors import Conflict, InputError, PermissionDenied
+from landrenew.core.errors import Conflict, InputError
 from landrenew.projects.scheme import ConsolidationRules, StepDef, scheme
 from landrenew.projects.workflow_state import (
     ConsolidationState,
     Provision,
+    RequirementsMissing,
     RequirementStatus,
+    RoleNotAllowed,
     Transition,
     missing_items,
+    utc_naive,
 )
-
-# ----------------------------------------------------------------------------- errors
-
-
-class RoleNotAllowed(PermissionDenied):
-    """403 ``role_not_allowed``; ``allowed`` lists the roles that may act."""
-
-    def __init__(self, message: str, allowed: Sequence[str]) -> None:
-        self.allowed = list(allowed)
-        super().__init__(message, field="role", code="role_not_allowed")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "allowed": self.allowed}
-
-
-class RequirementsMissing(Conflict):
-    """409 ``requirements_missing``; ``missing`` is ``[{code, name}]`` in pack order."""
-
-    def __init__(self, message: str, missing: Sequence[Mapping[str, str]]) -> None:
-        self.missing = [dict(m) for m in missing]
-        super().__init__(message, code="requirements_missing")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "missing": self.missing}
-
-
-def _utc_naive(at: dt.datetime) -> dt.datetime:
-    """Times are kept as naive UTC, as in the store."""
-    if not isinstance(at, dt.datetime):
-        raise InputError("'at' must be a date and time", field="at", code="invalid_time")
-    if at.tzinfo is not None:
-        at = at.astimezone(dt.UTC).replace(tzinfo=None)
-    return at
-
 
 # ----------------------------------------------------------------------------- the workflow
 
@@ -174,7 +143,7 @@ class ConsolidationWorkflow:
         if not isinstance(by_user, str) or not by_user.strip():
             raise InputError("the acting user must be named", field="by_user",
                              code="user_required")
-        at = _utc_naive(at)
+        at = utc_naive(at)
         last = state.last_at
         if last is not None and at < last:
             raise InputError(f"time {at.isoformat()} is earlier than the last recorded entry "

@@ -40,9 +40,14 @@ from landrenew.core.store.models import ConsolidationWorkflow as WorkflowRow
 from landrenew.participation.consent import WillingnessDecision
 from landrenew.projects import consent_service as consent
 from landrenew.projects.consent_service import GATE_ITEM, GATE_STEP
-from landrenew.projects.workflow import ConsolidationWorkflow, RequirementsMissing, RoleNotAllowed
+from landrenew.projects.workflow import ConsolidationWorkflow
 from landrenew.projects.workflow_access import bound
-from landrenew.projects.workflow_state import ConsolidationState, check_append_only
+from landrenew.projects.workflow_state import (
+    ConsolidationState,
+    RequirementsMissing,
+    RoleNotAllowed,
+    check_append_only,
+)
 from landrenew.projects.workflow_view import workflow_overview
 
 

@@ -5,19 +5,20 @@ A :class:`ConsolidationState` is JSON-safe (:meth:`ConsolidationState.to_dict`; 
 :meth:`~landrenew.projects.workflow.ConsolidationWorkflow.load_state`): the pack it follows, the
 current step, the declared flags, every :class:`Provision` and the :class:`Transition` log, both
 append-only (:func:`check_append_only`). :class:`RequirementStatus` is one requirement of a step
-as the workflow reads it from a state.
+as the workflow reads it from a state; :class:`RoleNotAllowed` and :class:`RequirementsMissing`
+are how it refuses a change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from landrenew.core.errors import Conflict, InputError
+from landrenew.core.errors import Conflict, InputError, PermissionDenied
 
 
 class _Strict(BaseModel):
@@ -136,3 +137,37 @@ class RequirementStatus:
 def missing_items(statuses: Iterable[RequirementStatus]) -> list[dict[str, str]]:
     """``[{code, name}]`` of the requirements among ``statuses`` that block closing their step."""
     return [{"code": r.code, "name": r.name} for r in statuses if r.blocking]
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+class RoleNotAllowed(PermissionDenied):
+    """403 ``role_not_allowed``; ``allowed`` lists the roles that may act."""
+
+    def __init__(self, message: str, allowed: Sequence[str]) -> None:
+        self.allowed = list(allowed)
+        super().__init__(message, field="role", code="role_not_allowed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "allowed": self.allowed}
+
+
+class RequirementsMissing(Conflict):
+    """409 ``requirements_missing``; ``missing`` is ``[{code, name}]`` in pack order."""
+
+    def __init__(self, message: str, missing: Sequence[Mapping[str, str]]) -> None:
+        self.missing = [dict(m) for m in missing]
+        super().__init__(message, code="requirements_missing")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "missing": self.missing}
+
+
+def utc_naive(at: dt.datetime) -> dt.datetime:
+    """Times are kept as naive UTC, as in the store."""
+    if not isinstance(at, dt.datetime):
+        raise InputError("'at' must be a date and time", field="at", code="invalid_time")
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    return at

@@ -284,7 +284,7 @@ def page_parameters(conn: Connection, store: Store, scope: tuple[str, ...] | Non
     """The parameters of a page's ids (:func:`page_ids`): a deep ``offset`` without filters
     becomes ``page_after`` the nearest kept anchor (:func:`code_anchors`) plus a short skip."""
     if after is None and offset >= ANCHOR_STEP and not (category or flag) and bbox is None:
-        after, offset = _from_anchor(conn, store, scope, offset)
+        after, offset = from_anchor(conn, store, scope, offset)
     params: dict[str, Any] = {"page_limit": limit, "page_offset": offset}
     if after is not None:
         params["page_after"] = after
@@ -358,8 +358,8 @@ def _anchors_key(store: Store, stamp: str, scope: tuple[str, ...] | None) -> tup
     return (store.url, stamp, "code_anchors", scope)
 
 
-def _from_anchor(conn: Connection, store: Store, districts: list[str] | tuple[str, ...] | None,
-                 offset: int) -> tuple[str | None, int]:
+def from_anchor(conn: Connection, store: Store, districts: list[str] | tuple[str, ...] | None,
+                offset: int) -> tuple[str | None, int]:
     """``offset`` in code order as (the anchor code to start after, the rows left to skip)."""
     anchors = code_anchors(conn, store, districts)
     step = min(offset // ANCHOR_STEP, len(anchors))

@@ -183,7 +183,7 @@ def tile_with_stamp(store: Store, user: Principal, layer: str, z: int, x: int, y
         with store.reading() as conn:
             data = tilestore.read(conn, layer, scope, z, x, y, stamp)
         if data is None:
-            data = _render(store, user, layer, z, x, y, stamp)
+            data = render_tile(store, user, layer, z, x, y, stamp)
             tilestore.write(store, [(layer, scope, z, x, y, stamp, data)])
         return data
 
@@ -194,11 +194,12 @@ def render(store: Store, user: Principal, layer: str, z: int, x: int, y: int, st
            ) -> bytes:
     """Render a tile now, bypassing both caches (the seeding run)."""
     check_tile(layer, z, x, y)
-    return _render(store, user, layer, z, x, y, stamp)
+    return render_tile(store, user, layer, z, x, y, stamp)
 
 
-def _render(store: Store, user: Principal, layer: str, z: int, x: int, y: int,
-            stamp: str) -> bytes:
+def render_tile(store: Store, user: Principal, layer: str, z: int, x: int, y: int,
+                stamp: str) -> bytes:
+    """One tile made from the database (no cache consulted)."""
     if layer == "parcels" and z < MIN_PARCEL_ZOOM:
         return overview_tile(POINTS.get(store, stamp), user, mercator_bounds(z, x, y), EXTENT)
     margin = BUFFER / EXTENT

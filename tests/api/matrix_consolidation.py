@@ -29,10 +29,10 @@ from .test_permissions import (
     ALL_ROLES,
     PROJECT_SCOPED,
     Case,
-    _denied,
-    _get,
-    _page,
-    _redirected_to_login,
+    denied,
+    get_as,
+    page_as,
+    redirected_to_login,
 )
 
 _IDS: dict[int, dict[str, int]] = {}
@@ -75,7 +75,7 @@ def _expect(w: World, role: str, make: Callable[[str], Any], table: Expect) -> A
     """``make(side)`` for the west and east projects: the west answer as ``table`` says for the
     role, the east one 404 for project-scoped roles and the same as the west one otherwise."""
     own = make("west")
-    if _denied(own, role):
+    if denied(own, role):
         return None
     status, code = table[role]
     assert own.status_code == status, own.text
@@ -105,7 +105,7 @@ ROLE = (403, "role_not_allowed")
 
 def workflow_get(w: World, role: str) -> None:
     ids = _cprojects(w)
-    own = _expect(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]}/workflow"),
+    own = _expect(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]}/workflow"),
                   READ)
     if own is not None:
         body = own.json()
@@ -161,7 +161,7 @@ def workflow_flags(w: World, role: str) -> None:
 
 def units_list(w: World, role: str) -> None:
     ids = _cprojects(w)
-    own = _expect(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]}/consent-units"),
+    own = _expect(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]}/consent-units"),
                   READ)
     if own is not None:
         assert {"m-cond", "m-village"} <= {u["code"] for u in own.json()}
@@ -195,7 +195,7 @@ def votes_add(w: World, role: str) -> None:
 
 def gate_get(w: World, role: str) -> None:
     ids = _cprojects(w)
-    own = _expect(w, role, lambda side: _get(
+    own = _expect(w, role, lambda side: get_as(
         w, role, f"/api/projects/{ids[side]}/willingness-gate"), READ)
     if own is not None:
         assert {u["id"] for u in own.json()["units"]} >= {"m-cond", "m-village"}
@@ -206,12 +206,12 @@ def gate_get(w: World, role: str) -> None:
 def page_workflow(w: World, role: str) -> None:
     ids = _cprojects(w)
     url = f"/projects/{ids['west']}/workflow"
-    own = _page(w, role, url)
+    own = page_as(w, role, url)
     if role == "anonymous":
-        return _redirected_to_login(own, url)
+        return redirected_to_login(own, url)
     assert own.status_code == 200 and 'data-step="delimit"' in own.text
     assert ('id="provide-form"' in own.text) == (role != "viewer")
-    other = _page(w, role, f"/projects/{ids['east']}/workflow")
+    other = page_as(w, role, f"/projects/{ids['east']}/workflow")
     assert other.status_code == (404 if role in PROJECT_SCOPED else 200)
 
 

@@ -13,11 +13,11 @@ from .test_permissions import (
     PROJECT_SCOPED,
     Case,
     World,
-    _get,
-    _page,
-    _projects,
-    _redirected_to_login,
-    _scoped,
+    get_as,
+    matrix_projects,
+    page_as,
+    redirected_to_login,
+    scoped,
 )
 
 SHA = "cd" * 32
@@ -31,11 +31,11 @@ def _entity_writes(w: World, role: str, make: Any) -> None:
         assert own.status_code in (200, 201), own.text
         assert make("east").status_code == 404
         return
-    _scoped(w, role, make, write=True)
+    scoped(w, role, make, write=True)
 
 
 def costs_add(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     _entity_writes(w, role, lambda side: w.client.post(
         f"/api/projects/{ids[side]['project']}/costs", headers=w.headers(role),
         json={"category": "clearance", "amount": "1000", "description": f"{role} 清表",
@@ -43,13 +43,13 @@ def costs_add(w: World, role: str) -> None:
 
 
 def costs_list(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}/costs"),
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]['project']}/costs"),
             write=False)
 
 
 def fund_balance(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     body = {"compensation": "100", "resettlement_construction": "100", "other_costs": "0",
             "financing_cost": "0", "supply_area_m2": "10", "far": "2", "floor_price": "100"}
     _entity_writes(w, role, lambda side: w.client.post(
@@ -63,18 +63,18 @@ def _city_decision(w: World, role: str, make: Any) -> None:
         assert own.status_code == 403, own.text
         assert make("east").status_code == 404
         return
-    _scoped(w, role, make, write=True)
+    scoped(w, role, make, write=True)
 
 
 def storage_fee(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     _city_decision(w, role, lambda side: w.client.post(
         f"/api/projects/{ids[side]['project']}/storage-fee", headers=w.headers(role),
         json={"audited_cost": "1000", "service_rate": "0.05"}))
 
 
 def disbursement(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     for side in ("west", "east"):
         w.client.post(f"/api/projects/{ids[side]['project']}/storage-fee",
                       headers=w.headers("admin"), json={"audited_cost": "1000",
@@ -85,14 +85,14 @@ def disbursement(w: World, role: str) -> None:
 
 
 def finance_get(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}/finance"),
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]['project']}/finance"),
             write=False)
 
 
 def finance_records(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(
         w, role, f"/api/projects/{ids[side]['project']}/finance/records"), write=False)
 
 
@@ -108,13 +108,13 @@ CASES: dict[tuple[str, str], Case] = {
 
 
 def _page_read(w: World, role: str, suffix: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     url = f"/projects/{ids['west']['project']}{suffix}"
-    own = _page(w, role, url)
+    own = page_as(w, role, url)
     if role == "anonymous":
-        return _redirected_to_login(own, url)
+        return redirected_to_login(own, url)
     assert own.status_code == 200, own.text
-    other = _page(w, role, f"/projects/{ids['east']['project']}{suffix}")
+    other = page_as(w, role, f"/projects/{ids['east']['project']}{suffix}")
     assert other.status_code == (404 if role in PROJECT_SCOPED else 200)
 
 
@@ -127,7 +127,7 @@ def page_finance_excel(w: World, role: str) -> None:
 
 
 def page_finance_cost(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
 
     def add(side: str) -> Any:
         return w.page(role).post(f"/projects/{ids[side]['project']}/finance/costs", data={

@@ -9,9 +9,9 @@ from .test_permissions import (
     PROJECT_SCOPED,
     READ_ONLY,
     Case,
-    _get,
-    _projects,
-    _scoped,
+    get_as,
+    matrix_projects,
+    scoped,
 )
 
 #: A plan that passes 公益先行: the financing parcel starts the day the last public-welfare
@@ -22,19 +22,19 @@ WORKS = [{"name": "复建安置房一期", "kind": "resettlement_housing", "star
 
 
 def phase_schedule(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: w.client.put(
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: w.client.put(
         f"/api/phases/{ids[side]['phase']}/schedule", headers=w.headers(role),
         json={"works": WORKS, "reason": role}), write=True)
     if role in ("anonymous", *READ_ONLY):
         return
-    body = _get(w, role, f"/api/phases/{ids['west']['phase']}").json()
+    body = get_as(w, role, f"/api/phases/{ids['west']['phase']}").json()
     assert [x["name"] for x in body["schedule"]] == ["复建安置房一期", "融资地块"]
     assert body["checks"]["public_welfare_first"]["allowed"] is True
 
 
 def page_phase_schedule(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
 
     def post(side: str) -> Any:
         return w.page(role).post(f"/phases/{ids[side]['phase']}/schedule", data={

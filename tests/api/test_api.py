@@ -119,14 +119,14 @@ def test_deep_offsets_from_anchors_are_the_plain_offset_pages(world: World, monk
 
     monkeypatch.setattr(service, "ANCHOR_STEP", 2)
     anchored: list[tuple[str | None, int]] = []
-    real = service._from_anchor
+    real = service.from_anchor
 
     def spy(*args: object) -> tuple[str | None, int]:
         out = real(*args)  # type: ignore[arg-type]
         anchored.append(out)
         return out
 
-    monkeypatch.setattr(service, "_from_anchor", spy)
+    monkeypatch.setattr(service, "from_anchor", spy)
 
     def check() -> None:
         for role in ("admin", "district_staff"):

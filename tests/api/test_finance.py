@@ -403,7 +403,7 @@ def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World
 
     pid, admin = _settled(world)
     inside, go = threading.Event(), threading.Event()
-    paid_so_far = service._paid_so_far
+    paid_so_far = service.paid_so_far
 
     def first_waits_inside(disbursements: list[dict[str, Any]]) -> str:
         if not inside.is_set():  # the first disbursement, having read what was paid
@@ -411,7 +411,7 @@ def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World
             assert go.wait(30)
         return paid_so_far(disbursements)
 
-    monkeypatch.setattr(service, "_paid_so_far", first_waits_inside)
+    monkeypatch.setattr(service, "paid_so_far", first_waits_inside)
     done: dict[str, dict[str, Any]] = {}
 
     def pay(name: str) -> None:

@@ -40,11 +40,11 @@ PROJECT_SCOPED = {"district_staff", "consolidation_entity"}
 Case = Callable[[World, str], None]
 
 
-def _get(w: World, role: str, url: str, **kw: Any) -> Any:
+def get_as(w: World, role: str, url: str, **kw: Any) -> Any:
     return w.client.get(url, headers=w.headers(role), **kw)
 
 
-def _denied(r: Any, role: str, *, admin_only: bool = False, write: bool = False) -> bool:
+def denied(r: Any, role: str, *, admin_only: bool = False, write: bool = False) -> bool:
     """Assert the refusal a role should get; True when the role was refused."""
     if role == "anonymous":
         assert r.status_code == 401, r.text
@@ -69,7 +69,7 @@ def _no_sensitive(record: dict[str, Any], role: str) -> None:
 # ---------------------------------------------------------------- public routes
 
 def public_get(w: World, role: str, url: str) -> None:
-    assert _get(w, role, url).status_code == 200
+    assert get_as(w, role, url).status_code == 200
 
 
 def token(w: World, role: str) -> None:
@@ -85,8 +85,8 @@ def token(w: World, role: str) -> None:
 
 
 def me(w: World, role: str) -> None:
-    r = _get(w, role, "/api/auth/me")
-    if _denied(r, role):
+    r = get_as(w, role, "/api/auth/me")
+    if denied(r, role):
         return
     assert r.json()["role"] == role
     assert r.json()["districts"] == ([WEST] if role == "district_staff" else [])
@@ -123,8 +123,8 @@ def logout(w: World, role: str) -> None:
 # ---------------------------------------------------------------- users and audit (admin)
 
 def users_list(w: World, role: str) -> None:
-    r = _get(w, role, "/api/users")
-    if _denied(r, role, admin_only=True):
+    r = get_as(w, role, "/api/users")
+    if denied(r, role, admin_only=True):
         return
     body = r.json()
     assert body["total"] >= 4 and {u["name"] for u in body["items"]} >= {"viewer", "admin"}
@@ -134,21 +134,21 @@ def users_list(w: World, role: str) -> None:
 def users_create(w: World, role: str) -> None:
     r = w.client.post("/api/users", headers=w.headers(role), json={
         "name": f"new-{role}", "role": "viewer", "password": "a-long-password"})
-    if _denied(r, role, admin_only=True):
+    if denied(r, role, admin_only=True):
         return
     assert r.status_code == 201 and r.json()["role"] == "viewer"
 
 
 def users_patch(w: World, role: str) -> None:
     r = w.client.patch("/api/users/viewer", headers=w.headers(role), json={"is_active": True})
-    if _denied(r, role, admin_only=True):
+    if denied(r, role, admin_only=True):
         return
     assert r.status_code == 200 and r.json()["is_active"] is True
 
 
 def audit_list(w: World, role: str) -> None:
-    r = _get(w, role, "/api/audit", params={"entity_type": "user"})
-    if _denied(r, role, admin_only=True):
+    r = get_as(w, role, "/api/audit", params={"entity_type": "user"})
+    if denied(r, role, admin_only=True):
         return
     body = r.json()
     assert body["total"] >= 4 and all(e["entity_type"] == "user" for e in body["items"])
@@ -157,8 +157,8 @@ def audit_list(w: World, role: str) -> None:
 # ---------------------------------------------------------------- parcels
 
 def parcels_list(w: World, role: str) -> None:
-    r = _get(w, role, "/api/parcels")
-    if _denied(r, role):
+    r = get_as(w, role, "/api/parcels")
+    if denied(r, role):
         return
     body = r.json()
     codes = {p["parcel_code"] for p in body["items"]}
@@ -167,9 +167,9 @@ def parcels_list(w: World, role: str) -> None:
     for p in body["items"]:
         _no_sensitive(p, role)
     # filters on the latest run never widen the scope
-    low = _get(w, role, "/api/parcels", params={"category": "low_output"}).json()
+    low = get_as(w, role, "/api/parcels", params={"category": "low_output"}).json()
     assert {p["parcel_code"] for p in low["items"]} <= expected and low["total"] <= len(expected)
-    other = _get(w, role, "/api/parcels", params={"district": EAST})
+    other = get_as(w, role, "/api/parcels", params={"district": EAST})
     if role == "district_staff":
         assert other.status_code == 403 and other.json()["field"] == "district"
     else:
@@ -177,8 +177,8 @@ def parcels_list(w: World, role: str) -> None:
 
 
 def parcel_get(w: World, role: str) -> None:
-    own = _get(w, role, "/api/parcels/JM-0000")
-    if _denied(own, role):
+    own = get_as(w, role, "/api/parcels/JM-0000")
+    if denied(own, role):
         return
     body = own.json()
     assert body["district_code"] == WEST and abs(body["area_mu"] - 15.0) < 1e-6
@@ -189,14 +189,14 @@ def parcel_get(w: World, role: str) -> None:
         assert not derived & set(body["evaluation"]["indicators"])
         assert all("value" not in r for r in body["evaluation"]["reasons"]
                    if r["field"] in derived)
-    other = _get(w, role, "/api/parcels/JM-0003")
+    other = get_as(w, role, "/api/parcels/JM-0003")
     assert other.status_code == (404 if role == "district_staff" else 200)
 
 
 def parcel_patch(w: World, role: str) -> None:
     body = {"floor_area_m2": 2500.0, "reason": f"survey correction by {role}"}
     r = w.client.patch("/api/parcels/JM-0001", headers=w.headers(role), json=body)
-    if _denied(r, role, write=True):
+    if denied(r, role, write=True):
         return
     assert r.status_code == 200, r.text
     other = w.client.patch("/api/parcels/JM-0004", headers=w.headers(role), json=body)
@@ -208,28 +208,28 @@ def parcel_patch(w: World, role: str) -> None:
 
 
 def parcel_history(w: World, role: str) -> None:
-    r = _get(w, role, "/api/parcels/JM-0000/history")
-    if _denied(r, role):
+    r = get_as(w, role, "/api/parcels/JM-0000/history")
+    if denied(r, role):
         return
     body = r.json()
     assert body["total"] >= 1 and body["items"][0]["version"] == 1
     _no_sensitive(body["items"][0], role)
-    other = _get(w, role, "/api/parcels/JM-0003/history")
+    other = get_as(w, role, "/api/parcels/JM-0003/history")
     assert other.status_code == (404 if role == "district_staff" else 200)
 
 
 # ---------------------------------------------------------------- zones, districts, evaluations
 
 def zones_list(w: World, role: str) -> None:
-    r = _get(w, role, "/api/zones", params={"kind": "urban_development_boundary"})
-    if _denied(r, role):
+    r = get_as(w, role, "/api/zones", params={"kind": "urban_development_boundary"})
+    if denied(r, role):
         return
     assert r.json()["total"] == 2
 
 
 def districts_list(w: World, role: str) -> None:
-    r = _get(w, role, "/api/districts")
-    if _denied(r, role):
+    r = get_as(w, role, "/api/districts")
+    if denied(r, role):
         return
     codes = [d["code"] for d in r.json()["items"]]
     assert codes == ([WEST] if role == "district_staff" else [WEST, EAST])
@@ -237,22 +237,22 @@ def districts_list(w: World, role: str) -> None:
 
 def rules_list(w: World, role: str) -> None:
     """Rule packs are read by every signed-in role (they explain the decisions)."""
-    r = _get(w, role, "/api/rules", params={"district": WEST})
-    if _denied(r, role):
+    r = get_as(w, role, "/api/rules", params={"district": WEST})
+    if denied(r, role):
         return
     assert {p["pack"] for p in r.json()} >= {"jiangmen", "jiangmen-renewal-phases"}
 
 
 def rules_resolve(w: World, role: str) -> None:
-    r = _get(w, role, "/api/rules/resolve", params={"kind": "identification", "district": EAST})
-    if _denied(r, role):
+    r = get_as(w, role, "/api/rules/resolve", params={"kind": "identification", "district": EAST})
+    if denied(r, role):
         return
     assert r.status_code == 200 and r.json()["pack"] == "jiangmen"
 
 
 def runs_list(w: World, role: str) -> None:
-    r = _get(w, role, "/api/evaluations")
-    if _denied(r, role):
+    r = get_as(w, role, "/api/evaluations")
+    if denied(r, role):
         return
     run = r.json()["items"][0]
     assert run["id"] == w.run_id
@@ -260,8 +260,8 @@ def runs_list(w: World, role: str) -> None:
 
 
 def run_get(w: World, role: str) -> None:
-    r = _get(w, role, f"/api/evaluations/{w.run_id}")
-    if _denied(r, role):
+    r = get_as(w, role, f"/api/evaluations/{w.run_id}")
+    if denied(r, role):
         return
     body = r.json()
     if role == "district_staff":
@@ -272,15 +272,15 @@ def run_get(w: World, role: str) -> None:
 
 
 def run_statistics(w: World, role: str) -> None:
-    r = _get(w, role, f"/api/evaluations/{w.run_id}/statistics")
-    if _denied(r, role):
+    r = get_as(w, role, f"/api/evaluations/{w.run_id}/statistics")
+    if denied(r, role):
         return
     body = r.json()
     districts = {d["district_code"] for d in body["districts"]}
     districts |= {c["district_code"] for c in body["categories"]}
     if role == "district_staff":
         assert districts == {WEST} and body["total"]["parcels"] == len(WEST_CODES)
-        assert _get(w, role, f"/api/evaluations/{w.run_id}/statistics",
+        assert get_as(w, role, f"/api/evaluations/{w.run_id}/statistics",
                     params={"district": EAST}).status_code == 403
     else:
         assert districts == {WEST, EAST} and body["total"]["parcels"] == len(PARCELS)
@@ -298,7 +298,7 @@ def imports_upload(w: World, role: str) -> None:
                              files={"file": (path.name, io.BytesIO(path.read_bytes()))})
 
     r = post(west_file)
-    if _denied(r, role, write=True):
+    if denied(r, role, write=True):
         return
     assert r.status_code == 200, r.text
     assert r.json()["updated"] == 1 and r.json()["stored"] is False
@@ -315,35 +315,35 @@ def _ogc_expected(role: str) -> set[str]:
 
 
 def ogc_collections(w: World, role: str) -> None:
-    r = _get(w, role, "/ogc/collections")
+    r = get_as(w, role, "/ogc/collections")
     assert r.status_code == 200
     ids = [c["id"] for c in r.json()["collections"]]
     assert ids[:2] == ["parcels", "districts"] and "ecological_redline" in ids
 
 
 def ogc_collection(w: World, role: str) -> None:
-    r = _get(w, role, "/ogc/collections/parcels")
+    r = get_as(w, role, "/ogc/collections/parcels")
     assert r.status_code == 200 and r.json()["id"] == "parcels"
 
 
 def ogc_items(w: World, role: str) -> None:
-    r = _get(w, role, "/ogc/collections/parcels/items")
+    r = get_as(w, role, "/ogc/collections/parcels/items")
     assert r.status_code == 200
     body = r.json()
     assert {f["id"] for f in body["features"]} == _ogc_expected(role)
     assert body["numberMatched"] == len(_ogc_expected(role))
     for f in body["features"]:
         _no_sensitive(f["properties"], role)
-    districts = _get(w, role, "/ogc/collections/districts/items").json()
+    districts = get_as(w, role, "/ogc/collections/districts/items").json()
     assert {f["id"] for f in districts["features"]} == (
         {WEST} if role == "district_staff" else {WEST, EAST})
 
 
 def ogc_item(w: World, role: str) -> None:
-    r = _get(w, role, "/ogc/collections/parcels/items/JM-0000")
+    r = get_as(w, role, "/ogc/collections/parcels/items/JM-0000")
     assert r.status_code == 200
     _no_sensitive(r.json()["properties"], role)
-    other = _get(w, role, "/ogc/collections/parcels/items/JM-0003")
+    other = get_as(w, role, "/ogc/collections/parcels/items/JM-0003")
     assert other.status_code == (404 if role == "district_staff" else 200)
 
 
@@ -353,10 +353,10 @@ def tile_get(w: World, role: str) -> None:
 
     from landrenew.serving.tiles import tile_for
 
-    geom = _get(w, "admin", "/ogc/collections/parcels/items/JM-0000").json()["geometry"]
+    geom = get_as(w, "admin", "/ogc/collections/parcels/items/JM-0000").json()["geometry"]
     c = shapely.geometry.shape(geom).centroid
     x, y = tile_for(c.x, c.y, 13)
-    r = _get(w, role, f"/tiles/parcels/13/{x}/{y}.mvt")
+    r = get_as(w, role, f"/tiles/parcels/13/{x}/{y}.mvt")
     assert r.status_code == 200
     features = mapbox_vector_tile.decode(r.content)["parcels"]["features"]
     assert {f["properties"]["parcel_code"] for f in features} == _ogc_expected(role)
@@ -364,7 +364,7 @@ def tile_get(w: World, role: str) -> None:
         assert not set(SENSITIVE_FIELDS) & set(f["properties"])
     # the low-zoom overview counts only the parcels the role may see
     x, y = tile_for(c.x, c.y, 9)
-    cells = mapbox_vector_tile.decode(_get(w, role, f"/tiles/parcels/9/{x}/{y}.mvt").content)
+    cells = mapbox_vector_tile.decode(get_as(w, role, f"/tiles/parcels/9/{x}/{y}.mvt").content)
     assert sum(f["properties"]["count"] for f in cells["parcels"]["features"]) == len(
         _ogc_expected(role))
 
@@ -376,7 +376,7 @@ def tile_get(w: World, role: str) -> None:
 _PROJECTS: dict[int, dict[str, Any]] = {}
 
 
-def _projects(w: World) -> dict[str, Any]:
+def matrix_projects(w: World) -> dict[str, Any]:
     """A project with one phase in each district, made once per world by the admin."""
     if id(w) not in _PROJECTS:
         out: dict[str, Any] = {}
@@ -392,10 +392,10 @@ def _projects(w: World) -> dict[str, Any]:
     return _PROJECTS[id(w)]
 
 
-def _scoped(w: World, role: str, make: Callable[[str], Any], *, write: bool) -> None:
+def scoped(w: World, role: str, make: Callable[[str], Any], *, write: bool) -> None:
     """Run ``make(side)`` for the own (west) and the other (east) district."""
     own = make("west")
-    if _denied(own, role, write=write):
+    if denied(own, role, write=write):
         return
     assert own.status_code in (200, 201), own.text
     other = make("east")
@@ -408,7 +408,7 @@ def projects_create(w: World, role: str) -> None:
             "name": f"{role} {side}", "type": "sanjiu",
             "district_code": WEST if side == "west" else EAST})
     own = make("west")
-    if _denied(own, role, write=True):
+    if denied(own, role, write=True):
         return
     assert own.status_code == 201 and own.json()["created_by"] == role
     other = make("east")
@@ -416,9 +416,9 @@ def projects_create(w: World, role: str) -> None:
 
 
 def projects_list(w: World, role: str) -> None:
-    ids = _projects(w)
-    r = _get(w, role, "/api/projects")
-    if _denied(r, role):
+    ids = matrix_projects(w)
+    r = get_as(w, role, "/api/projects")
+    if denied(r, role):
         return
     seen = {p["id"] for p in r.json()["items"]}
     assert ids["west"]["project"] in seen
@@ -429,71 +429,71 @@ def projects_list(w: World, role: str) -> None:
 
 
 def project_get(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}"),
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]['project']}"),
             write=False)
 
 
 def project_patch(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: w.client.patch(
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: w.client.patch(
         f"/api/projects/{ids[side]['project']}", headers=w.headers(role),
         json={"lead_unit": f"{role} 镇街", "reason": "分工调整"}), write=True)
 
 
 def project_history(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}/history"),
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]['project']}/history"),
             write=False)
 
 
 def phase_create(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: w.client.post(
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: w.client.post(
         f"/api/projects/{ids[side]['project']}/phases", headers=w.headers(role),
         json={"name": f"{role} phase"}), write=True)
 
 
 def phases_list(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/projects/{ids[side]['project']}/phases"),
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/projects/{ids[side]['project']}/phases"),
             write=False)
 
 
 def phase_get(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/phases/{ids[side]['phase']}"),
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/phases/{ids[side]['phase']}"),
             write=False)
 
 
 def phase_people(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: w.client.post(
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: w.client.post(
         f"/api/phases/{ids[side]['phase']}/people", headers=w.headers(role),
         json=[{"person_id": f"{role}-1", "name": "甲", "kind": "villager"}]), write=True)
 
 
 def phase_agreements(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     for side in ("west", "east"):  # the admin lists the person; the role records the signature
         w.client.post(f"/api/phases/{ids[side]['phase']}/people", headers=w.headers("admin"),
                       json=[{"person_id": f"sig-{role}", "name": "乙", "kind": "resident"}])
-    _scoped(w, role, lambda side: w.client.post(
+    scoped(w, role, lambda side: w.client.post(
         f"/api/phases/{ids[side]['phase']}/agreements", headers=w.headers(role),
         json={"person_id": f"sig-{role}", "signed_on": "2026-03-01"}), write=True)
 
 
 def phase_gate(w: World, role: str) -> None:
-    ids = _projects(w)
-    _scoped(w, role, lambda side: _get(w, role, f"/api/phases/{ids[side]['phase']}/"
+    ids = matrix_projects(w)
+    scoped(w, role, lambda side: get_as(w, role, f"/api/phases/{ids[side]['phase']}/"
                                        "demolition-gate"), write=False)
 
 
 def phase_transition(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     r = w.client.post(f"/api/phases/{ids['west']['phase']}/transition", headers=w.headers(role),
                       json={"to": "nowhere"})
-    if _denied(r, role, write=True):
+    if denied(r, role, write=True):
         return
     assert r.status_code == 422 and r.json()["field"] == "to"
     other = w.client.post(f"/api/phases/{ids['east']['phase']}/transition",
@@ -502,19 +502,19 @@ def phase_transition(w: World, role: str) -> None:
 
 
 def _page_scoped(w: World, role: str, url_for: Callable[[str], str]) -> None:
-    own = _page(w, role, url_for("west"))
+    own = page_as(w, role, url_for("west"))
     if role == "anonymous":
-        return _redirected_to_login(own, url_for("west"))
+        return redirected_to_login(own, url_for("west"))
     assert own.status_code == 200, own.text
-    assert _page(w, role, url_for("east")).status_code == (404 if role in PROJECT_SCOPED
+    assert page_as(w, role, url_for("east")).status_code == (404 if role in PROJECT_SCOPED
                                                            else 200)
 
 
 def page_projects(w: World, role: str) -> None:
-    ids = _projects(w)
-    r = _page(w, role, "/projects")
+    ids = matrix_projects(w)
+    r = page_as(w, role, "/projects")
     if role == "anonymous":
-        return _redirected_to_login(r, "/projects")
+        return redirected_to_login(r, "/projects")
     import re
 
     shown = {int(i) for i in re.findall(r'data-project="(\d+)"', r.text)}
@@ -523,10 +523,10 @@ def page_projects(w: World, role: str) -> None:
 
 
 def page_projects_excel(w: World, role: str) -> None:
-    ids = _projects(w)
-    r = _page(w, role, "/projects.xlsx")
+    ids = matrix_projects(w)
+    r = page_as(w, role, "/projects.xlsx")
     if role == "anonymous":
-        return _redirected_to_login(r, "/projects.xlsx")
+        return redirected_to_login(r, "/projects.xlsx")
     rows = list(_workbook(r)["试点项目清单"].iter_rows(values_only=True))
     shown = {row[-1] for row in rows[1:]}
     assert ids["west"]["project"] in shown
@@ -534,17 +534,17 @@ def page_projects_excel(w: World, role: str) -> None:
 
 
 def page_project(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     _page_scoped(w, role, lambda side: f"/projects/{ids[side]['project']}")
 
 
 def page_phase(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     _page_scoped(w, role, lambda side: f"/phases/{ids[side]['phase']}")
 
 
 def page_phase_sign(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
     for side in ("west", "east"):
         w.client.post(f"/api/phases/{ids[side]['phase']}/people", headers=w.headers("admin"),
                       json=[{"person_id": f"page-{role}", "name": "丙", "kind": "villager"}])
@@ -562,7 +562,7 @@ def page_phase_sign(w: World, role: str) -> None:
 
 
 def page_phase_advance(w: World, role: str) -> None:
-    ids = _projects(w)
+    ids = matrix_projects(w)
 
     def advance(side: str) -> Any:
         return w.page(role).post(f"/phases/{ids[side]['phase']}/advance", data={
@@ -582,11 +582,11 @@ def page_phase_advance(w: World, role: str) -> None:
 SENSITIVE_TEXT = "制造有限公司"  # part of every test parcel's right holder (a sensitive field)
 
 
-def _page(w: World, role: str, url: str, **kw: Any) -> Any:
+def page_as(w: World, role: str, url: str, **kw: Any) -> Any:
     return w.page(role).get(url, follow_redirects=False, **kw)
 
 
-def _redirected_to_login(r: Any, url: str) -> None:
+def redirected_to_login(r: Any, url: str) -> None:
     assert r.status_code == 303, r.text
     assert r.headers["location"].startswith("/login?next=") and url.split("?")[0] in r.headers[
         "location"].replace("%2F", "/")
@@ -597,40 +597,40 @@ def _visible_codes(role: str) -> set[str]:
 
 
 def page_map(w: World, role: str) -> None:
-    r = _page(w, role, "/")
+    r = page_as(w, role, "/")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert ('action="/logout"' in r.text) == (role != "anonymous")
     assert SENSITIVE_TEXT not in r.text
 
 
 def page_login_form(w: World, role: str) -> None:
-    r = _page(w, role, "/login?next=/dashboard")
+    r = page_as(w, role, "/login?next=/dashboard")
     assert r.status_code == 200 and 'name="password"' in r.text and 'value="/dashboard"' in r.text
-    assert 'value="//evil' not in _page(w, role, "/login?next=//evil.example").text
+    assert 'value="//evil' not in page_as(w, role, "/login?next=//evil.example").text
 
 
 def page_language(w: World, role: str) -> None:
-    r = _page(w, role, "/lang/en?next=/dashboard")
+    r = page_as(w, role, "/lang/en?next=/dashboard")
     assert r.status_code == 303 and r.headers["location"] == "/dashboard"
     assert "landrenew_lang=en" in r.headers["set-cookie"]
-    assert _page(w, role, "/lang/en?next=//evil.example").headers["location"] == "/"
+    assert page_as(w, role, "/lang/en?next=//evil.example").headers["location"] == "/"
     w.page(role).cookies.delete("landrenew_lang")
 
 
 def page_card(w: World, role: str) -> None:
-    own = _page(w, role, "/pages/parcels/JM-0000/card")
+    own = page_as(w, role, "/pages/parcels/JM-0000/card")
     assert own.status_code == 200 and "JM-0000" in own.text
     assert ('id="reasons"' in own.text) and ('id="history"' in own.text) == (role != "anonymous")
     assert (SENSITIVE_TEXT in own.text) == (role in SEES_SENSITIVE)
-    other = _page(w, role, "/pages/parcels/JM-0003/card")
+    other = page_as(w, role, "/pages/parcels/JM-0003/card")
     assert other.status_code == (404 if role == "district_staff" else 200)
     assert SENSITIVE_TEXT not in other.text or role in SEES_SENSITIVE
 
 
 def page_dashboard(w: World, role: str) -> None:
-    r = _page(w, role, "/dashboard")
+    r = page_as(w, role, "/dashboard")
     if role == "anonymous":
-        return _redirected_to_login(r, "/dashboard")
+        return redirected_to_login(r, "/dashboard")
     assert r.status_code == 200
     assert f'id="kpi-parcels" data-value="{len(_visible_codes(role))}"' in r.text
     assert ("江海区" in r.text) == (role != "district_staff")
@@ -645,9 +645,9 @@ def _workbook(r: Any) -> Any:
 
 
 def page_dashboard_excel(w: World, role: str) -> None:
-    r = _page(w, role, "/dashboard.xlsx")
+    r = page_as(w, role, "/dashboard.xlsx")
     if role == "anonymous":
-        return _redirected_to_login(r, "/dashboard.xlsx")
+        return redirected_to_login(r, "/dashboard.xlsx")
     rows = list(_workbook(r)["分区汇总"].iter_rows(values_only=True))
     districts = {row[0] for row in rows[1:-1]}
     assert districts == ({WEST} if role == "district_staff" else {WEST, EAST})
@@ -655,9 +655,9 @@ def page_dashboard_excel(w: World, role: str) -> None:
 
 
 def page_parcels(w: World, role: str) -> None:
-    r = _page(w, role, "/parcels")
+    r = page_as(w, role, "/parcels")
     if role == "anonymous":
-        return _redirected_to_login(r, "/parcels")
+        return redirected_to_login(r, "/parcels")
     assert r.status_code == 200
     import re
 
@@ -665,13 +665,13 @@ def page_parcels(w: World, role: str) -> None:
     assert codes == _visible_codes(role)
     assert SENSITIVE_TEXT not in r.text  # the list shows no right holder for anyone
     if role == "district_staff":
-        assert _page(w, role, f"/parcels?district={EAST}").status_code == 403
+        assert page_as(w, role, f"/parcels?district={EAST}").status_code == 403
 
 
 def page_parcels_excel(w: World, role: str) -> None:
-    r = _page(w, role, "/parcels.xlsx")
+    r = page_as(w, role, "/parcels.xlsx")
     if role == "anonymous":
-        return _redirected_to_login(r, "/parcels.xlsx")
+        return redirected_to_login(r, "/parcels.xlsx")
     rows = list(_workbook(r)["地块清单"].iter_rows(values_only=True))
     fields = rows[1]
     codes = {row[fields.index("parcel_code")] for row in rows[2:]}
@@ -680,9 +680,9 @@ def page_parcels_excel(w: World, role: str) -> None:
 
 
 def page_import_form(w: World, role: str) -> None:
-    r = _page(w, role, "/import")
+    r = page_as(w, role, "/import")
     if role == "anonymous":
-        return _redirected_to_login(r, "/import")
+        return redirected_to_login(r, "/import")
     assert r.status_code == (403 if role in READ_ONLY else 200)
 
 
@@ -707,7 +707,7 @@ def page_import_upload(w: World, role: str) -> None:
     forged = w.page(role).post("/import", data={"csrf_token": "forged"}, files={
         "file": ("x.gpkg", io.BytesIO(b"x"))}, follow_redirects=False)
     assert forged.status_code == 403
-    assert _get(w, "admin", f"/api/parcels/JM-U-{role}").status_code == 404  # not stored
+    assert get_as(w, "admin", f"/api/parcels/JM-U-{role}").status_code == 404  # not stored
 
 
 def page_import_confirm(w: World, role: str) -> None:
@@ -729,7 +729,7 @@ def page_import_confirm(w: World, role: str) -> None:
     r = w.page(role).post("/import/confirm", data={"csrf_token": w.csrf(role), "token": token},
                           follow_redirects=False)
     assert r.status_code == 200 and 'data-stored="true"' in r.text
-    stored = _get(w, "admin", f"/api/parcels/{code}").json()
+    stored = get_as(w, "admin", f"/api/parcels/{code}").json()
     assert stored["changed_by"] == role
     again = w.page(role).post("/import/confirm", data={"csrf_token": w.csrf(role),
                                                        "token": token})
@@ -737,9 +737,9 @@ def page_import_confirm(w: World, role: str) -> None:
 
 
 def page_audit(w: World, role: str) -> None:
-    r = _page(w, role, "/audit")
+    r = page_as(w, role, "/audit")
     if role == "anonymous":
-        return _redirected_to_login(r, "/audit")
+        return redirected_to_login(r, "/audit")
     assert r.status_code == (200 if role == "admin" else 403)
     if role == "admin":
         assert "import_parcels" in r.text

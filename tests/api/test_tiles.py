@@ -160,13 +160,13 @@ def test_tile_store_is_shared_between_workers(world: World) -> None:
         assert tilestore.read(conn, "parcels", "city", Z, x, y, "0.0") is None  # other stamp
     TILES.clear()  # as a second worker: nothing in memory
     rendered: list[tuple[int, int, int]] = []
-    real = tile_service._render
+    real = tile_service.render_tile
 
     def counting(*args: Any) -> bytes:
         rendered.append(args[3:6])
         return real(*args)
 
-    tile_service._render = counting  # type: ignore[assignment]
+    tile_service.render_tile = counting  # type: ignore[assignment]
     try:
         again = world.client.get(url)
         assert again.content == first.content and rendered == []
@@ -175,7 +175,7 @@ def test_tile_store_is_shared_between_workers(world: World) -> None:
         after = world.client.get(url)
         assert rendered == [(Z, x, y)]
     finally:
-        tile_service._render = real  # type: ignore[assignment]
+        tile_service.render_tile = real  # type: ignore[assignment]
     props = {f["properties"]["parcel_code"]: f["properties"] for f in _decode(after, "parcels")}
     assert props["JM-0000"]["land_use"] == "0701"
     # district staff tiles are stored under their own scope, never served to the city

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from landrenew.core import packs, places
-from landrenew.core.packs import NoRules, ParameterPack, Registry, version_key
+from landrenew.core.packmodels import ParameterPack
+from landrenew.core.packs import NoRules, Registry, version_key
 
 D = dt.date
 

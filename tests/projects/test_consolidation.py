@@ -19,8 +19,13 @@ from landrenew.core import packs
 from landrenew.core.errors import ConfigurationError, Conflict, InputError, PermissionDenied
 from landrenew.core.packs import Registry
 from landrenew.projects.scheme import ConsolidationRules, scheme, scheme_for
-from landrenew.projects.workflow import RequirementsMissing, RoleNotAllowed, workflow
-from landrenew.projects.workflow_state import ConsolidationState, check_append_only
+from landrenew.projects.workflow import workflow
+from landrenew.projects.workflow_state import (
+    ConsolidationState,
+    RequirementsMissing,
+    RoleNotAllowed,
+    check_append_only,
+)
 
 W = workflow("zhongshan-consolidation")
 RULES = W.rules

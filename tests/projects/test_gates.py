@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from landrenew.core import packs
-from landrenew.core.packs import ParameterPack
+from landrenew.core.packmodels import ParameterPack
 from landrenew.projects.gates import demolition_gate, latest_with, signed_people
 
 RULES = packs.load("guangzhou-renewal", ParameterPack)

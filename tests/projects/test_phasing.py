@@ -16,7 +16,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from landrenew.core import packs
 from landrenew.core.errors import ConfigurationError, InputError
-from landrenew.core.packs import Parameter, ParameterPack
+from landrenew.core.packmodels import Parameter, ParameterPack
 from landrenew.projects.phasing import (
     PUBLIC_WELFARE_KINDS,
     guideline_split_check,

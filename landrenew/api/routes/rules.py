@@ -20,12 +20,13 @@ from landrenew.api.schemas.rules import (
 from landrenew.core import packs, places
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound
+from landrenew.core.packmodels import KINDS
 
 router = APIRouter(prefix="/api/rules", tags=["rules"])
 
 def _kind(kind: str | None) -> str | None:
-    if kind is not None and kind not in packs.KINDS:
-        raise InputError(f"unknown kind '{kind}' (known: {', '.join(packs.KINDS)})",
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"unknown kind '{kind}' (known: {', '.join(KINDS)})",
                          field="kind")
     return kind
 

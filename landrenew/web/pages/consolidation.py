@@ -20,7 +20,7 @@ from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
 from landrenew.core.errors import Conflict, InputError, LandrenewError
 from landrenew.projects import workflow_service as service
-from landrenew.projects.workflow import RoleNotAllowed
+from landrenew.projects.workflow_state import RoleNotAllowed
 from landrenew.web.pages.common import need_user
 from landrenew.web.render import render
 

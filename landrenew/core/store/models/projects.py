@@ -170,7 +170,7 @@ class ConsentUnit(Base):
 
 class ConsolidationWorkflow(Base):
     """A land-consolidation project's workflow state (土地整备流程): the pure state of
-    :mod:`landrenew.projects.consolidation` as JSON, its append-only log included."""
+    :mod:`landrenew.projects.workflow_state` as JSON, its append-only log included."""
 
     __tablename__ = "consolidation_workflows"
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True,
