@@ -1,17 +1,14 @@
 """Kept answers before the framework (已存应答): tiles and pages this process already holds.
 
-A tile, list page or OGC page the server keeps for the current data stamp costs a dictionary
-lookup to answer, but FastAPI spends far more on the request around it: routing, solving each
-dependency (user, store, paging) and validating each parameter took about two thirds of a
-worker's time under load, measured with py-spy on a million parcels. :class:`KeptAnswers`
-sits in front of the routes and answers such a request itself when, and only when, the answer is
-already kept for exactly the key the route would build: the same user (the same token and
-session checks, :func:`principal`), the same parameters parsed by the same functions, the same
-data stamp. Anything else falls through to the route unchanged: a page not kept yet, a refused
-or expired token, a parameter the fast parse does not take (a repeated name, a number written
-other than in plain digits, a bad box), a HEAD request. The routes stay the one place that
-checks, makes and refuses; each route module gives the lookup for its kept answers next to the
-route (``kept_*``), sharing the key and the response with it.
+FastAPI's routing and dependency solving cost more than a kept answer itself (``docs/serving.md``).
+:class:`KeptAnswers` answers a request itself when, and only when, the answer is already kept for
+exactly the key the route would build: the same user (the same token and session checks,
+:func:`principal`), the same parameters parsed by the same functions, the same data stamp. Anything
+else falls through to the route unchanged: a page not kept yet, a refused or expired token, a
+parameter the fast parse does not take (a repeated name, a number written other than in plain
+digits, a bad box), a HEAD request. The routes stay the one place that checks, makes and refuses;
+each route module gives the lookup for its kept answers next to the route (``kept_*``), sharing
+the key and the response with it.
 """
 
 from __future__ import annotations

@@ -1,25 +1,8 @@
 """Making what the server does not keep yet (tiles, list and OGC pages), off the event loop.
 
-The routes answer what they keep from memory on the event loop and send what must be made (a
-rendering, a page's SQL and encoding) to worker threads. Those threads share one interpreter
-lock, and each database round trip releases it and must win it back. With up to 40 threads
-making at once (AnyIO's default), every one of a page's round trips waited its turn
-behind the others' Python work: measured on PostgreSQL, 50 clients asking for new 1000-feature
-OGC pages got 10 pages a second from a worker that makes 21 a second one at a time. At most
-:data:`MAKERS` such jobs therefore run at once per process; the rest wait in order, and what is
-kept is still answered at once on the event loop.
-
-A job of a few milliseconds is cheaper made on the event loop itself. Handing it to a thread and
-back costs two switches of the interpreter lock, and each of its rows read from SQLite (or its
-round trip to PostgreSQL) one more, every one waiting behind whatever Python work holds the lock.
-With as many workers as cores nothing else could have run meanwhile. Measured on a million parcels
-with 50 clients asking for list pages none of the two workers kept yet, wrk's corrected p95 was
-35 ms on the loop against 106 ms on maker threads (SQLite), 56 against 100 ms (PostgreSQL). The
-parcel list therefore makes its short pages on the loop (``parcels.is_quick_page``: a whole-city
-page of at most 100 rows whose count and anchors are kept). Anything that may take longer stays
-on the threads: a 1000-feature OGC page (45–60 ms) made on the loop held every other request of
-its worker, and raised that p95 from 0.41 s to 1.1 s. A tile or an OGC page another worker (or a
-seeding run) already put in the shared store is one read by key, so it is read on the loop too.
+At most :data:`MAKERS` jobs run at once per process, since threads fighting over the interpreter
+lock made each of them slower; short jobs are made on the loop itself. The measurements that
+decided this are in ``docs/serving.md``.
 """
 
 from __future__ import annotations

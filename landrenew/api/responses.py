@@ -1,11 +1,9 @@
 """Whole responses kept gzip-compressed per data stamp (响应缓存).
 
-An OGC items page of 1000 parcels is about 0.9 MB of GeoJSON and costs tens of milliseconds to
-build; GIS clients (QGIS, GDAL) ask for the same pages again as users pan back and forth, and
-many users look at the same districts. Such pages are kept compressed (gzip through ISA-L: about a
-fifth of the size, 1 ms per MB) under a key that holds the data stamp, so a write makes every
-kept page stale at once. A client that accepts gzip (QGIS, GDAL, browsers) gets the kept bytes
-as they are; any other gets them decompressed.
+GIS clients ask for the same large pages again as users pan (``docs/serving.md``). Pages are kept
+compressed under a key that holds the data stamp, so a write makes every kept page stale at once.
+A client that accepts gzip (QGIS, GDAL, browsers) gets the kept bytes as they are; any other gets
+them decompressed.
 """
 
 from __future__ import annotations

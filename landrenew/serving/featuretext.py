@@ -1,12 +1,10 @@
 """Parcel feature texts written by PostgreSQL itself (要素文本由数据库生成).
 
-An OGC page of 1000 parcel features is about 0.9 MB of GeoJSON, and a page is joined from each
-feature's text, kept per data stamp, view and axis order (:data:`~landrenew.serving.ogc.FEATURES`).
-The texts a page needs and no earlier page made are made for it at once. Made in Python that
-costs some 25 ms of interpreter time per 1000 features (reading 30 columns of each row, the
-records, the JSON), and under load it holds the interpreter lock that the server's other
-requests wait on. On PostGIS the server writes them instead, in one statement: each outline with
-``ST_AsGeoJSON``, each record with ``row_to_json``. Python receives one string per feature.
+On PostGIS the server writes each feature's text itself, in one statement (each outline with
+``ST_AsGeoJSON``, each record with ``row_to_json``), so that making a page does not hold the
+interpreter lock the other requests wait on (``docs/serving.md``). Python receives one string per
+feature; the texts are kept per data stamp, view and axis order
+(:data:`~landrenew.serving.caches.FEATURES`).
 
 The text says what :func:`~landrenew.land.records.parcel_records` says, value for value, as
 :mod:`landrenew.serving.ogc` writes it for one feature (``/items/{id}``, still made in Python,

@@ -1,14 +1,10 @@
 """The shared page store (页面库): encoded OGC items pages kept in the database.
 
-Each uvicorn worker keeps the pages it made in its own memory (see
-:mod:`landrenew.api.responses`); without a shared store the next worker would make the same
-page again: a 1000-feature page costs 30–40 ms to make when none of its features' texts are kept
-(:data:`~landrenew.serving.ogc.FEATURES`, per process), some 7 ms when all are, against 0.5–2 ms
-to read it here. (REST list pages of 100 cost a few milliseconds, about what storing them costs,
-so they are kept per worker only.) Pages are therefore also written to ``page_store`` under the SHA-256 of their cache
-key (which holds the database, the data stamp, the user's view and the query) with the stamp
-they were made from. Rows of any other stamp are stale; the first page a process stores under a
-new stamp deletes them, so the table holds the pages of the current data only.
+Each uvicorn worker keeps the pages it made in its own memory; the store lets the next worker read
+a page instead of making it again (``docs/serving.md``). Pages are written to ``page_store`` under
+the SHA-256 of their cache key (which holds the database, the data stamp, the user's view and the
+query) with the stamp they were made from. Rows of any other stamp are stale; the first page a
+process stores under a new stamp deletes them, so the table holds the pages of the current data.
 
 A page cache is derived data: it is not audited and does not move the data stamp.
 """

@@ -1,12 +1,10 @@
 """Warming a server process (启动预热): the per-stamp lookups every city-wide list page needs.
 
-A new process keeps nothing yet. The first list pages it is asked for would each wait for the
-same three reads, made once per process and data stamp (:data:`~landrenew.serving.caches.MEMO`,
-:data:`~landrenew.serving.caches.COUNTS`): the latest evaluation run, the count of the city's
-current parcels (the lists' ``total``), and the paging anchors that let an ``offset`` page start
-near its place (:func:`~landrenew.serving.parcels.code_anchors`, 0.4–0.8 s on a million parcels).
-Under load every request that arrives meanwhile waits behind them. :func:`warm` makes them when the
-server starts, on a thread beside the event loop, so that requests find them made.
+So that the first requests of a new process do not all wait for the same reads
+(``docs/serving.md``), :func:`warm` makes, on a thread beside the event loop when the server
+starts, the latest evaluation run, the count of the city's current parcels (the lists' ``total``)
+and the paging anchors (:func:`~landrenew.serving.parcels.code_anchors`), kept in
+:data:`~landrenew.serving.caches.MEMO` and :data:`~landrenew.serving.caches.COUNTS`.
 
 Only what every city-wide list shares is warmed: district-scoped and filtered lists, and the pages
 themselves, are made when asked for. Warming reads, never writes.
