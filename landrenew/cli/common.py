@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from landrenew.core.errors import ConfigurationError, LandrenewError, ValidationFailed
 from landrenew.core.settings import Settings
@@ -76,11 +83,11 @@ def fail(exc: LandrenewError) -> None:
 
 
 @contextmanager
-def progress_bar() -> Iterator[object]:
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A Rich progress bar driven by ``callback(step, done, total)``."""
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console, transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def callback(step: str, done: int, total: int) -> None:
             if step not in tasks:

@@ -12,9 +12,8 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from rich.table import Table
 from typer.core import TyperGroup
@@ -25,6 +24,10 @@ from landrenew.core.errors import InputError
 from landrenew.evaluation import loader, stored
 from landrenew.evaluation.packs import RulePack
 
+if TYPE_CHECKING:
+    # typer vendors click as ``typer._click``: its groups are handed that module's Context
+    from typer._click import Context
+
 
 class DefaultCommandGroup(TyperGroup):
     """A group whose first argument falls back to a default command when it is not a
@@ -32,7 +35,7 @@ class DefaultCommandGroup(TyperGroup):
 
     default_command = "run"
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)

@@ -80,7 +80,7 @@ def import_parcels_cmd(
                          reason=reason, report=report or default_report(path))
     with progress_bar() as cb:
         result = import_parcels(state.store(), path, opts, user=settings.user,
-                                projected_crs=settings.projected_crs, progress=cb)  # type: ignore[arg-type]
+                                projected_crs=settings.projected_crs, progress=cb)
     table = Table(title=f"导入 import: {path}")
     for col in ("read", "new", "changed", "unchanged", "refused", "warnings", "亩", "CRS"):
         table.add_column(col, justify="right")
@@ -115,7 +115,7 @@ def import_zones_cmd(
                          crs=crs, encoding=encoding, append=append,
                          strict_geometry=strict_geometry, reason=reason,
                          report=report or default_report(path),
-                         projected_crs=settings.projected_crs, progress=cb)  # type: ignore[arg-type]
+                         projected_crs=settings.projected_crs, progress=cb)
     console.print(f"zones {', '.join(r.kinds)}: read {r.rows_read}, new {r.inserted}, changed "
                   f"{r.updated}, unchanged {r.unchanged}, deleted {r.deleted}")
 
@@ -145,7 +145,7 @@ def export_parcels_cmd(
 
     with progress_bar() as cb:
         r = export_parcels(state.store(), out, as_of=parse_day(as_of), district=district,
-                           progress=cb)  # type: ignore[arg-type]
+                           progress=cb)
     console.print(f"{r.count} parcels, {r.area_mu:,.2f} 亩 → [bold]{r.path}[/bold] ({r.format})")
     for extra in r.extra_files:
         console.print(f"field name mapping → {extra}")
@@ -333,7 +333,7 @@ def demo_cmd(
     settings = state.settings()
     with progress_bar() as cb:
         summary = build_demo(state.store(), n=parcels, seed=seed, user=settings.user,
-                             force=force, progress=cb)  # type: ignore[arg-type]
+                             force=force, progress=cb)
     console.print(summary.describe())
     if serve:
         from landrenew.cli.platform import run_server

@@ -126,11 +126,11 @@ def tiles_seed(
 
         def start(n: int) -> None:
             total[0] = n
-            callback("tiles", 0, n)  # type: ignore[operator]
+            callback("tiles", 0, n)
 
         def step(n: int) -> None:
             done[0] += n
-            callback("tiles", done[0], total[0])  # type: ignore[operator]
+            callback("tiles", done[0], total[0])
 
         report = seed(state.store(), min_zoom=min_zoom, max_zoom=max_zoom,
                       layers=tuple(layer or ("parcels", "districts")), workers=workers,

@@ -69,8 +69,9 @@ def to_storage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.to_crs(STORAGE_CRS)
 
 
-def areas_m2(geoms: np.ndarray | gpd.GeoSeries, crs_from: CRS, crs_area: CRS) -> np.ndarray:
-    """Planar areas in m² of geometries, after projecting them from ``crs_from`` to ``crs_area``."""
+def areas_m2(geoms: np.ndarray | gpd.GeoSeries, crs_from: CRS, crs_area: CRS | str) -> np.ndarray:
+    """Planar areas in m² of geometries, after projecting them from ``crs_from`` to ``crs_area``
+    (a CRS, or a stored setting's text such as ``EPSG:4547``)."""
     series = gpd.GeoSeries(geoms, crs=crs_from)
     projected = series.to_crs(crs_area) if not crs_from.equals(crs_area) else series
     return np.asarray(shapely.area(projected.values), dtype="float64")

@@ -224,7 +224,8 @@ def parcel_attributes(rng: np.random.Generator, lu: np.ndarray, area_m2: np.ndar
     codes = np.asarray(list(INDUSTRIES), dtype=object)
     weights = np.array([w for _, w in INDUSTRIES.values()])
     ic = rng.choice(len(codes), n, p=weights / weights.sum())
-    industry = np.where(ind & (status != 3), codes[ic], None)
+    # None as a 0-d object array (what np.where makes of it; the numpy stubs take no bare None)
+    industry = np.where(ind & (status != 3), codes[ic], np.array(None))
 
     # Economic figures (亩均税收/产出/投资), 万元 per parcel; NaN for non-enterprise land.
     mu = area_m2 * 15.0 / 10000.0

@@ -13,7 +13,7 @@ because block centres are kept ``0.72·B`` inside the district, never leave thei
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -201,7 +201,7 @@ def _block_params(group: str, rng: np.random.Generator, size: int) -> tuple[np.n
     elif group == "village":
         cell = rng.uniform(14.0, 21.5, size)
         kmax = np.floor(span / cell) ** 2
-        m = np.clip(np.round(rng.lognormal(np.log(120.0), 0.6, size)), 20, kmax)
+        m: np.ndarray = np.clip(np.round(rng.lognormal(np.log(120.0), 0.6, size)), 20, kmax)
         return cell, m.astype(np.int64)
     else:  # mining
         cell = rng.uniform(120.0, 400.0, size)
@@ -224,7 +224,7 @@ class Cells:
     by: np.ndarray
     tilt: np.ndarray  # block rotation (radians)
     block_id: np.ndarray
-    block_m: float  # block side actually used (m)
+    block_m: float = field(kw_only=True)  # block side actually used (m)
 
 
 def _group_counts(n: int) -> np.ndarray:

@@ -266,7 +266,8 @@ def _any_known(cols: Columns, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _compare(cond: Compare, cols: Columns, param: ParamLookup, positive: bool) -> Outcome:
-    threshold = param(cond.param) if cond.param is not None else cond.value
+    # a literal ``Value`` or a parameter's value (untyped); a numeric op reads it as a float
+    threshold: Any = param(cond.param) if cond.param is not None else cond.value
     op = cond.op
     if op in NUMERIC_OPS:
         x = cols.numeric(cond.field)

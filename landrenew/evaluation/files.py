@@ -94,7 +94,7 @@ def _read(path: str | Path, crs: str | None = None) -> gpd.GeoDataFrame:
 
 def read_zones(specs: list[str], crs: str | None = None) -> gpd.GeoDataFrame | None:
     """Zone layers from ``KIND=PATH`` or ``PATH`` (a file with a ``kind`` column)."""
-    frames = []
+    frames: list[gpd.GeoDataFrame] = []
     for spec in specs:
         kind, sep, path = spec.partition("=")
         if sep and not Path(spec).exists():

@@ -20,7 +20,7 @@ from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError, NotFound
 from landrenew.core.store import Store, get_setting, utcnow
 from landrenew.core.store.bulk import bulk_insert
-from landrenew.core.store.models import EvaluationRun, ParcelResult
+from landrenew.core.store.models import EvaluationRun, ParcelResult, table_of
 from landrenew.evaluation.by_place import evaluate_by_place
 from landrenew.evaluation.codes import COLUMNS, code_counts
 from landrenew.evaluation.compare import diff_results
@@ -31,7 +31,7 @@ from landrenew.evaluation.packs import RulePack
 from landrenew.land.parcels import read_parcels
 from landrenew.land.zones import read_zones
 
-RESULTS = ParcelResult.__table__
+RESULTS = table_of(ParcelResult)
 #: ``pack_id`` of a run in which more than one pack decided (see ``EvaluationRun.packs``).
 BY_PLACE = "by_place"
 

@@ -44,7 +44,7 @@ def import_districts(store: Store, path: str | Path, *, user: str, crs: str | No
     now = utcnow()
     with store.session() as session:
         area_crs = resolve_projected_crs(session, projected_crs,
-                                         tuple(shapely.total_bounds(geoms)), user)  # type: ignore[arg-type]
+                                         tuple(shapely.total_bounds(geoms)), user)
         areas = areas_m2(geoms, STORAGE_CRS, area_crs)
         for i, (_, row) in enumerate(stored.iterrows()):
             code = str(row[code_col]).strip()

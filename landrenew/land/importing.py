@@ -216,7 +216,7 @@ def _check(frame: pd.DataFrame, has_geometry: bool, file: str, strict_geometry: 
     refused = codes.refused | attrs.refused
     geo = None
     if has_geometry:
-        geom_check = check_geometry(frame, file, strict=strict_geometry)  # type: ignore[arg-type]
+        geom_check = check_geometry(frame, file, strict=strict_geometry)
         geo = geom_check.frame
         problems += geom_check.problems
         refused |= geom_check.refused
@@ -322,7 +322,7 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
             stored_geo = to_storage(gpd.GeoDataFrame(geometry=geo.geometry.values, crs=geo.crs))
             geoms = shapely.normalize(np.asarray(stored_geo.geometry.values))
             bounds = tuple(shapely.total_bounds(np.asarray(geoms)))
-            crs = resolve_projected_crs(session, projected_crs, bounds, user)  # type: ignore[arg-type]
+            crs = resolve_projected_crs(session, projected_crs, bounds, user)
             area = areas_m2(np.asarray(geoms), STORAGE_CRS, crs)
             rows = P.storage_frame(merged, np.asarray(geoms), area, _extras(source), store.caps)
             report.projected_crs = f"EPSG:{crs.to_epsg()}"

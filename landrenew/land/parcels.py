@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Integer, Select, column, func, select, text
+from sqlalchemy import ColumnElement, Integer, Select, TextClause, column, func, select, text
 from sqlalchemy.orm import Session
 
 from landrenew.core.errors import InputError, NotFound
@@ -20,13 +20,13 @@ from landrenew.core.spatial import STORAGE_CRS
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.frames import convert, raw_select
-from landrenew.core.store.models import ParcelVersion
+from landrenew.core.store.models import ParcelVersion, table_of
 from landrenew.core.store.types import storage_wkb
 from landrenew.core.store.versions import as_of_cutoff, valid_at
 from landrenew.core.units import m2_to_ha, m2_to_mu
 from landrenew.land.fields import ATTRIBUTE_FIELDS, CANONICAL, FIELDS_BY_NAME
 
-TABLE = ParcelVersion.__table__
+TABLE = table_of(ParcelVersion)
 STAMP_COLUMNS = ("version", "valid_from", "valid_to", "changed_by", "reason", "operation",
                  "is_deleted")
 #: Columns a file may carry that are computed by landrenew and never read back as attributes.
@@ -119,7 +119,9 @@ def _parcel_select(store: Store, *, as_of: dt.date | dt.datetime | None, distric
     return stmt.order_by(TABLE.c.parcel_code)
 
 
-def bbox_clause(caps: Capabilities, bbox: tuple[float, float, float, float] | None = None):  # type: ignore[no-untyped-def]
+def bbox_clause(
+    caps: Capabilities, bbox: tuple[float, float, float, float] | None = None
+) -> ColumnElement[bool] | TextClause:
     """Current versions whose bounding box meets a box: the GiST index on PostGIS, the R*Tree
     on SQLite. Without ``bbox`` the box is given at execution as the parameters ``bminx``,
     ``bminy``, ``bmaxx``, ``bmaxy`` (see :func:`bbox_params`), so that a statement holding it
@@ -140,7 +142,7 @@ def bbox_params(bbox: tuple[float, float, float, float]) -> dict[str, float]:
     return {"bminx": minx, "bminy": miny, "bmaxx": maxx, "bmaxy": maxy}
 
 
-def to_frame(rows: list[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:
+def to_frame(rows: Sequence[Any], with_geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:
     """Raw stored rows → a frame with canonical columns and the area in m², 亩 and 公顷.
 
     Dates are ``datetime64``, money and numbers ``float64`` (analysis frames), extras a dict.

@@ -40,7 +40,7 @@ class ReadResult:
     def gdf(self) -> gpd.GeoDataFrame:
         if not self.has_geometry:
             raise InputError("this file has attributes only, no geometry", file=str(self.path))
-        return self.frame  # type: ignore[return-value]
+        return self.frame
 
 
 Reader = Callable[..., ReadResult]
@@ -69,10 +69,10 @@ def _shapefile_in(path: Path) -> str:
             raise InputError(f"expected one .shp in the folder, found {len(shps)}", file=str(path))
         return str(shps[0])
     with zipfile.ZipFile(path) as zf:
-        shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
-    if len(shps) != 1:
-        raise InputError(f"expected one .shp in the zip file, found {len(shps)}", file=str(path))
-    return f"/vsizip/{path}/{shps[0]}"
+        names = [n for n in zf.namelist() if n.lower().endswith(".shp")]
+    if len(names) != 1:
+        raise InputError(f"expected one .shp in the zip file, found {len(names)}", file=str(path))
+    return f"/vsizip/{path}/{names[0]}"
 
 
 def read_ogr(

@@ -219,7 +219,7 @@ def check_codes_unique(frame: pd.DataFrame, file: str, code_field: str = "parcel
         rows_of = groups.groupby(level=0).agg(lambda s: [row_label(v) for v in s]).to_dict()
         for i in np.flatnonzero(dup.to_numpy()):
             others = [r for r in rows_of[codes[i]] if r != row_label(frame.index[i])]
-            col.add(np.eye(1, len(frame), i, dtype=bool)[0], code_field, "duplicate_code",
+            col.add(np.eye(1, len(frame), int(i), dtype=bool)[0], code_field, "duplicate_code",
                     f"'{codes[i]}' appears again in row(s) {others}")
     return Checked(frame, col.problems, col.refused)
 

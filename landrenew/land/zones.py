@@ -25,7 +25,7 @@ from landrenew.core.audit import jsonable
 from landrenew.core.errors import InputError, Problem, ValidationFailed
 from landrenew.core.spatial import STORAGE_CRS, areas_m2, to_storage
 from landrenew.core.store import Store, utcnow
-from landrenew.core.store.models import ZoneLayer, ZoneVersion
+from landrenew.core.store.models import ZoneLayer, ZoneVersion, table_of
 from landrenew.core.store.types import rebind_wkb
 from landrenew.core.store.versions import as_of_cutoff, current_versions, valid_at, write_versions
 from landrenew.land.importing import Progress, no_progress, resolve_projected_crs
@@ -35,7 +35,7 @@ from landrenew.land.readers import read_vector
 from landrenew.land.report import write_report
 from landrenew.land.validate import check_geometry
 
-TABLE = ZoneVersion.__table__
+TABLE = table_of(ZoneVersion)
 
 #: Zone kinds with their Chinese names.
 ZONE_KINDS: dict[str, str] = {
@@ -132,7 +132,7 @@ def _store_zones(store: Store, gdf: gpd.GeoDataFrame, source: Path, out: ZoneImp
     extra_cols = [c for c in stored.columns if c not in (*ZONE_FIELDS, stored.geometry.name)]
     with store.session() as session:
         crs = resolve_projected_crs(session, projected_crs,
-                                    tuple(shapely.total_bounds(geoms)), user)  # type: ignore[arg-type]
+                                    tuple(shapely.total_bounds(geoms)), user)
         rows = pd.DataFrame({
             "zone_code": stored["zone_code"].to_numpy(dtype=object),
             "kind": stored["kind"].to_numpy(dtype=object),

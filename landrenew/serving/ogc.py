@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
 from landrenew.core.access import Principal, require_district
@@ -138,6 +138,7 @@ def conformance() -> dict[str, Any]:
 
 
 def _extent(store: Store, user: Principal, cid: str) -> list[float] | None:
+    where: list[ColumnElement[bool]]
     if cid == "parcels":
         table, where = P, [P.c.valid_to.is_(None), P.c.is_deleted.is_(False)]
         if user.scope is not None:

@@ -20,7 +20,18 @@ import mapbox_vector_tile
 import numpy as np
 import shapely
 from pyproj import Transformer
-from sqlalchemy import Boolean, Text, and_, cast, func, literal_column, null, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+)
 
 from landrenew.core.access import Principal
 from landrenew.core.errors import InputError, NotFound
@@ -93,11 +104,12 @@ def tile_for(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 def _query(store: Store, user: Principal, layer: str, bbox: BBox) -> Any:
     """Rows (properties…, geom) of ``layer`` whose bounding box meets ``bbox`` (lon/lat)."""
+    stmt: Select
     if layer == "parcels":
         run_id = current_run_id(store)
         if run_id is None:
-            cols = [cast(null(), Boolean).label("is_low_efficiency"),
-                    cast(null(), Text).label("categories")]
+            cols: list[ColumnElement[Any]] = [cast(null(), Boolean).label("is_low_efficiency"),
+                                              cast(null(), Text).label("categories")]
             src: Any = P
         else:
             cols = [R.c.is_low_efficiency, R.c.categories]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ def _as_int(s: pd.Series) -> np.ndarray:
                     dtype=object)
 
 
-def _iso(s: pd.Series, unit: str) -> np.ndarray:
+def _iso(s: pd.Series, unit: Literal["D", "us"]) -> np.ndarray:
     """Dates/datetimes (datetime64, date objects, Timestamps) → ISO text, vectorised; None for NaT."""
     values = pd.to_datetime(s, errors="coerce").to_numpy(dtype="datetime64[us]")
     text = np.datetime_as_string(values, unit=unit).astype(object)

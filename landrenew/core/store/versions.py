@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Column, Select, Table, and_, or_, select, update
+from sqlalchemy import Column, ColumnElement, Select, Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from landrenew.core.clock import CITY_TZ
@@ -43,7 +43,7 @@ def as_of_cutoff(day: dt.date | dt.datetime | None) -> dt.datetime | None:
     return start_next.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def valid_at(table: Table, cutoff: dt.datetime | None):  # type: ignore[no-untyped-def]
+def valid_at(table: Table, cutoff: dt.datetime | None) -> ColumnElement[bool]:
     """SQL condition: the version in force just before ``cutoff`` (current when None)."""
     if cutoff is None:
         return table.c.valid_to.is_(None)
@@ -122,5 +122,6 @@ def write_versions(
     return bulk_insert(session, caps, table, rows, on_rows)
 
 
-def versions_select(table: Table, key_filter, cutoff: dt.datetime | None) -> Select:  # type: ignore[no-untyped-def]
+def versions_select(table: Table, key_filter: ColumnElement[bool],
+                    cutoff: dt.datetime | None) -> Select:
     return select(table).where(key_filter, valid_at(table, cutoff))

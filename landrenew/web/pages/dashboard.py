@@ -39,9 +39,10 @@ def _dashboard_data(store: Any, user: Principal, locale: str, run_id: int | None
         cell = by_code.setdefault((r["kind"], r["code"]), {"parcels": 0, "area_mu": 0.0})
         cell["parcels"] += r["parcels"]
         cell["area_mu"] += r["area_mu"]
-    category_totals = [{"code": e.code, "label": e.label, "colour": e.colour,
-                        **by_code.get(("category", e.code), {"parcels": 0, "area_mu": 0.0})}
-                       for e in cats]
+    category_totals: list[dict[str, Any]] = [
+        {"code": e.code, "label": e.label, "colour": e.colour,
+         **by_code.get(("category", e.code), {"parcels": 0, "area_mu": 0.0})}
+        for e in cats]
     flag_totals = [{"code": e.code, "label": e.label, "colour": e.colour,
                     **by_code.get(("flag", e.code), {"parcels": 0, "area_mu": 0.0})}
                    for e in flags]

@@ -9,7 +9,13 @@ mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects` a
 :mod:`.stores`); every one of them is importable from here.
 """
 
-from landrenew.core.store.models.base import MONEY_10K, Base, BBoxMixin, VersionMixin
+from landrenew.core.store.models.base import (
+    MONEY_10K,
+    Base,
+    BBoxMixin,
+    VersionMixin,
+    table_of,
+)
 from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
 from landrenew.core.store.models.land import (
     CitySetting,
@@ -39,5 +45,5 @@ __all__ = [
     "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord",
     "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
-    "User", "VersionMixin", "ZoneLayer", "ZoneVersion",
+    "User", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -20,6 +22,15 @@ MONEY_10K = Numeric(18, 6)  # 万元 with yuan/fen precision; Decimal in Python
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(model: type[Base]) -> Table:
+    """The :class:`~sqlalchemy.Table` of a declarative model.
+
+    The SQLAlchemy stubs type ``Model.__table__`` as a ``FromClause``; a model declared on
+    :class:`Base` always maps a ``Table``, which is what the store helpers take.
+    """
+    return cast(Table, model.__table__)
 
 
 class VersionMixin:
