@@ -33,8 +33,11 @@ messages: install
 	for loc in zh_CN en; do $(VENV)/bin/pybabel update -i landrenew/web/messages.pot \
 	  -d landrenew/web/translations -l $$loc --no-fuzzy-matching; done
 
+# The demo signs its ledgers with its own key, made on the first run beside the database.
+LEDGER_KEY ?= landrenew-demo-ledger.pem
+
 demo: install
-	$(VENV)/bin/landrenew --db $(DB) demo --parcels $(PARCELS)
+	LANDRENEW_LEDGER_KEY_FILE=$(LEDGER_KEY) $(VENV)/bin/landrenew --db $(DB) demo --parcels $(PARCELS)
 
 test: install
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
@@ -51,4 +54,4 @@ bench: install
 	$(PY) bench/evaluate.py
 
 clean:
-	rm -rf $(VENV) node_modules landrenew/web/static/vendor *.egg-info .pytest_cache landrenew-demo.db* landrenew-demo-files
+	rm -rf $(VENV) node_modules landrenew/web/static/vendor *.egg-info .pytest_cache landrenew-demo.db* landrenew-demo-files landrenew-demo-ledger.pem

@@ -10,11 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI
 
 from landrenew import __version__, web
 from landrenew.api import app as api
+from landrenew.core.ledger import trust_from
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.serving.warming import warm
@@ -32,7 +34,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """The application for these settings (and an already open store, if given)."""
     settings = validated(settings)
     own_store = store is None
-    store = store or Store.open(settings.database_url)
+    trust = trust_from(settings)
+    if store is None:
+        store = Store.open(settings.database_url, trust=trust)
+    elif store.trust is None:  # the caller's store, seen through this app's ledger keys
+        store = replace(store, trust=trust)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -52,8 +52,10 @@ class CliState:
             base = Settings()
         except ValidationError as exc:
             first = exc.errors()[0]
-            field = str(first["loc"][0]) if first["loc"] else "secret_key"
             message = str(first["msg"]).removeprefix("Value error, ")
+            # the production checks look at several settings together; each names its own
+            field = str(first["loc"][0]) if first["loc"] else (
+                "ledger_key_file" if "LANDRENEW_LEDGER_KEY_FILE" in message else "secret_key")
             raise ConfigurationError(f"setting LANDRENEW_{field.upper()}: {message}",
                                      field=field) from exc
         updates = {}
@@ -64,7 +66,11 @@ class CliState:
         return base.model_copy(update=updates)
 
     def store(self) -> Store:
-        return Store.open(self.settings().database_url)
+        """The database of the settings, with the ledger keys they name."""
+        from landrenew.core.ledger import trust_from
+
+        settings = self.settings()
+        return Store.open(settings.database_url, trust=trust_from(settings))
 
 
 state = CliState()

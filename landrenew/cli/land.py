@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
@@ -327,14 +328,25 @@ def demo_cmd(
     port: Annotated[int, typer.Option(help="Port to serve on")] = 8000,
 ) -> None:
     """Build the Jiangmen demo database (江门示例库): districts, zones, parcels, an evaluation
-    run with the Jiangmen rules and the demo accounts; then serve it (``--no-serve`` to stop)."""
+    run with the Jiangmen rules and the demo accounts; then serve it (``--no-serve`` to stop).
+    When ``LANDRENEW_LEDGER_KEY_FILE`` names a file that does not exist yet, the demo makes its
+    ledger key there."""
     from landrenew.demo.build import build_demo
 
     settings = state.settings()
+    key = settings.ledger_key_file
+    if key and not Path(key).exists():  # the demo's own key, made once where the setting says
+        from landrenew.core.signing import generate_key_file
+
+        kid, _ = generate_key_file(key)
+        console.print(f"demo ledger key {kid} made at {key}: ledger records are signed with it")
     with progress_bar() as cb:
         summary = build_demo(state.store(), n=parcels, seed=seed, user=settings.user,
                              force=force, progress=cb)
     console.print(summary.describe())
+    if key:
+        console.print(f"(the ledgers are signed: keep LANDRENEW_LEDGER_KEY_FILE={key} set for "
+                      "`landrenew ledger verify`)")
     if serve:
         from landrenew.cli.platform import run_server
 

@@ -1,4 +1,4 @@
-"""CLI for projects (项目): ``ledger verify`` and ``projects list / export``."""
+"""CLI for projects (项目): ``projects list / export`` and the money ledgers."""
 
 from __future__ import annotations
 
@@ -11,38 +11,14 @@ from rich.table import Table
 from landrenew.cli.common import console, state
 from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
-from landrenew.core.errors import LandrenewError
 
-ledger_app = typer.Typer(help="Signing and consent ledgers (台账).", no_args_is_help=True)
 projects_app = typer.Typer(help="The pilot project library (项目库).", no_args_is_help=True)
 finance_app = typer.Typer(help="Consolidation money ledgers (土地整备资金台账).",
                           no_args_is_help=True)
 
 
-class LedgerBroken(LandrenewError):
-    code = "ledger_broken"
-    status = 409
-
-
 def _cli_user() -> Principal:
     return Principal(name=state.settings().user, role="admin")
-
-
-@ledger_app.command("verify")
-def verify_cmd(
-    ledger: Annotated[str | None, typer.Option(help="One ledger, e.g. signing:project:3")] = None,
-) -> None:
-    """Check every ledger's hash chain: an edited, removed or reordered record is named."""
-    from landrenew.core.ledger import verify
-
-    store = state.store()
-    store.ensure_current()
-    checked, problems = verify(store, ledger)
-    if problems:
-        for p in problems:
-            console.print(f"[red]✗[/red] {p}", markup=True, highlight=False)
-        raise LedgerBroken(f"{len(problems)} problem(s) in {checked} ledger record(s)")
-    console.print(f"✓ {checked} ledger record(s) verified; every chain is intact")
 
 
 @projects_app.command("list")
@@ -92,6 +68,5 @@ def finance_export_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(ledger_app, name="ledger")
     app.add_typer(finance_app, name="finance")
     app.add_typer(projects_app, name="projects")

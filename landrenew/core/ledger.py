@@ -1,9 +1,12 @@
-"""Append-only, tamper-evident ledgers (签约台账、意愿台账).
+"""Append-only, tamper-evident ledgers (签约台账、意愿台账、资金台账).
 
-Each record carries the SHA-256 (Python's ``hashlib``) of its canonical JSON, which includes
-the previous record's hash: any edited, removed or reordered record breaks the chain from there
-on. A withdrawal is a new record. The pure part (hashing, checking a chain) is separate from the
-storage (append under a lock on the ledger, read back for verification).
+Each record carries the SHA-256 (Python's ``hashlib``) of its canonical JSON, which includes the
+previous record's hash: any edited, removed or reordered record breaks the chain from there on.
+A withdrawal is a new record. Each record is also signed (Ed25519, :mod:`landrenew.core.signing`)
+with a key the database does not hold, so that whoever can write the database cannot add a
+record that verifies; the signed heads go to a file outside the database as they are made, and
+signed checkpoints of every ledger are kept (:mod:`landrenew.core.ledger_check`), so that records
+cut off the end are found too.
 """
 
 from __future__ import annotations
@@ -11,19 +14,88 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from landrenew.core.settings import Settings
+from landrenew.core.signing import RECORD_CONTEXT, LedgerKeys, load_keys
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import LedgerRecord
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("ledger", "seq", "project_id", "phase_id", "subject", "action", "effective_on",
                  "evidence_sha256", "details", "recorded_by", "recorded_at", "prev_hash")
+_PENDING = "landrenew_ledger_lines"
+_LISTENING = "landrenew_ledger_listening"
+
+
+@dataclass
+class AnchorReading:
+    """How far this process has read the checkpoint file, and the lines read (a file only ever
+    grows; one that shrank is read again from the start)."""
+
+    offset: int = 0
+    lines: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def read(self, path: Path) -> list[str]:
+        with self.lock:
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                return []
+            if size < self.offset:
+                self.offset, self.lines = 0, []
+            if size > self.offset:
+                with path.open("rb") as fh:
+                    fh.seek(self.offset)
+                    chunk = fh.read(size - self.offset)
+                whole = chunk[:chunk.rfind(b"\n") + 1]  # only complete lines
+                self.lines += whole.decode("utf-8").splitlines()
+                self.offset += len(whole)
+            return list(self.lines)
+
+
+@dataclass(frozen=True)
+class LedgerTrust:
+    """What signs and anchors this process's ledgers: the keys (``None``: records are
+    unsigned and the chain proves nothing against a database writer) and the file outside the
+    database to which signed heads and checkpoints are appended."""
+
+    keys: LedgerKeys | None = None
+    checkpoint_file: Path | None = None
+    anchor: AnchorReading = field(default_factory=AnchorReading, compare=False, repr=False)
+
+    def anchor_lines(self) -> list[str]:
+        """The checkpoint file's lines (read incrementally)."""
+        return self.anchor.read(self.checkpoint_file) if self.checkpoint_file else []
+
+    @property
+    def signs(self) -> bool:
+        return self.keys is not None and self.keys.signer is not None
+
+
+UNSIGNED = LedgerTrust()
+
+
+def trust_of(store: Store) -> LedgerTrust:
+    """The trust a store was opened with (unsigned when none)."""
+    return store.trust or UNSIGNED
+
+
+def trust_from(settings: Settings) -> LedgerTrust:
+    """The ledger keys and checkpoint file the settings name."""
+    publics = [p for p in (settings.ledger_public_keys or "").split(os.pathsep) if p.strip()]
+    keys = load_keys(settings.ledger_key_file, publics)
+    anchor = Path(settings.ledger_checkpoint_file) if settings.ledger_checkpoint_file else None
+    return LedgerTrust(keys, anchor)
 
 
 def _canonical(value: Any) -> Any:
@@ -41,51 +113,23 @@ def record_hash(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    ledger: str
-    seq: int | None
-    record_id: int | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"{self.ledger} #{self.seq}" if self.seq is not None else self.ledger
-        return f"{where} (row id {self.record_id}): {self.problem}"
-
-
-def check_chain(ledger: str, records: Iterable[Mapping[str, Any]]) -> list[ChainProblem]:
-    """Every problem of one ledger's records given in ``seq`` order: a gap (removed record), a
-    record whose hash does not match its content (edited), or a broken link (edited/reordered)."""
-    problems: list[ChainProblem] = []
-    prev = GENESIS
-    expected_seq = 1
-    for rec in records:
-        seq, rid = rec["seq"], rec.get("id")
-        if seq != expected_seq:
-            problems.append(ChainProblem(ledger, seq, rid, f"sequence jumps from "
-                                         f"{expected_seq - 1} to {seq}: a record was removed"))
-        if rec["prev_hash"] != prev:
-            problems.append(ChainProblem(ledger, seq, rid, "its link to the previous record "
-                                         "does not match: a record before it was changed or "
-                                         "removed"))
-        if record_hash(rec) != rec["hash"]:
-            problems.append(ChainProblem(ledger, seq, rid, "its content does not match its "
-                                         "hash: the record was edited"))
-        prev = rec["hash"]
-        expected_seq = seq + 1
-    return problems
+def head_statement(ledger: str, seq: int, head: str) -> bytes:
+    """What a record's signature covers: its ledger, place and hash (the hash covers the rest,
+    the previous record's hash included)."""
+    return f"{ledger}\n{seq}\n{head}".encode()
 
 
 def ledger_name(kind: str, project_id: int) -> str:
     return f"{kind}:project:{project_id}"
 
 
-def append(session: Session, *, ledger: str, project_id: int, phase_id: int | None,
-           subject: str, action: str, effective_on: dt.date, recorded_by: str,
-           evidence_sha256: str | None = None, details: dict[str, Any] | None = None
-           ) -> LedgerRecord:
-    """Add a record at the end of ``ledger`` (the unique (ledger, seq) index makes a concurrent
-    append fail rather than fork the chain)."""
+def append(session: Session, trust: LedgerTrust, *, ledger: str, project_id: int | None,
+           phase_id: int | None, subject: str, action: str, effective_on: dt.date,
+           recorded_by: str, evidence_sha256: str | None = None,
+           details: dict[str, Any] | None = None) -> LedgerRecord:
+    """Add a signed record at the end of ``ledger`` (the unique (ledger, seq) index makes a
+    concurrent append fail rather than fork the chain). Its signed head is appended to the
+    checkpoint file once the transaction commits (never for a rolled-back record)."""
     last = session.execute(select(LedgerRecord.seq, LedgerRecord.hash)
                            .where(LedgerRecord.ledger == ledger)
                            .order_by(LedgerRecord.seq.desc()).limit(1)).first()
@@ -94,53 +138,52 @@ def append(session: Session, *, ledger: str, project_id: int, phase_id: int | No
               "subject": subject, "action": action, "effective_on": effective_on,
               "evidence_sha256": evidence_sha256, "details": details,
               "recorded_by": recorded_by, "recorded_at": utcnow(), "prev_hash": prev}
-    rec = LedgerRecord(**fields, hash=record_hash(fields))
+    digest = record_hash(fields)
+    kid = signature = None
+    if trust.signs:
+        assert trust.keys is not None
+        kid, signature = trust.keys.sign(RECORD_CONTEXT, head_statement(ledger, seq, digest))
+    rec = LedgerRecord(**fields, hash=digest, key_id=kid, signature=signature)
     session.add(rec)
     session.flush()
+    if trust.checkpoint_file is not None and signature is not None:
+        anchor_after_commit(session, trust.checkpoint_file, {
+            "type": "record", "ledger": ledger, "seq": seq, "hash": digest, "key_id": kid,
+            "signature": signature, "at": _canonical(fields["recorded_at"])})
     return rec
 
 
+def anchor_after_commit(session: Session, path: Path, line: dict[str, Any]) -> None:
+    """Append ``line`` (JSON) to the checkpoint file when ``session`` commits."""
+    if not session.info.get(_LISTENING):
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _write_pending)
+        event.listen(session, "after_rollback", _drop_pending)
+    session.info.setdefault(_PENDING, []).append((path, line))
+
+
+def _write_pending(session: Session) -> None:
+    for path, line in session.info.pop(_PENDING, []):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
 def as_fields(rec: LedgerRecord) -> dict[str, Any]:
-    return {"id": rec.id, **{k: getattr(rec, k) for k in HASHED_FIELDS}, "hash": rec.hash}
+    return {"id": rec.id, **{k: getattr(rec, k) for k in HASHED_FIELDS}, "hash": rec.hash,
+            "key_id": rec.key_id, "signature": rec.signature}
 
 
-def verify(store: Store, ledger: str | None = None) -> tuple[int, list[ChainProblem]]:
-    """Check every ledger (or one); returns (records checked, problems)."""
-    with store.read_session() as session:
-        names = [ledger] if ledger else list(session.scalars(
-            select(LedgerRecord.ledger).distinct().order_by(LedgerRecord.ledger)))
-        checked = 0
-        problems: list[ChainProblem] = []
-        for name in names:
-            rows = [as_fields(r) for r in session.scalars(
-                select(LedgerRecord).where(LedgerRecord.ledger == name)
-                .order_by(LedgerRecord.seq))]
-            checked += len(rows)
-            problems += check_chain(name, rows)
-            problems += _check_head(session, name, rows)
-        return checked, problems
-
-
-def _check_head(session: Session, name: str, rows: list[dict[str, Any]]) -> list[ChainProblem]:
-    """The chain cannot show that its last records were cut off; the audit trail, which notes
-    the head (seq, hash) after every append, can."""
-    from landrenew.core.store.models import AuditEvent
-
-    event = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "ledger",
-                                                     AuditEvent.entity_id == name)
-                            .order_by(AuditEvent.id.desc()).limit(1)).first()
-    if event is None or not isinstance(event.after, dict):
-        return []
-    seq, head = event.after.get("seq"), event.after.get("hash")
-    last = rows[-1] if rows else None
-    if last is None or last["seq"] < seq:
-        return [ChainProblem(name, seq, None, f"the audit trail records #{seq} as the last "
-                             f"record, but the ledger ends at #{last['seq'] if last else 0}: "
-                             "records at the end were removed")]
-    if last["seq"] == seq and last["hash"] != head:
-        return [ChainProblem(name, seq, last.get("id"), "the last record differs from the one "
-                             "the audit trail recorded")]
-    return []
+def records(session: Session, ledger: str) -> list[LedgerRecord]:
+    """A ledger's records in order."""
+    return list(session.scalars(select(LedgerRecord).where(LedgerRecord.ledger == ledger)
+                                .order_by(LedgerRecord.seq)))
 
 
 def count(session: Session, ledger: str) -> int:

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     ``rules_path``: directories (separated by ``:``) holding the bureau's own rule packs
     (规则包), read besides the packs shipped with the package; a pack there with the same id and a
     higher version replaces the shipped one.
+
+    Ledger (台账) settings: ``ledger_key_file`` is the Ed25519 private key (PEM, made by
+    ``landrenew ledger keygen``) that signs every ledger record and checkpoint; keep it outside
+    the database and its backups, readable by the server only. ``ledger_public_keys``: public
+    keys (files separated by ``:``) of earlier keys whose signatures stay valid.
+    ``ledger_checkpoint_file``: a file outside the database (made append-only by the system,
+    e.g. ``chattr +a``) to which every signed record head and checkpoint is appended; verification
+    then finds records removed from the database even when their audit events and checkpoints
+    were removed too. Production mode requires ``ledger_key_file``.
     """
 
     model_config = SettingsConfigDict(env_prefix="LANDRENEW_", extra="ignore")
@@ -63,6 +72,9 @@ class Settings(BaseSettings):
     tianditu_token: str | None = None
     warm_on_start: bool = True
     rules_path: str | None = None
+    ledger_key_file: str | None = None
+    ledger_public_keys: str | None = None
+    ledger_checkpoint_file: str | None = None
     #: The largest parcel file accepted by upload (API and page); larger ones go by the CLI.
     max_upload_mb: int = Field(default=512, ge=1)
     #: Jobs making tiles or pages at once per server process (api/making.py).
@@ -101,6 +113,10 @@ class Settings(BaseSettings):
                     "production mode refuses the default or an empty/short secret_key: set "
                     f"LANDRENEW_SECRET_KEY to at least {MIN_SECRET_LENGTH} random characters "
                     "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
+            if not self.ledger_key_file:
+                raise ValueError(
+                    "production mode needs a ledger signing key: make one with `landrenew "
+                    "ledger keygen FILE` outside the database and set LANDRENEW_LEDGER_KEY_FILE")
         return self
 
 

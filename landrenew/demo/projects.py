@@ -29,7 +29,7 @@ from landrenew.core.store.models import District, ZoneVersion
 from landrenew.demo.accounts import DEMO_ENTITY_ORG
 from landrenew.finance import service as finance
 from landrenew.projects import consent_service as consents
-from landrenew.projects import phase_service
+from landrenew.projects import phase_service, schedule_service
 from landrenew.projects import service as projects
 from landrenew.projects import workflow_service as workflows
 
@@ -116,7 +116,7 @@ def _guangzhou_village(store: Store, admin: Principal, today: dt.date) -> dict[s
     for i in range(8):
         phase_service.record_agreement(store, admin, phase["id"], f"CV-{i:03d}",
                                        today - dt.timedelta(days=30 - i), evidence_sha256=EVIDENCE)
-    phase_service.set_schedule(store, admin, phase["id"], [
+    schedule_service.set_schedule(store, admin, phase["id"], [
         {"name": "安置房", "kind": "resettlement_housing", "start": today.isoformat(),
          "finish": dt.date(today.year + 2, 6, 30).isoformat()},
         {"name": "社区服务中心", "kind": "public_service", "start": today.isoformat(),

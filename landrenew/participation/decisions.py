@@ -129,6 +129,8 @@ class WillingnessDecision:
     pack: str = ""
     pack_version: str = ""
     draft: bool = False
+    #: What is wrong with the consent ledger; while anything is, the gate stays closed.
+    ledger_problems: tuple[str, ...] = ()
 
     @property
     def failing(self) -> tuple[str, ...]:
@@ -143,15 +145,23 @@ class WillingnessDecision:
         failing = ""
         if self.failing:
             failing = f"; not yet: {', '.join(self.failing)}"
+        broken_zh = broken_en = ""
+        if self.ledger_problems:
+            broken_zh = "；意愿台账校验未通过，其记录不予计算"
+            broken_en = (f"; the consent ledger fails its checks ({self.ledger_problems[0]}), so "
+                         "its records are not counted")
         return (f"意愿征询闸口{zh}：{self.total} 个意愿单元中 {self.passed} 个达到条件（成熟一个，"
-                f"推进一个：须全部达到） | willingness gate {en}: {self.passed} of {self.total} "
-                f"consent units meet their condition (all must){failing} [{self.rule}]")
+                f"推进一个：须全部达到）{broken_zh} | willingness gate {en}: {self.passed} of "
+                f"{self.total} consent units meet their condition (all must){failing}{broken_en} "
+                f"[{self.rule}]")
 
     def as_dict(self) -> dict[str, Any]:
         return {"allowed": self.allowed, "passed": self.passed, "total": self.total,
                 "failing": list(self.failing), "rule": self.rule, "clause": self.clause,
                 "pack": self.pack, "pack_version": self.pack_version, "draft": self.draft,
-                "units": [u.as_dict() for u in self.units], "explanation": self.explain()}
+                "units": [u.as_dict() for u in self.units], "explanation": self.explain(),
+                "ledger_intact": not self.ledger_problems,
+                "ledger_problems": list(self.ledger_problems)}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +30,8 @@ from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
 from landrenew.core.evidence import check_evidence, check_not_future
+from landrenew.core.ledger import LedgerTrust, trust_of
+from landrenew.core.ledger_check import ledger_state, require_intact
 from landrenew.core.packmodels import ParameterPack
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ConsentUnit, LedgerRecord, Project
@@ -67,11 +70,16 @@ def _records(session: Session, project_id: int) -> list[LedgerRecord]:
                                 .order_by(LedgerRecord.seq)))
 
 
-def consent_data(session: Session, project: Project
-                  ) -> tuple[list[ConsentUnit], list[LedgerRecord]]:
-    """The project's consent units and its consent ledger's records, read once per request and
-    passed to what needs them."""
-    return _units(session, project.id), _records(session, project.id)
+def consent_data(session: Session, trust: LedgerTrust, project: Project
+                 ) -> tuple[list[ConsentUnit], list[LedgerRecord], tuple[str, ...]]:
+    """The project's consent units, its consent ledger's records and what is wrong with that
+    ledger (chain, signatures, signed heads), read once per request and passed to what needs
+    them (records a problem names are left out)."""
+    records = _records(session, project.id)
+    state = ledger_state(session, trust, ledger.ledger_name(CONSENT, project.id), records)
+    suspect = state.suspect
+    return (_units(session, project.id), [r for r in records if r.seq not in suspect],
+            tuple(str(p) for p in state.problems))
 
 
 def _by_unit(records: Sequence[LedgerRecord]) -> dict[Any, list[LedgerRecord]]:
@@ -119,10 +127,20 @@ def _unit_input(row: ConsentUnit, records: Sequence[LedgerRecord]) -> dict[str, 
 
 
 def willingness_decision(project: Project, rows: Sequence[ConsentUnit],
-                         records: Sequence[LedgerRecord]) -> WillingnessDecision:
+                         records: Sequence[LedgerRecord], ledger_problems: Sequence[str] = ()
+                         ) -> WillingnessDecision:
     """The willingness gate of the project's consent units (``rows``) and consent ledger
     records, under the conditions in force today (a collective vote under those in force on the
-    day it was held); a collective unit without a vote counts as not meeting its condition."""
+    day it was held); a collective unit without a vote counts as not meeting its condition, and
+    the gate stays closed while the ledger fails its checks (``ledger_problems``)."""
+    decided = _decision(project, rows, records)
+    if ledger_problems:
+        return replace(decided, allowed=False, ledger_problems=tuple(ledger_problems))
+    return decided
+
+
+def _decision(project: Project, rows: Sequence[ConsentUnit],
+              records: Sequence[LedgerRecord]) -> WillingnessDecision:
     rules = _rules(project)
     grouped = _by_unit(records)
     inputs = [(row, _unit_input(row, grouped.get(row.code, []))) for row in rows]
@@ -159,9 +177,9 @@ def decorate(gate: WillingnessDecision, rows: Sequence[ConsentUnit],
     return out
 
 
-def gate_dict(project: Project, rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord]
-               ) -> dict[str, Any]:
-    return decorate(willingness_decision(project, rows, records), rows, records)
+def gate_dict(project: Project, rows: Sequence[ConsentUnit], records: Sequence[LedgerRecord],
+              ledger_problems: Sequence[str] = ()) -> dict[str, Any]:
+    return decorate(willingness_decision(project, rows, records, ledger_problems), rows, records)
 
 
 def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
@@ -170,7 +188,7 @@ def willingness(store: Store, user: Principal, project_id: int) -> dict[str, Any
     store.ensure_current()
     with store.read_session() as session:
         project = consolidation_project(session, user, project_id, write=False)
-        return gate_dict(project, *consent_data(session, project))
+        return gate_dict(project, *consent_data(session, trust_of(store), project))
 
 
 def _unit_record(project: Project, row: ConsentUnit, records: Sequence[LedgerRecord]
@@ -200,7 +218,7 @@ def list_consent_units(store: Store, user: Principal, project_id: int) -> list[d
     store.ensure_current()
     with store.read_session() as session:
         project = consolidation_project(session, user, project_id, write=False)
-        rows, records = consent_data(session, project)
+        rows, records, _ = consent_data(session, trust_of(store), project)
         grouped = _by_unit(records)
         return [_unit_record(project, row, grouped.get(row.code, [])) for row in rows]
 
@@ -248,11 +266,14 @@ def add_consent_unit(store: Store, user: Principal, project_id: int, *, code: st
         return _unit_record(project, row, _records(session, project.id))
 
 
-def _append(session: Session, user: Principal, project: Project, *, subject: str,
-            action: str, on: dt.date, evidence_sha256: str | None,
+def _append(session: Session, trust: LedgerTrust, user: Principal, project: Project, *,
+            subject: str, action: str, on: dt.date, evidence_sha256: str | None,
             details: dict[str, Any]) -> LedgerRecord:
+    """A record at the end of the consent ledger, which must pass its checks first (a record
+    added to a broken ledger would only hide where it broke)."""
     name = ledger.ledger_name(CONSENT, project.id)
-    rec = ledger.append(session, ledger=name, project_id=project.id, phase_id=None,
+    require_intact(session, trust, name)
+    rec = ledger.append(session, trust, ledger=name, project_id=project.id, phase_id=None,
                         subject=subject, action=action, effective_on=on, recorded_by=user.name,
                         evidence_sha256=evidence_sha256, details=details)
     audit.record(session, actor=user.name, action=f"ledger_{action}", entity_type="ledger",
@@ -312,7 +333,8 @@ def record_consent(store: Store, user: Principal, project_id: int, *, unit: str,
             raise Conflict(f"'{owner}' of unit '{unit}' has no consent to withdraw",
                            field="owner", code="nothing_to_withdraw")
         subject = "/".join([unit, *([path] if path else []), owner])
-        rec = _append(session, user, project, subject=subject, action=action, on=on,
+        rec = _append(session, trust_of(store), user, project, subject=subject, action=action,
+                      on=on,
                       evidence_sha256=evidence_sha256,
                       details={"unit": unit, "parcel": path, "owner": owner, "note": note})
         records.append(rec)
@@ -342,7 +364,8 @@ def record_vote(store: Store, user: Principal, project_id: int, *, unit: str,
             raise InputError(f"unit '{unit}' is {row.kind}: only a collective unit votes; "
                              "record each owner's consent instead",
                              field="unit")
-        rec = _append(session, user, project, subject=unit, action=VOTE, on=held_on,
+        rec = _append(session, trust_of(store), user, project, subject=unit, action=VOTE,
+                      on=held_on,
                       evidence_sha256=evidence_sha256,
                       details={"unit": unit, "vote": clean, "note": note})
         return _after_record(project, row, rec, rows, _records(session, project.id))

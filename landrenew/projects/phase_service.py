@@ -23,10 +23,12 @@ from landrenew.core.access import Principal, require_write, require_write_distri
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, NotFound
 from landrenew.core.evidence import check_evidence, check_not_future
+from landrenew.core.ledger import LedgerTrust, trust_of
+from landrenew.core.ledger_check import LedgerBroken, LedgerState, ledger_state
 from landrenew.core.packmodels import ParameterPack
 from landrenew.core.spatial import areas_m2
 from landrenew.core.store import Store, utcnow
-from landrenew.core.store.models import LedgerRecord, Phase, PhasePerson, PhaseTransition, Project
+from landrenew.core.store.models import Phase, PhasePerson, PhaseTransition, Project
 from landrenew.land.importing import resolve_projected_crs
 from landrenew.projects.gates import GateDecision, demolition_gate
 from landrenew.projects.phase_checks import (
@@ -38,7 +40,6 @@ from landrenew.projects.phase_checks import (
 )
 from landrenew.projects.phasing import (
     GuidelineSplitCheck,
-    PublicWelfareFirstCheck,
     public_welfare_first_check,
 )
 from landrenew.projects.service import project_record, visible_project
@@ -47,7 +48,8 @@ from landrenew.projects.vocabulary import PERSON_KINDS, PHASE_ORDER
 SIGNING = "signing"
 
 
-def _phase(session: Session, user: Principal, phase_id: int) -> tuple[Phase, Project]:
+def phase_of(session: Session, user: Principal, phase_id: int) -> tuple[Phase, Project]:
+    """A phase and its project as the user may see them (404 otherwise)."""
     phase = session.get(Phase, phase_id)
     if phase is None:
         raise NotFound(f"no phase {phase_id}", field="id")
@@ -137,17 +139,18 @@ def phase_overview(store: Store, user: Principal, phase_id: int) -> dict[str, An
     with whether each has signed, and the demolition gate."""
     store.ensure_current()
     with store.read_session() as session:
-        phase, project = _phase(session, user, phase_id)
+        phase, project = phase_of(session, user, phase_id)
         people = list(session.scalars(select(PhasePerson).where(PhasePerson.phase_id == phase_id)
                                       .order_by(PhasePerson.id)))
-        agreements = _agreements(session, project.id, phase_id)
+        agreements, checked = _agreements(session, trust_of(store), project.id, phase_id)
         status = {a["subject"]: a["action"] for a in agreements}
         rules, missing = phase_rules_or_none(project)
-        gate_out = (demolition_gate([p.person_id for p in people], agreements, rules).as_dict()
+        gate_out = (demolition_gate([p.person_id for p in people], agreements, rules,
+                                    ledger_problems=[str(p) for p in checked.problems]).as_dict()
                     if rules is not None else
                     {"allowed": False, "no_rules": missing.to_dict() if missing else None})
         return {"phase": phase_record(phase, len(people)), "project": project_record(project),
-                "gate": gate_out,
+                "gate": gate_out, "ledger": checked.as_dict(),
                 "people": [{"person_id": p.person_id, "name": p.name, "kind": p.kind,
                             "signed": status.get(p.person_id) == "sign"} for p in people]}
 
@@ -155,7 +158,7 @@ def phase_overview(store: Store, user: Principal, phase_id: int) -> dict[str, An
 def get_phase(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:
     store.ensure_current()
     with store.read_session() as session:
-        phase, _ = _phase(session, user, phase_id)
+        phase, _ = phase_of(session, user, phase_id)
         n = session.scalar(select(func.count()).select_from(PhasePerson)
                            .where(PhasePerson.phase_id == phase_id))
         return phase_record(phase, int(n or 0))
@@ -186,7 +189,7 @@ def add_people(store: Store, user: Principal, phase_id: int, people: list[dict[s
     if problems:
         raise problems[0]
     with store.session() as session:
-        _, project = _phase(session, user, phase_id)
+        _, project = phase_of(session, user, phase_id)
         require_write_district(user, project.district_code, "district_code")
         existing = set(session.scalars(select(PhasePerson.person_id)
                                        .where(PhasePerson.phase_id == phase_id)))
@@ -206,11 +209,17 @@ def add_people(store: Store, user: Principal, phase_id: int, people: list[dict[s
     return {"phase_id": phase_id, "added": len(people), "total": total}
 
 
-def _agreements(session: Session, project_id: int, phase_id: int) -> list[dict[str, Any]]:
+def _agreements(session: Session, trust: LedgerTrust, project_id: int, phase_id: int
+                ) -> tuple[list[dict[str, Any]], LedgerState]:
+    """The phase's agreement records in ledger order, and the project's signing ledger as
+    checked (chain, signatures, signed heads): records a problem names are left out, and a
+    decision counts only an intact ledger."""
     name = ledger.ledger_name(SIGNING, project_id)
-    return [{"subject": r.subject, "action": r.action} for r in session.scalars(
-        select(LedgerRecord).where(LedgerRecord.ledger == name, LedgerRecord.phase_id == phase_id)
-        .order_by(LedgerRecord.seq))]
+    rows = ledger.records(session, name)
+    state = ledger_state(session, trust, name, rows)
+    suspect = state.suspect
+    return [{"subject": r.subject, "action": r.action} for r in rows
+            if r.phase_id == phase_id and r.seq not in suspect], state
 
 
 def record_agreement(store: Store, user: Principal, phase_id: int, person_id: str,
@@ -226,14 +235,17 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
     check_evidence(evidence_sha256)
     check_not_future(signed_on, "signed_on")
     with store.session() as session:
-        phase, project = _phase(session, user, phase_id)
+        phase, project = phase_of(session, user, phase_id)
         require_write_district(user, project.district_code, "district_code")
         listed = session.scalar(select(PhasePerson).where(PhasePerson.phase_id == phase_id,
                                                           PhasePerson.person_id == person_id))
         if listed is None:
             raise InputError(f"person '{person_id}' is not listed in phase {phase_id}; register "
                              "them among the phase's people to relocate first", field="person_id")
-        current = {a["subject"]: a["action"] for a in _agreements(session, project.id, phase_id)}
+        agreements, checked = _agreements(session, trust_of(store), project.id, phase_id)
+        if not checked.intact:
+            raise LedgerBroken(checked.name, checked.problems)
+        current = {a["subject"]: a["action"] for a in agreements}
         if action == "sign" and current.get(person_id) == "sign":
             raise Conflict(f"person '{person_id}' has already signed", field="person_id")
         if action == "withdraw" and current.get(person_id) != "sign":
@@ -244,7 +256,8 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
             require_scheme(project, rules, signed_on,
                            ("签订补偿安置协议", "an agreement"))
         name = ledger.ledger_name(SIGNING, project.id)
-        rec = ledger.append(session, ledger=name, project_id=project.id, phase_id=phase_id,
+        rec = ledger.append(session, trust_of(store), ledger=name, project_id=project.id,
+                            phase_id=phase_id,
                             subject=person_id, action=action, effective_on=signed_on,
                             recorded_by=user.name, evidence_sha256=evidence_sha256,
                             details={"note": note} if note else None)
@@ -252,27 +265,30 @@ def record_agreement(store: Store, user: Principal, phase_id: int, person_id: st
                      entity_id=name, after={"seq": rec.seq, "hash": rec.hash,
                                             "phase_id": phase_id, "subject": person_id})
         out = {k: v for k, v in ledger.as_fields(rec).items()}
-        gate_out = (_gate(session, phase, project, rules).as_dict() if rules is not None else
+        gate_out = (_gate(session, trust_of(store), phase, project, rules).as_dict()
+                    if rules is not None else
                     {"allowed": False, "no_rules": missing.to_dict() if missing else None})
     return {"record": out, "gate": gate_out}
 
 
-def _gate(session: Session, phase: Phase, project: Project,
+def _gate(session: Session, trust: LedgerTrust, phase: Phase, project: Project,
           rules: ParameterPack | None = None) -> GateDecision:
     """The demolition gate of a phase under the place's phase rules (409 ``no_rules`` where
-    there are none)."""
+    there are none), closed while the signing ledger fails its checks."""
     people = list(session.scalars(select(PhasePerson.person_id)
                                   .where(PhasePerson.phase_id == phase.id)
                                   .order_by(PhasePerson.id)))
-    return demolition_gate(people, _agreements(session, project.id, phase.id),
-                           rules if rules is not None else phase_rules(project))
+    agreements, checked = _agreements(session, trust, project.id, phase.id)
+    return demolition_gate(people, agreements,
+                           rules if rules is not None else phase_rules(project),
+                           ledger_problems=[str(p) for p in checked.problems])
 
 
 def gate(store: Store, user: Principal, phase_id: int) -> dict[str, Any]:
     store.ensure_current()
     with store.read_session() as session:
-        phase, project = _phase(session, user, phase_id)
-        return _gate(session, phase, project).as_dict()
+        phase, project = phase_of(session, user, phase_id)
+        return _gate(session, trust_of(store), phase, project).as_dict()
 
 
 class GateClosed(Conflict):
@@ -288,20 +304,6 @@ class GateClosed(Conflict):
         return {**super().to_dict(), "gate": self.decision}
 
 
-class PublicWelfareNotFirst(Conflict):
-    """A construction schedule refused by 公益先行 (public-welfare works first): 409 with the
-    check (reason, offending works, dates, rule and clause)."""
-
-    code = "public_welfare_not_first"
-
-    def __init__(self, check: PublicWelfareFirstCheck) -> None:
-        super().__init__(check.explain(), field="works")
-        self.check = check.as_dict()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), **self.check}
-
-
 def transition(store: Store, user: Principal, phase_id: int, to: str, *,
                reason: str | None = None) -> dict[str, Any]:
     """Move a phase to its next state, under the phase rules in force where the project lies
@@ -314,7 +316,7 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
     require_write(user)
     store.ensure_current()
     with store.session() as session:
-        phase, project = _phase(session, user, phase_id)  # 404 outside the user's districts
+        phase, project = phase_of(session, user, phase_id)  # 404 outside the user's districts
         require_write_district(user, project.district_code, "district_code")
         if to not in PHASE_ORDER:
             raise InputError(f"state '{to}' is not one of {', '.join(PHASE_ORDER)}", field="to")
@@ -330,7 +332,7 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
             require_scheme(project, rules, city_today(),
                            ("进入签约或拆除", f"moving phase {phase_id} to {to}"))
         if to == "demolition":
-            g = _gate(session, phase, project, rules)
+            g = _gate(session, trust_of(store), phase, project, rules)
             decision = g.as_dict()
             if not g.allowed:
                 raise GateClosed(g.explain(), decision)
@@ -352,37 +354,3 @@ def transition(store: Store, user: Principal, phase_id: int, to: str, *,
                      after={"state": to, "gate": decision})
         rec = phase_record(phase)
     return {**rec, "from_state": before, "decision": decision}
-
-
-# ---------------------------------------------------------------- construction schedule
-
-def set_schedule(store: Store, user: Principal, phase_id: int, works: list[dict[str, Any]],
-                 *, reason: str | None = None) -> dict[str, Any]:
-    """The construction plan of a phase (建设计划: works with kind, start and finish), kept only
-    when its public-welfare works start first (公益先行); otherwise 409
-    ``public_welfare_not_first`` with the check and nothing stored. Bad works are 422 naming the
-    row and field. Audited with the plan before and after."""
-    require_write(user)
-    store.ensure_current()
-    with store.session() as session:
-        phase, project = _phase(session, user, phase_id)  # 404 outside the user's districts
-        require_write_district(user, project.district_code, "district_code")
-        rules = phase_rules(project)
-        check = public_welfare_first_check(works, rules, path="works")
-        if not check.allowed:
-            raise PublicWelfareNotFirst(check)
-        schedule = [{"name": w.name, "kind": w.kind, "start": w.start.isoformat(),
-                     "finish": w.finish.isoformat()} for w in check.works]
-        result = check.as_dict()
-        before = {"schedule": phase.schedule,
-                  "public_welfare_first": (phase.checks or {}).get("public_welfare_first")}
-        result = {**result, "pack": rules.id, "pack_version": rules.version}
-        phase.schedule = schedule
-        phase.checks = {**(phase.checks or {}), "public_welfare_first": result}
-        audit.record(session, actor=user.name, action="schedule", entity_type="phase",
-                     entity_id=str(phase_id), reason=reason, before=before,
-                     after={"schedule": schedule, "public_welfare_first": result})
-        session.flush()
-        people = session.scalar(select(func.count()).select_from(PhasePerson)
-                                .where(PhasePerson.phase_id == phase_id))
-        return phase_record(phase, int(people or 0))

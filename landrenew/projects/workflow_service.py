@@ -34,6 +34,7 @@ from landrenew.core import audit
 from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
+from landrenew.core.ledger import LedgerTrust, trust_of
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ConsentUnit, LedgerRecord, Project
 from landrenew.core.store.models import ConsolidationWorkflow as WorkflowRow
@@ -164,13 +165,14 @@ def _gate_missing(wf: ConsolidationWorkflow) -> dict[str, str]:
     return {"code": req.code, "name": req.name}
 
 
-def _overview(session: Session, user: Principal, project: Project, wf: ConsolidationWorkflow,
+def _overview(session: Session, trust: LedgerTrust, user: Principal, project: Project,
+              wf: ConsolidationWorkflow,
               row: WorkflowRow | None, state: ConsolidationState,
               willingness: dict[str, Any] | None = None) -> dict[str, Any]:
     """:func:`~landrenew.projects.workflow_view.workflow_overview` of ``state``; ``willingness``
     is the decorated gate when the caller has computed it already (read here otherwise)."""
     if willingness is None:
-        willingness = consent.gate_dict(project, *consent.consent_data(session, project))
+        willingness = consent.gate_dict(project, *consent.consent_data(session, trust, project))
     return workflow_overview(user, project, wf, row, state, willingness)
 
 
@@ -184,7 +186,7 @@ def get_workflow(store: Store, user: Principal, project_id: int) -> dict[str, An
     with store.read_session() as session:
         project, wf = bound(session, user, project_id, write=False)
         row, state = _load(session, project, wf)
-        return _overview(session, user, project, wf, row, state)
+        return _overview(session, trust_of(store), user, project, wf, row, state)
 
 
 # ---------------------------------------------------------------- operations
@@ -201,7 +203,7 @@ def start_workflow(store: Store, user: Principal, project_id: int, *,
         if created:
             _check_in_force(wf)
             row = _save(session, user, project, None, state, state, "start", {}, reason)
-        return created, _overview(session, user, project, wf, row, state)
+        return created, _overview(session, trust_of(store), user, project, wf, row, state)
 
 
 def provide_item(store: Store, user: Principal, project_id: int, step: str | int, item: str, *,
@@ -224,8 +226,8 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
         units: list[ConsentUnit] = []
         records: list[LedgerRecord] = []
         if computed:
-            units, records = consent.consent_data(session, project)
-            gate = consent.willingness_decision(project, units, records)
+            units, records, problems = consent.consent_data(session, trust_of(store), project)
+            gate = consent.willingness_decision(project, units, records, problems)
             passed = gate.allowed
             ref = _gate_ref(gate) + (f" · {ref}" if ref else "")
             note = "\n".join([gate.explain(), *(u.explain() for u in gate.units),
@@ -238,7 +240,7 @@ def provide_item(store: Store, user: Principal, project_id: int, step: str | int
                              code="computed_decision")
         row = _save(session, user, project, row, state, new, "provide",
                     {"step": code, "item": item, "ref": ref, "passed": passed})
-        return _overview(session, user, project, wf, row, new,
+        return _overview(session, trust_of(store), user, project, wf, row, new,
                          None if gate is None else consent.decorate(gate, units, records))
 
 
@@ -257,8 +259,8 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
         units: list[ConsentUnit] = []
         records: list[LedgerRecord] = []
         if code == GATE_STEP:
-            units, records = consent.consent_data(session, project)
-            gate = consent.willingness_decision(project, units, records)
+            units, records, problems = consent.consent_data(session, trust_of(store), project)
+            gate = consent.willingness_decision(project, units, records, problems)
         try:
             new = wf.close_step(state, code, by_user=user.name, by_role=role, at=utcnow(),
                                 note=note)
@@ -279,7 +281,7 @@ def close_step(store: Store, user: Principal, project_id: int, step: str | int, 
         row = _save(session, user, project, row, state, new, "close",
                     {"step": code, "note": note, "gate": None if gate is None else
                      {"allowed": gate.allowed, "passed": gate.passed, "total": gate.total}})
-        return _overview(session, user, project, wf, row, new,
+        return _overview(session, trust_of(store), user, project, wf, row, new,
                          None if gate is None else consent.decorate(gate, units, records))
 
 
@@ -301,7 +303,7 @@ def return_step(store: Store, user: Principal, project_id: int, step: str | int,
         row = _save(session, user, project, row, state, new, "return",
                     {"step": code, "to_step": new.current, "items": new.log[-1].invalidated},
                     reason)
-        return _overview(session, user, project, wf, row, new)
+        return _overview(session, trust_of(store), user, project, wf, row, new)
 
 
 def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str, bool], *,
@@ -322,4 +324,4 @@ def set_flags(store: Store, user: Principal, project_id: int, flags: Mapping[str
         if new is not state:
             row = _save(session, user, project, row, state, new, "flags",
                         {"flags": dict(new.log[-1].flags)}, reason)
-        return _overview(session, user, project, wf, row, new)
+        return _overview(session, trust_of(store), user, project, wf, row, new)

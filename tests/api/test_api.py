@@ -360,15 +360,22 @@ def test_session_cookie_needs_csrf_for_writes(city: World) -> None:
     assert client.get("/api/parcels/JM-0002").status_code == 401
 
 
-def test_production_mode_refuses_default_secret(city: World) -> None:
+def test_production_mode_refuses_default_secret(city: World, tmp_path: Path) -> None:
+    from landrenew.core.signing import generate_key_file
+
     with pytest.raises(ValidationError, match="secret_key"):
         create_app(Settings(database_url=city.store.url, mode="production"))
     weak = Settings(database_url=city.store.url).model_copy(
         update={"mode": "production", "secret_key": "short"})
     with pytest.raises(ValidationError, match="secret_key"):
         create_app(weak, store=city.store)
+    with pytest.raises(ValidationError, match="ledger signing key"):
+        create_app(Settings(database_url=city.store.url, mode="production",
+                            secret_key="s" * 48), store=city.store)
+    key = tmp_path / "ledger.pem"
+    generate_key_file(key)
     app = create_app(Settings(database_url=city.store.url, mode="production",
-                              secret_key="s" * 48), store=city.store)
+                              secret_key="s" * 48, ledger_key_file=str(key)), store=city.store)
     assert app.state.settings.mode == "production"
 
 

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from landrenew.cli import app as cli_app
 from landrenew.core import ledger
 from landrenew.core.auth import create_user
+from landrenew.core.ledger_check import verify
 
 from .conftest import ENTITY_ORG, PASSWORD, WEST, World
 
@@ -497,7 +498,8 @@ def test_tampering_with_a_consent_record_is_detected(city: World) -> None:
         _consent(city, pid, owner)
     _consent(city, pid, "o2", "withdraw")
     name = ledger.ledger_name("consent", pid)
-    checked, problems = ledger.verify(city.store, name)
+    verified = verify(city.store, ledger.trust_of(city.store), name)
+    checked, problems = verified.checked, verified.problems
     assert checked == 3 and problems == []
     runner = CliRunner()
     ok = runner.invoke(cli_app, ["--db", city.store.url, "ledger", "verify"])
@@ -511,7 +513,7 @@ def test_tampering_with_a_consent_record_is_detected(city: World) -> None:
         conn.execute(text("UPDATE ledger_records SET action = 'consent' WHERE ledger = :n "
                           "AND seq = 3"), where)
     try:
-        _, problems = ledger.verify(city.store)  # every ledger, as the CLI does
+        problems = verify(city.store, ledger.trust_of(city.store)).problems  # every ledger, as the CLI does
         assert [(p.ledger, p.seq) for p in problems] == [(name, 3)]
         assert "edited" in problems[0].problem
         broken = runner.invoke(cli_app, ["--db", city.store.url, "ledger", "verify"])
@@ -520,7 +522,7 @@ def test_tampering_with_a_consent_record_is_detected(city: World) -> None:
         with city.store.engine.begin() as conn:
             conn.execute(text("UPDATE ledger_records SET action = :a WHERE ledger = :n "
                               "AND seq = 3"), {**where, "a": original})
-    assert ledger.verify(city.store, name)[1] == []
+    assert verify(city.store, ledger.trust_of(city.store), name).problems == []
 
 
 # ---------------------------------------------------------------- the page

@@ -315,3 +315,30 @@ def test_the_phase_page_shows_the_checks_and_saves_the_schedule(city: World) -> 
     assert "guideline_split" in stored["checks"]  # the creation check is kept
     again = page.get(f"/phases/{phase}").text
     assert 'data-stored="true"' in again and "市政道路,municipal_infrastructure" in again
+
+
+def test_the_phase_page_shows_the_ledger_state(city: World) -> None:
+    """A record written straight into the database (here: an edited one) makes the page say the
+    signing ledger fails its checks, name the record, and leave it out of the gate."""
+    from sqlalchemy import text
+
+    project = _project(city, "台账状态")
+    phase = _phase(city, project).json()["id"]
+    added = _post(city, "city_staff", f"/api/phases/{phase}/people",
+                  [{"person_id": "A1", "name": "甲", "kind": "villager"},
+                   {"person_id": "A2", "name": "乙", "kind": "villager"}])
+    assert added.status_code == 201, added.text
+    for person in ("A1", "A2"):
+        r = _post(city, "city_staff", f"/api/phases/{phase}/agreements",
+                  {"person_id": person, "signed_on": "2026-02-01"})
+        assert r.status_code == 201, r.text
+    page = city.page("city_staff")
+    html = page.get(f"/phases/{phase}").text
+    assert 'id="ledger-state" data-intact="true"' in html and "校验通过" in html
+    with city.store.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_records SET subject = 'A9' WHERE ledger = :n AND seq = 2"),
+                     {"n": f"signing:project:{project}"})
+    html = page.get(f"/phases/{phase}").text
+    assert 'data-intact="false"' in html and "校验未通过" in html
+    assert f"signing:project:{project} #2" in html and "edited" in html
+    assert '<span id="gate-signed">1</span>' in html

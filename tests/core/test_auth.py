@@ -103,7 +103,8 @@ def test_production_settings_need_a_real_secret() -> None:
         Settings(mode="production")
     with pytest.raises(ValueError, match="secret_key"):
         Settings(mode="production", secret_key="")
-    assert Settings(mode="production", secret_key="x" * 32).secret_key != DEV_SECRET_KEY
+    assert Settings(mode="production", secret_key="x" * 32,
+                    ledger_key_file="/srv/landrenew/ledger.pem").secret_key != DEV_SECRET_KEY
 
 
 def test_policy_scope_and_redaction() -> None:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from landrenew.cli import app
 from landrenew.core import ledger
 from landrenew.core.access import Principal
+from landrenew.core.ledger_check import ChainProblem, verify
 from landrenew.core.store import Store
 from landrenew.core.store.models import LedgerRecord
 from landrenew.projects import phase_service, service
@@ -37,13 +38,18 @@ def _setup(store: Store, n: int = 5) -> dict[str, Any]:
             "ledger": ledger.ledger_name("signing", project["id"])}
 
 
+def _verify(store: Store) -> tuple[int, list[ChainProblem]]:
+    result = verify(store, ledger.trust_of(store))
+    return result.checked, result.problems
+
+
 def _problems(store: Store) -> list[str]:
-    return [str(p) for p in ledger.verify(store)[1]]
+    return [str(p) for p in _verify(store)[1]]
 
 
 def test_an_intact_ledger_verifies(store: Store) -> None:
     s = _setup(store)
-    checked, problems = ledger.verify(store)
+    checked, problems = _verify(store)
     assert checked == 4 and problems == []
     with store.read_session() as session:
         rows = session.scalars(select(LedgerRecord).order_by(LedgerRecord.seq)).all()
@@ -58,7 +64,7 @@ def test_a_withdrawal_is_a_new_record(store: Store) -> None:
                                          action="withdraw")
     assert out["record"]["seq"] == 5 and out["record"]["action"] == "withdraw"
     assert out["gate"]["signed"] == 3
-    assert ledger.verify(store)[1] == []
+    assert _verify(store)[1] == []
 
 
 def test_an_edited_record_is_found(store: Store) -> None:

@@ -29,7 +29,7 @@ from landrenew.api.schemas.projects import (
     ScheduleIn,
     TransitionIn,
 )
-from landrenew.projects import phase_service, service
+from landrenew.projects import phase_service, schedule_service, service
 
 router = APIRouter(tags=["projects"])
 
@@ -119,7 +119,7 @@ def set_schedule(phase_id: int, body: ScheduleIn, store: StoreDep, user: Current
     """The phase's construction plan, kept only when every public-welfare work starts before
     (or with) the other works: 409 ``public_welfare_not_first`` with the check otherwise; 422
     naming the row and field for a bad work."""
-    return PhaseOut(**phase_service.set_schedule(store, user, phase_id,
+    return PhaseOut(**schedule_service.set_schedule(store, user, phase_id,
                                                  [w.model_dump() for w in body.works],
                                                  reason=body.reason))
 

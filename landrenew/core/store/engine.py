@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from landrenew.core.errors import ConfigurationError
 from landrenew.core.store.capabilities import Capabilities, capabilities_for
 from landrenew.core.store.changes import StampWatcher, forget_commit
+
+if TYPE_CHECKING:
+    from landrenew.core.ledger import LedgerTrust
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -110,11 +113,15 @@ class Store:
     _sessions: sessionmaker[Session] = field(repr=False)
     _schema_checked: bool = field(default=False, repr=False, compare=False)
     _watcher: Any = field(default=None, repr=False, compare=False)
+    #: The ledger keys and checkpoint file (:class:`landrenew.core.ledger.LedgerTrust`); None:
+    #: ledgers are unsigned.
+    trust: LedgerTrust | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, trust: LedgerTrust | None = None) -> Store:
         engine = create_store_engine(url)
-        return cls(url, engine, capabilities_for(engine.dialect.name), sessionmaker(engine))
+        return cls(url, engine, capabilities_for(engine.dialect.name), sessionmaker(engine),
+                   trust=trust)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -20,7 +20,7 @@ from landrenew.core.access import Principal, require_write
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
 from landrenew.land import catalogue
-from landrenew.projects import phase_service, service
+from landrenew.projects import phase_service, schedule_service, service
 from landrenew.projects.phasing import WORK_KINDS
 from landrenew.projects.reports import library_workbook
 from landrenew.projects.vocabulary import (
@@ -166,9 +166,9 @@ def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageU
     lines: list[int] = []
     try:
         parsed, lines = _parse_works(works)
-        phase_service.set_schedule(store, who, phase_id, parsed,
+        schedule_service.set_schedule(store, who, phase_id, parsed,
                                    reason=(reason or "").strip() or None)
-    except phase_service.PublicWelfareNotFirst as exc:
+    except schedule_service.PublicWelfareNotFirst as exc:
         refusal = {"code": exc.code, "message": exc.message, "check": exc.check}
     except InputError as exc:
         line = exc.row if exc.field == "works" else (

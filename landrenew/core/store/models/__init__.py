@@ -30,6 +30,7 @@ from landrenew.core.store.models.projects import (
     ConsolidationWorkflow,
     CostItem,
     FinanceRecord,
+    LedgerCheckpoint,
     LedgerRecord,
     Phase,
     PhasePerson,
@@ -43,7 +44,7 @@ from landrenew.core.store.models.users import AuditEvent, LoginFailure, User
 __all__ = [
     "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ConsentUnit",
     "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord",
-    "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
+    "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
     "User", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
 ]

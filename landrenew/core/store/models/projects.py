@@ -128,14 +128,17 @@ class LedgerRecord(Base):
 
     ``hash`` is SHA-256 over the record's canonical JSON including ``prev_hash``, the hash of the
     previous record of the same ledger; editing or removing any record breaks the chain from there
-    on, which ``landrenew ledger verify`` reports. A withdrawal is a new record.
+    on, which ``landrenew ledger verify`` reports. A withdrawal is a new record. ``signature`` is
+    the Ed25519 signature of (ledger, seq, hash) by the key ``key_id`` held outside the database
+    (:mod:`landrenew.core.signing`): a record added by whoever writes the database has none.
+    ``project_id`` is null for ledgers that belong to no project.
     """
 
     __tablename__ = "ledger_records"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ledger: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
-    project_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    project_id: Mapped[int | None] = mapped_column(Integer)
     phase_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(64), nullable=False)
     action: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -146,8 +149,26 @@ class LedgerRecord(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    signature: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (Index("ux_ledger_seq", "ledger", "seq", unique=True),)
+
+
+class LedgerCheckpoint(Base):
+    """A signed checkpoint (台账签名检查点) of every ledger: its length and head hash when it was
+    made, signed with the ledger key. ``landrenew ledger verify`` checks the ledgers against the
+    latest one, so that records cut off the end (or a whole ledger removed) are found; the same
+    checkpoint is printed, exported and (when configured) appended to a file outside the
+    database, where a deletion in the database cannot reach it."""
+
+    __tablename__ = "ledger_checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    made_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    ledgers: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)
 
 
 class ConsentUnit(Base):
@@ -211,3 +232,9 @@ class FinanceRecord(Base):
     result: Mapped[Any] = mapped_column(JsonType, nullable=False)
     recorded_by: Mapped[str] = mapped_column(String(128), nullable=False)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    #: The client's key of one submission: the same key again is the same decision, not a
+    #: second payment.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+
+    __table_args__ = (Index("ux_finance_idempotency", "project_id", "kind", "idempotency_key",
+                            unique=True),)
