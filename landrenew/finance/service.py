@@ -21,14 +21,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landrenew.core import audit
+from landrenew.core import audit, ledger
 from landrenew.core import packs as rule_packs
 from landrenew.core.access import Principal, require_write, require_write_district
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
+from landrenew.core.ledger import trust_of
+from landrenew.core.ledger_check import require_intact
 from landrenew.core.store import Store, lock_for_write, utcnow
 from landrenew.core.store.models import CostItem as CostRow
-from landrenew.core.store.models import FinanceRecord, Project
+from landrenew.core.store.models import LedgerRecord, Project
 from landrenew.finance import (
     BalanceInputs,
     CostItem,
@@ -42,18 +44,19 @@ from landrenew.finance import (
     sum_by_category,
 )
 from landrenew.finance.costs import AcceptedCost
-from landrenew.finance.money import yuan_str
+from landrenew.finance.money import parse_yuan, yuan_str
 from landrenew.finance.packs import (
     ConsolidationMoneyPack,
     LandRevenuePack,
     consolidation_money_pack,
     land_revenue_pack,
 )
+from landrenew.finance.records import KINDS, keep, kept_records, replay
 from landrenew.projects.service import project_record
 from landrenew.projects.workflow_access import consolidation_project
 
-KINDS = {"fund_balance": "资金平衡初步方案", "storage_settlement": "收储费用核算",
-         "disbursement": "资金拨付"}
+#: The money ledger's kind: ``ledger_name(MONEY, project_id)`` holds every disbursement.
+MONEY = "money"
 
 
 def _money_project(session: Session, user: Principal, project_id: int) -> Project:
@@ -184,47 +187,6 @@ def ledger_total(session: Session, project_id: int) -> Decimal:
                Decimal("0.00"))
 
 
-# ---------------------------------------------------------------- decisions kept whole
-
-def _keep(session: Session, user: Principal, project_id: int, kind: str,
-          inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    """Add the decision and its audit record in the caller's session (its transaction)."""
-    row = FinanceRecord(project_id=project_id, kind=kind, inputs=audit.jsonable(inputs),
-                        result=audit.jsonable(result), recorded_by=user.name,
-                        recorded_at=utcnow())
-    session.add(row)
-    session.flush()
-    out = finance_record(row)
-    audit.record(session, actor=user.name, action=kind, entity_type="project",
-                 entity_id=str(project_id), after={"record": row.id, **out["result_brief"]})
-    return out
-
-
-def _brief(kind: str, result: dict[str, Any]) -> dict[str, Any]:
-    if kind == "fund_balance":
-        base = result.get("balance", {})
-        return {"revenue": base.get("revenue"), "surplus": base.get("surplus"),
-                "status": base.get("status")}
-    if kind == "storage_settlement":
-        return {"storage_fee": result.get("storage_fee", {}).get("total")}
-    return {"revenue": result.get("revenue"), "to_city": result.get("to_city"),
-            "shortfall": result.get("shortfall")}
-
-
-def finance_record(row: FinanceRecord) -> dict[str, Any]:
-    return {"id": row.id, "project_id": row.project_id, "kind": row.kind,
-            "kind_name": KINDS.get(row.kind), "inputs": row.inputs, "result": row.result,
-            "result_brief": _brief(row.kind, row.result or {}),
-            "recorded_by": row.recorded_by, "recorded_at": row.recorded_at}
-
-
-def _kept(session: Session, project_id: int, kind: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(FinanceRecord).where(FinanceRecord.project_id == project_id)
-    if kind:
-        stmt = stmt.where(FinanceRecord.kind == kind)
-    return [finance_record(r) for r in session.scalars(stmt.order_by(FinanceRecord.id))]
-
-
 def records(store: Store, user: Principal, project_id: int, kind: str | None = None
             ) -> list[dict[str, Any]]:
     """The project's money decisions, oldest first (a kind's newest is the current one)."""
@@ -233,7 +195,7 @@ def records(store: Store, user: Principal, project_id: int, kind: str | None = N
         raise InputError(f"kind '{kind}' is not one of {', '.join(KINDS)}", field="kind")
     with store.read_session() as session:
         _money_project(session, user, project_id)
-        return _kept(session, project_id, kind)
+        return kept_records(session, project_id, kind)
 
 
 def study_fund_balance(store: Store, user: Principal, project_id: int,
@@ -253,7 +215,7 @@ def study_fund_balance(store: Store, user: Principal, project_id: int,
                                 provisions)
         result = {"balance": grid.base.as_dict(), "sensitivity": grid.as_dict(),
                   "packs": _provenance(money, provisions)}
-        return _keep(session, user, project_id, "fund_balance",
+        return keep(session, user, project_id, "fund_balance",
                      {n: values[n] for n in names}, result)
 
 
@@ -291,14 +253,22 @@ def settle_storage_fee(store: Store, user: Principal, project_id: int,
                   "packs": _provenance(money)}
         inputs = {k: values.get(k) for k in ("audited_cost", "service_rate", "reward_amount",
                                              "reward_rate")} | {"milestones": milestones}
-        return _keep(session, user, project_id, "storage_settlement", inputs, result)
+        return keep(session, user, project_id, "storage_settlement", inputs, result)
 
 
 def record_disbursement(store: Store, user: Principal, project_id: int,
-                        values: dict[str, Any]) -> dict[str, Any]:
+                        values: dict[str, Any], *,
+                        idempotency_key: str | None = None) -> dict[str, Any]:
     """资金拨付 of one land sale: revenue → statutory provisions → the special loan → the rest
-    of the storage fee to the entity → the remainder to the city; adds up to the fen."""
+    of the storage fee to the entity → the remainder to the city; adds up to the fen.
+
+    What was already paid towards the storage fee is read from the project's money ledger
+    (signed, checked first), never taken from the request: a request that states another
+    amount is refused (409 ``already_paid_mismatch``), and so is any disbursement that would
+    pay beyond the fee. The same submission again (``idempotency_key``) is answered with the
+    decision already made, not paid twice."""
     store.ensure_current()
+    trust = trust_of(store)
     with store.session() as session:  # what was paid is read in the transaction that pays
         project = _money_project(session, user, project_id)
         _require_city_decision(user, project)
@@ -306,8 +276,12 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         # one disbursement of a project at a time: a second waits until this one commits, and
         # then counts it as paid
         lock_for_write(session, Project, project_id)
-        settlements = _kept(session, project_id, "storage_settlement")
-        earlier = _kept(session, project_id, "disbursement")
+        inputs = {k: values.get(k) for k in ("revenue", "loan_principal", "loan_interest",
+                                             "cost_base", "sold_on")}
+        replayed = replay(session, project_id, "disbursement", idempotency_key, inputs)
+        if replayed is not None:
+            return replayed
+        settlements = kept_records(session, project_id, "storage_settlement")
         if not settlements:
             raise Conflict("settle the storage fee first (收储费用核算): the disbursement "
                            "pays the entity what the settlement owes it", field="storage_fee",
@@ -316,20 +290,47 @@ def record_disbursement(store: Store, user: Principal, project_id: int,
         if values.get("revenue") is None:
             raise InputError("give the land-sale revenue (土地出让收入)", field="revenue")
         fee = settlement["result"]["storage_fee"]["total"]
-        paid = values.get("already_paid")
-        if paid is None:
-            paid = paid_so_far(earlier)
+        name = ledger.ledger_name(MONEY, project_id)
+        require_intact(session, trust, name)
+        paid = paid_on_ledger(ledger.records(session, name))
+        stated = values.get("already_paid")
+        if stated is not None and parse_yuan(stated, field="already_paid") != Decimal(paid):
+            raise Conflict(f"已拨付金额以资金台账为准：{paid} 元，请求所填 {stated} 元 | what was "
+                           f"already paid is read from the money ledger ({paid} yuan), not "
+                           f"taken from the request ({stated})", field="already_paid",
+                           code="already_paid_mismatch")
         result = disburse(values["revenue"], fee, money, provisions, already_paid=paid,
                           loan_principal=values.get("loan_principal", "0"),
                           loan_interest=values.get("loan_interest", "0"),
                           cost_base=values.get("cost_base"))
         out = result.as_dict()
+        towards = Decimal(paid_so_far([{"result": out}]))
+        if Decimal(paid) + towards > Decimal(fee):
+            raise Conflict(f"this disbursement would pay {yuan_str(towards)} towards a storage "
+                           f"fee of {fee} of which {paid} is paid", field="revenue",
+                           code="beyond_what_is_owed")
         out["to_city"] = yuan_str(result.to_city)
         out["settlement_id"] = settlement["id"]
         out["packs"] = _provenance(money, provisions)
-        inputs = {k: values.get(k) for k in ("revenue", "loan_principal", "loan_interest",
-                                             "cost_base", "sold_on")} | {"already_paid": str(paid)}
-        return _keep(session, user, project_id, "disbursement", inputs, out)
+        kept = keep(session, user, project_id, "disbursement",
+                     inputs | {"already_paid": paid}, out, idempotency_key)
+        rec = ledger.append(session, trust, ledger=name, project_id=project_id, phase_id=None,
+                            subject=f"record:{kept['id']}", action="disburse",
+                            effective_on=values.get("sold_on") or city_today(),
+                            recorded_by=user.name,
+                            details={"record": kept["id"], "towards_fee": yuan_str(towards),
+                                     "to_city": out["to_city"], "fee": fee})
+        audit.record(session, actor=user.name, action="ledger_disburse", entity_type="ledger",
+                     entity_id=name, after={"seq": rec.seq, "hash": rec.hash,
+                                            "record": kept["id"]})
+        return kept
+
+
+def paid_on_ledger(records: list[LedgerRecord]) -> str:
+    """What the money ledger's disbursements paid towards the storage fee."""
+    return yuan_str(sum((Decimal(r.details["towards_fee"]) for r in records
+                         if r.action == "disburse" and isinstance(r.details, dict)),
+                        Decimal("0.00")))
 
 
 def paid_so_far(disbursements: list[dict[str, Any]]) -> str:
@@ -350,7 +351,7 @@ def overview(store: Store, user: Principal, project_id: int) -> dict[str, Any]:
         money, _ = _packs(row)
         project = project_record(row)
         ledger = _ledger(session, project_id, money)
-        kept = _kept(session, project_id)
+        kept = kept_records(session, project_id)
 
     def newest(kind: str) -> dict[str, Any] | None:
         found = [r for r in kept if r["kind"] == kind]

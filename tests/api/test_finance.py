@@ -403,15 +403,15 @@ def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World
 
     pid, admin = _settled(world)
     inside, go = threading.Event(), threading.Event()
-    paid_so_far = service.paid_so_far
+    paid_on_ledger = service.paid_on_ledger
 
-    def first_waits_inside(disbursements: list[dict[str, Any]]) -> str:
+    def first_waits_inside(records: list[Any]) -> str:
         if not inside.is_set():  # the first disbursement, having read what was paid
             inside.set()
             assert go.wait(30)
-        return paid_so_far(disbursements)
+        return paid_on_ledger(records)
 
-    monkeypatch.setattr(service, "paid_so_far", first_waits_inside)
+    monkeypatch.setattr(service, "paid_on_ledger", first_waits_inside)
     done: dict[str, dict[str, Any]] = {}
 
     def pay(name: str) -> None:
@@ -430,3 +430,75 @@ def test_two_disbursements_at_once_do_not_both_count_the_fee_unpaid(world: World
     paid_first = _paid(done["first"])
     assert Decimal(done["first"]["inputs"]["already_paid"]) == 0
     assert Decimal(done["second"]["inputs"]["already_paid"]) == paid_first > 0
+
+
+def test_a_disbursement_never_pays_what_was_paid_again(world: World) -> None:
+    """The review's attack: once the storage fee was paid, a disbursement stating
+    ``already_paid: 0`` paid the entity again. What was paid comes from the money ledger."""
+    pid = _project(world)
+    _cost(world, pid, "consolidation_entity", amount="1000000.00")
+    h = world.headers("admin")
+    fee = world.client.post(f"/api/projects/{pid}/storage-fee", headers=h,
+                            json={"service_rate": "0.05"}).json()["result"]["storage_fee"]["total"]
+    first = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
+                              json={"revenue": "90000000"})
+    assert first.status_code == 201, first.text
+    assert _paid(first.json()) == Decimal(fee)
+    attack = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
+                               json={"revenue": "90000000", "already_paid": "0"})
+    assert attack.status_code == 409 and attack.json()["code"] == "already_paid_mismatch"
+    assert fee in attack.json()["message"]
+    agreed = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
+                               json={"revenue": "90000000", "already_paid": fee})
+    assert agreed.status_code == 201 and _paid(agreed.json()) == 0
+    records = world.client.get(f"/api/projects/{pid}/finance/records?kind=disbursement",
+                               headers=h).json()
+    assert sum(_paid(r) for r in records) == Decimal(fee)
+
+
+def test_the_same_submission_is_one_payment(world: World) -> None:
+    pid = _project(world)
+    _cost(world, pid, "consolidation_entity", amount="500000.00")
+    h = world.headers("admin")
+    world.client.post(f"/api/projects/{pid}/storage-fee", headers=h, json={"service_rate": "0.05"})
+    key = {**h, "Idempotency-Key": "pay-2026-0001"}
+    one = world.client.post(f"/api/projects/{pid}/disbursements", headers=key,
+                            json={"revenue": "200000"})
+    two = world.client.post(f"/api/projects/{pid}/disbursements", headers=key,
+                            json={"revenue": "200000"})
+    assert one.status_code == two.status_code == 201
+    assert two.json()["id"] == one.json()["id"] and two.json()["replayed"] is True
+    assert not one.json()["replayed"]
+    other = world.client.post(f"/api/projects/{pid}/disbursements", headers=key,
+                              json={"revenue": "300000"})
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    records = world.client.get(f"/api/projects/{pid}/finance/records?kind=disbursement",
+                               headers=h).json()
+    assert len(records) == 1
+
+
+def test_a_deleted_payment_record_does_not_make_the_fee_unpaid(world: World) -> None:
+    """Deleting the disbursement row does not make its money unpaid (the money ledger still
+    holds it); deleting the ledger record too breaks the ledger, and no disbursement is made
+    from a broken ledger."""
+    from sqlalchemy import text
+
+    pid = _project(world)
+    _cost(world, pid, "consolidation_entity", amount="100000.00")
+    h = world.headers("admin")
+    world.client.post(f"/api/projects/{pid}/storage-fee", headers=h, json={"service_rate": "0.05"})
+    paid = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
+                             json={"revenue": "5000000"}).json()
+    with world.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM finance_records WHERE id = :i"), {"i": paid["id"]})
+    again = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
+                              json={"revenue": "5000000"})
+    assert again.status_code == 201 and _paid(again.json()) == 0
+    with world.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_records WHERE ledger = :n AND seq = 2"),
+                     {"n": f"money:project:{pid}"})
+        conn.execute(text("DELETE FROM ledger_records WHERE ledger = :n AND seq = 1"),
+                     {"n": f"money:project:{pid}"})
+    broken = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
+                               json={"revenue": "5000000"})
+    assert broken.status_code == 409 and broken.json()["code"] == "ledger_broken"

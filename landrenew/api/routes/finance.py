@@ -7,9 +7,9 @@ is refused with ``float_refused`` naming the field, because money is never a flo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
 from landrenew.api.deps import CurrentUser, StoreDep
@@ -63,10 +63,16 @@ def storage_fee(project_id: int, body: StorageFeeIn, store: StoreDep, user: Curr
 @router.post("/api/projects/{project_id}/disbursements", status_code=201,
              response_model=FinanceRecordOut,
              summary="Disburse one land sale's revenue (adds up to the fen)")
-def disbursement(project_id: int, body: DisbursementIn, store: StoreDep, user: CurrentUser
+def disbursement(project_id: int, body: DisbursementIn, store: StoreDep, user: CurrentUser,
+                 idempotency_key: Annotated[str | None, Header(
+                     description="The client's key of this submission: sent again, the same "
+                                 "disbursement is answered, not paid twice")] = None
                  ) -> FinanceRecordOut:
+    """What was already paid comes from the money ledger; ``already_paid``, if sent, must
+    agree with it (409 ``already_paid_mismatch``)."""
     return FinanceRecordOut(**service.record_disbursement(store, user, project_id,
-                                                          _values(body)))
+                                                          _values(body),
+                                                          idempotency_key=idempotency_key))
 
 
 @router.get("/api/projects/{project_id}/finance", response_model=FinanceOverviewOut,

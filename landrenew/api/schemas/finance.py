@@ -54,8 +54,9 @@ class DisbursementIn(BaseModel):
     revenue: Yuan = Field(description="The land-sale revenue (土地出让收入)")
     loan_principal: Yuan = "0"
     loan_interest: Yuan = "0"
-    already_paid: Yuan = Field(None, description="Paid towards the storage fee before; default: "
-                                                 "what earlier disbursements paid")
+    already_paid: Yuan = Field(None, description="Paid towards the storage fee before. Always "
+                                                 "read from the money ledger; if sent, it must "
+                                                 "agree (409 already_paid_mismatch)")
     cost_base: Yuan = None
     sold_on: dt.date | None = None
 
@@ -103,6 +104,8 @@ class FinanceRecordOut(BaseModel):
     result_brief: dict[str, Any]
     recorded_by: str
     recorded_at: dt.datetime
+    replayed: bool = Field(False, description="True when this is the decision an earlier "
+                                              "submission with the same idempotency key made")
 
 
 class FinanceOverviewOut(BaseModel):
