@@ -30,6 +30,13 @@ def split(value: Any) -> list[str]:
     return [c for c in value.split(SEP) if c]
 
 
+def first(value: Any) -> str | None:
+    """The first code of a value: a parcel's primary category (主类), the one the map colours
+    it by and the one it is counted under where categories must add up."""
+    codes = split(value)
+    return codes[0] if codes else None
+
+
 def join(codes: Iterable[str]) -> str:
     """One value from codes (empty when there are none)."""
     return SEP.join(c for c in codes if c)

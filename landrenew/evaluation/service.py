@@ -17,7 +17,7 @@ from landrenew.core.errors import NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, EvaluationRun, ParcelResult
 from landrenew.core.units import m2_to_mu
-from landrenew.evaluation.codes import code_counts
+from landrenew.evaluation.codes import code_counts, first
 
 R = ParcelResult.__table__
 
@@ -74,7 +74,9 @@ def get_run(store: Store, user: Principal, run_id: int) -> dict[str, Any]:
 def run_statistics(store: Store, user: Principal, run_id: int, *, district: str | None = None
                    ) -> dict[str, Any]:
     """Parcels and 亩 by district × category and flag (分类统计), within the user's districts,
-    with the potential floor area (潜力建筑面积) the latest targets would add."""
+    with the potential floor area (潜力建筑面积) the latest targets would add. ``categories``
+    counts a parcel under each of its categories (they may add up to more than the total);
+    ``primary_categories`` counts it once, under its first (主类), and adds up."""
     get_run(store, user, run_id)
     districts = scope_for(user, district)
     stmt = select(R.c.district_code, R.c.area_m2, R.c.is_low_efficiency, R.c.categories,
@@ -94,6 +96,14 @@ def run_statistics(store: Store, user: Principal, run_id: int, *, district: str 
              "district": names.get(g.district_code, g.district_code or "(未定)"),
              "code": g.code, "parcels": int(g.parcels), "area_mu": round(float(g.area_mu), 4)}
             for g in code_counts(df, by=["district_code"]).itertuples()]
+    df["primary"] = df["categories"].map(first)
+    primary = df[df["primary"].notna() & df["low"]].groupby(
+        ["district_code", "primary"], sort=True).agg(
+        parcels=("area_mu", "size"), area_mu=("area_mu", "sum")).reset_index()
+    primary_rows = [{"kind": "category", "district_code": g.district_code,
+                     "district": names.get(g.district_code, g.district_code or "(未定)"),
+                     "code": g.primary, "parcels": int(g.parcels),
+                     "area_mu": round(float(g.area_mu), 4)} for g in primary.itertuples()]
     per_district = df.groupby("district_code").agg(
         parcels=("area_mu", "size"), area_mu=("area_mu", "sum"),
         low_efficiency=("low", "sum"), potential=("potential", "sum")).reset_index()
@@ -110,4 +120,4 @@ def run_statistics(store: Store, user: Principal, run_id: int, *, district: str 
                       "low_efficiency": int(df["low"].sum()),
                       "low_efficiency_mu": round(float(df.loc[df["low"], "area_mu"].sum()), 4),
                       "potential_floor_area_m2": round(float(df["potential"].sum()), 2)},
-            "districts": districts_out, "categories": rows}
+            "districts": districts_out, "categories": rows, "primary_categories": primary_rows}

@@ -109,9 +109,16 @@ def test_dashboard_numbers_match_the_api(city: World) -> None:
     chart = json.loads(re.search(r'<script id="chart-data" type="application/json">(.*?)</script>',
                                  html, re.S).group(1))  # type: ignore[union-attr]
     assert len(chart["districts"]) == len(stats["districts"])
+    # the bars add up to the table: each district's bar is its low-efficiency area (a parcel
+    # counted once, under its primary category), not once per category it falls in
+    for i, d in enumerate(stats["districts"]):
+        bar = sum(series["data"][i] for series in chart["series"])
+        assert abs(bar - d["low_efficiency_mu"]) < 0.05, d["district"]
     low_by_chart = sum(sum(s["data"]) for s in chart["series"])
-    low_by_api = sum(r["area_mu"] for r in stats["categories"] if r["kind"] == "category")
-    assert abs(low_by_chart - low_by_api) < 0.05
+    assert abs(low_by_chart - total["low_efficiency_mu"]) < 0.05
+    multi = sum(r["area_mu"] for r in stats["categories"] if r["kind"] == "category")
+    assert multi > total["low_efficiency_mu"]  # the multi-counted rows would overstate it
+    assert 'id="category-total"' in html
     book = load_workbook(io.BytesIO(city.page("city_staff").get("/dashboard.xlsx").content))
     rows = list(book["分区汇总"].iter_rows(values_only=True))
     assert rows[-1][2:6] == (total["parcels"], total["area_mu"], total["low_efficiency"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class EvaluationRunPublic(BaseModel):
@@ -65,7 +65,12 @@ class EvaluationStatistics(BaseModel):
     scope: str | list[str]
     total: Totals
     districts: list[DistrictTotals]
-    categories: list[StatisticsRow]
+    categories: list[StatisticsRow] = Field(description="A parcel counted under each of its "
+                                            "categories: the rows may add up to more than the "
+                                            "low-efficiency total")
+    primary_categories: list[StatisticsRow] = Field(
+        default_factory=list, description="A parcel counted once, under its first category "
+        "(主类, the map's colour): the rows add up to the low-efficiency total")
 
 
 # ---------------------------------------------------------------- imports and audit

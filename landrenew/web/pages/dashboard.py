@@ -39,22 +39,30 @@ def _dashboard_data(store: Any, user: Principal, locale: str, run_id: int | None
         cell = by_code.setdefault((r["kind"], r["code"]), {"parcels": 0, "area_mu": 0.0})
         cell["parcels"] += r["parcels"]
         cell["area_mu"] += r["area_mu"]
+    primary: dict[str, dict[str, float]] = {}
+    for r in stats["primary_categories"]:
+        cell = primary.setdefault(r["code"], {"parcels": 0, "area_mu": 0.0})
+        cell["parcels"] += r["parcels"]
+        cell["area_mu"] += r["area_mu"]
+    empty = {"parcels": 0, "area_mu": 0.0}
     category_totals: list[dict[str, Any]] = [
         {"code": e.code, "label": e.label, "colour": e.colour,
-         **by_code.get(("category", e.code), {"parcels": 0, "area_mu": 0.0})}
+         "primary": primary.get(e.code, empty), "any": by_code.get(("category", e.code), empty)}
         for e in cats]
     flag_totals = [{"code": e.code, "label": e.label, "colour": e.colour,
-                    **by_code.get(("flag", e.code), {"parcels": 0, "area_mu": 0.0})}
+                    **by_code.get(("flag", e.code), empty)}
                    for e in flags]
     districts = [d["district"] for d in stats["districts"]]
+    # the bars count each low-efficiency parcel once, under its primary category, so that a
+    # district's bar is its low-efficiency area in the table
     chart = {
         "districts": districts,
         "series": [{"name": e.label, "colour": e.colour, "data": [
-            round(sum(r["area_mu"] for r in stats["categories"] if r["kind"] == "category"
-                      and r["code"] == e.code and r["district_code"] == d["district_code"]), 2)
+            round(sum(r["area_mu"] for r in stats["primary_categories"]
+                      if r["code"] == e.code and r["district_code"] == d["district_code"]), 2)
             for d in stats["districts"]]} for e in cats],
-        "pie": [{"name": c["label"], "value": round(c["area_mu"], 2), "colour": c["colour"]}
-                for c in category_totals if c["parcels"]],
+        "pie": [{"name": c["label"], "value": round(c["primary"]["area_mu"], 2),
+                 "colour": c["colour"]} for c in category_totals if c["primary"]["parcels"]],
     }
     return {"runs": runs, "run": run, "stats": stats, "names": names,
             "category_totals": category_totals, "flag_totals": flag_totals, "chart": chart}
