@@ -16,6 +16,7 @@ Numbers, dates and booleans are written as themselves.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -99,3 +100,15 @@ def write_frame(frame: pd.DataFrame, path: str | Path, sheet: str,
     p = Path(path)
     wb.save(p)
     return p
+
+
+def write_rows(sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One sheet with one header row and the rows, as .xlsx bytes (streamed; text stays text)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    append(ws, header)
+    for row in rows:
+        append(ws, row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

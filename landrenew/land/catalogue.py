@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 
 from landrenew.core import places
 from landrenew.core.access import Principal, require_admin
+from landrenew.core.clock import day_start_utc
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent, District, ZoneVersion
@@ -70,11 +72,16 @@ def list_zones(store: Store, user: Principal, *, kind: str | None = None,
 
 
 def list_audit(store: Store, user: Principal, *, entity_type: str | None = None,
-               entity_id: str | None = None, actor: str | None = None, limit: int = 100,
+               entity_id: str | None = None, actor: str | None = None,
+               action: str | None = None, since: dt.date | None = None,
+               until: dt.date | None = None, limit: int = 100,
                offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """The audit trail (审计日志), newest first; administrators only."""
+    """The audit trail (审计日志), newest first; administrators only. ``since`` and ``until``
+    are days in the city (Beijing time), both included."""
     require_admin(user)
     store.ensure_current()
+    if since and until and until < since:
+        raise InputError("the end day is before the start day", field="until")
     stmt = select(AuditEvent)
     if entity_type:
         stmt = stmt.where(AuditEvent.entity_type == entity_type)
@@ -82,6 +89,12 @@ def list_audit(store: Store, user: Principal, *, entity_type: str | None = None,
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
     if actor:
         stmt = stmt.where(AuditEvent.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= day_start_utc(since))
+    if until:
+        stmt = stmt.where(AuditEvent.at < day_start_utc(until + dt.timedelta(days=1)))
     with store.read_session() as session:
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset))

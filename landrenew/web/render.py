@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from landrenew.core import auth
 from landrenew.core.access import ROLES, NotAuthenticated, Principal
+from landrenew.core.clock import city_time_text
 from landrenew.web import i18n
 
 
@@ -28,6 +29,7 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = number
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
+    env.filters["when"] = city_time_text
     return env
 
 

@@ -745,6 +745,15 @@ def page_audit(w: World, role: str) -> None:
         assert "import_parcels" in r.text
 
 
+def page_audit_excel(w: World, role: str) -> None:
+    r = page_as(w, role, "/audit.xlsx")
+    if role == "anonymous":
+        return redirected_to_login(r, "/audit.xlsx")
+    assert r.status_code == (200 if role == "admin" else 403)
+    if role == "admin":
+        assert r.content[:2] == b"PK"
+
+
 MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/openapi.json"): lambda w, r: public_get(w, r, "/api/openapi.json"),
     ("GET", "/api/health"): lambda w, r: public_get(w, r, "/api/health"),
@@ -788,6 +797,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/import"): page_import_upload,
     ("POST", "/import/confirm"): page_import_confirm,
     ("GET", "/audit"): page_audit,
+    ("GET", "/audit.xlsx"): page_audit_excel,
     ("GET", "/projects"): page_projects,
     ("GET", "/projects.xlsx"): page_projects_excel,
     ("GET", "/projects/{project_id}"): page_project,

@@ -251,3 +251,36 @@ def test_page_errors_are_html_for_browsers_json_for_tools(city: World) -> None:
     assert api.status_code == 403 and api.json()["code"] == "forbidden"
     missing = city.page("viewer").get("/no-such-page")
     assert missing.status_code == 404 and "<html" in missing.text
+
+
+def test_the_audit_log_is_a_table_staff_can_read(city: World) -> None:
+    """Chinese names for actions and records, filters by day, user, record and action, each
+    change as field / before / after, times in Beijing time, and the same rows as Excel."""
+    from landrenew.core.clock import city_time_text, city_today
+    from landrenew.core.store.models import AuditEvent
+
+    admin = city.page("admin")
+    edit = city.client.patch("/api/parcels/JM-0001", headers=city.headers("admin"),
+                             json={"land_use": "0701", "reason": "审计页面测试"})
+    assert edit.status_code == 200, edit.text
+    html = admin.get("/audit", params={"entity_type": "parcel", "action": "update"}).text
+    assert 'data-action="update"' in html and 'data-action="import_parcels"' not in html
+    assert "修改" in html and "地块" in html and "审计页面测试" in html
+    assert "时间（北京时间）" in html
+    assert re.search(r'<td>land_use</td><td class="before">[^<]+</td><td class="after">0701</td>',
+                     html), html
+    with city.store.read_session() as session:
+        at = session.query(AuditEvent).order_by(AuditEvent.id.desc()).first().at  # type: ignore[union-attr]
+    assert city_time_text(at) in html  # stored in UTC, shown in Beijing time
+    today = city_today()
+    later = admin.get("/audit", params={"since": (today + dt.timedelta(days=1)).isoformat()}).text
+    assert 'data-total="0"' in later
+    assert 'data-action="update"' in admin.get("/audit", params={
+        "since": today.isoformat(), "until": today.isoformat(), "actor": "admin"}).text
+    bad = admin.get("/audit", params={"since": "2026-13-01"})
+    assert bad.status_code == 422 and "since" in bad.text
+    book = load_workbook(io.BytesIO(admin.get("/audit.xlsx", params={
+        "entity_type": "parcel", "action": "update"}).content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "时间（北京时间）", "操作人", "操作")
+    assert any(r[7] == "land_use" and r[9] == "0701" and r[6] == "审计页面测试" for r in rows[1:])

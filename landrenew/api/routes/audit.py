@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 
 from landrenew.api.deps import AdminUser, PageDep, StoreDep
@@ -14,9 +16,13 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 @router.get("", response_model=Page[AuditEventPublic])
 def list_audit(store: StoreDep, admin: AdminUser, page: PageDep,
                entity_type: str | None = None, entity_id: str | None = None,
-               actor: str | None = None) -> Page[AuditEventPublic]:
+               actor: str | None = None, action: str | None = None,
+               since: dt.date | None = None, until: dt.date | None = None
+               ) -> Page[AuditEventPublic]:
+    """Audit events, newest first; ``since``/``until`` are days in Beijing time (included)."""
     total, items = catalogue.list_audit(store, admin, entity_type=entity_type,
-                                        entity_id=entity_id, actor=actor, limit=page.limit,
+                                        entity_id=entity_id, actor=actor, action=action,
+                                        since=since, until=until, limit=page.limit,
                                         offset=page.offset)
     return Page(total=total, limit=page.limit, offset=page.offset,
                 items=[AuditEventPublic(**i) for i in items])
