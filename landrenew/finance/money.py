@@ -62,6 +62,29 @@ def parse_yuan(value: Any, *, field: str, row: Any = None, allow_negative: bool 
     return amount.quantize(FEN)
 
 
+#: The units staff type an amount in: yuan (元) and ten-thousand yuan (万元).
+UNITS = {"yuan": Decimal(1), "wan": Decimal(10_000)}
+_SUFFIXES = (("万元", "wan"), ("万", "wan"), ("元", "yuan"))
+
+
+def parse_amount_text(text: str, *, unit: str = "yuan", field: str) -> Decimal:
+    """An amount as staff type it into a form: thousands separators (``12,345.60``,
+    ``1，234``) and spaces allowed, a unit written after it (``12.5万元``, ``300元``) or chosen
+    beside it (``unit``: yuan or wan); the result is exact yuan to the fen."""
+    cleaned = (text or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    for suffix, named in _SUFFIXES:
+        if cleaned.endswith(suffix):
+            cleaned, unit = cleaned[: -len(suffix)], named
+            break
+    if unit not in UNITS:
+        raise InputError(f"unit '{unit}' is neither yuan nor wan (万元)", field=field,
+                         code="unknown_unit")
+    if not cleaned:
+        raise InputError("give an amount", field=field, code="not_a_number")
+    amount = parse_decimal(cleaned, field=field)
+    return parse_yuan(amount * UNITS[unit], field=field)
+
+
 def parse_ratio(value: Any, *, field: str, row: Any = None) -> Fraction:
     """A rate or share: Decimal/int, or a string ``"0.05"``, ``"5%"`` or ``"1/3"``; never float.
     Must lie in [0, 1]."""

@@ -8,6 +8,8 @@ marked safe.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -30,6 +32,9 @@ def environment(locale: str) -> Environment:
     env.filters["num"] = number
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
     env.filters["when"] = city_time_text
+    env.filters["yuan"] = yuan_text
+    env.filters["wan"] = wan_text
+    env.filters["pct"] = percent_text
     return env
 
 
@@ -43,6 +48,43 @@ def number(value: Any, digits: int = 2) -> str:
         return f"{float(value):,.{digits}f}"
     except (TypeError, ValueError):
         return str(value)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def yuan_text(value: Any) -> str:
+    """An amount in yuan with thousands separators and the fen: ``1,234,567.89``."""
+    amount = _decimal(value)
+    return "" if amount is None else f"{amount.quantize(Decimal('0.01')):,}"
+
+
+def wan_text(value: Any, digits: int = 2) -> str:
+    """An amount in yuan shown in 万元 (ten-thousand yuan): ``123.46``."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    return f"{(amount / 10_000).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP):,}"
+
+
+def percent_text(value: Any, digits: int = 2) -> str:
+    """A share or rate (``0.05``, ``"1/3"``, ``"5%"``) as a percentage: ``5 %``, ``33.33 %``."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    try:
+        ratio = (Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text))
+    except (ValueError, ZeroDivisionError):
+        return text
+    pct = Decimal(ratio.numerator * 100) / Decimal(ratio.denominator)
+    shown = pct.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP).normalize()
+    return f"{shown:f} %"
 
 
 def locale_of(request: Request) -> str:

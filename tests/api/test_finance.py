@@ -181,17 +181,17 @@ def test_finance_page_and_workbook(world: World) -> None:
     page = world.page("consolidation_entity")
     r = page.get(f"/projects/{pid}/finance")
     assert r.status_code == 200
-    assert 'id="cost-total">1200000.00<' in r.text and 'data-total="1260000.00"' in r.text
+    assert 'id="cost-total" data-total="1200000.00">1,200,000.00<' in r.text and 'data-total="1260000.00"' in r.text
     assert 'data-step="entity"' in r.text and 'id="sensitivity"' in r.text
     ok = page.post(f"/projects/{pid}/finance/costs", data={
         "csrf_token": world.csrf("consolidation_entity"), "category": "clearance",
         "amount": "800.50", "description": "清表", "document_ref": "QB-1"})
-    assert ok.status_code == 200 and 'id="cost-total">1200800.50<' in ok.text
+    assert ok.status_code == 200 and 'data-total="1200800.50">1,200,800.50<' in ok.text
     refused = page.post(f"/projects/{pid}/finance/costs", data={
         "csrf_token": world.csrf("consolidation_entity"), "category": "working_expenses",
         "amount": "10", "description": "办公经费", "document_ref": "X"})
     assert 'data-code="cost_item_excluded"' in refused.text and "不包括" in refused.text
-    assert 'id="cost-total">1200800.50<' in refused.text  # nothing was added
+    assert 'data-total="1200800.50">1,200,800.50<' in refused.text  # nothing was added
     forged = page.post(f"/projects/{pid}/finance/costs", data={
         "csrf_token": "forged", "category": "clearance", "amount": "1", "description": "x"})
     assert forged.status_code == 403
@@ -502,3 +502,76 @@ def test_a_deleted_payment_record_does_not_make_the_fee_unpaid(world: World) -> 
     broken = world.client.post(f"/api/projects/{pid}/disbursements", headers=h,
                                json={"revenue": "5000000"})
     assert broken.status_code == 409 and broken.json()["code"] == "ledger_broken"
+
+
+def test_every_money_decision_has_a_form_that_keeps_what_was_typed(world: World) -> None:
+    """The money page alone: a cost with its evidence file (hashed by the server), the fund
+    balance in 万元 with separators, the settlement with milestone lines, a disbursement sent
+    twice (paid once); a refused form answers 422 with the message beside its field and the
+    typed values kept."""
+    import hashlib
+    import re
+
+    pid = _project(world)
+    city = world.page("city_staff")
+    csrf = world.csrf("city_staff")
+    evidence = "补偿协议扫描件".encode() * 100
+    cost = city.post(f"/projects/{pid}/finance/costs", data={
+        "csrf_token": csrf, "category": "expropriation_compensation", "amount": "1,200,000.00",
+        "unit": "yuan", "description": "第一批补偿款"},
+        files={"evidence": ("协议.pdf", evidence, "application/pdf")})
+    assert cost.status_code == 200 and 'data-total="1200000.00"' in cost.text
+    assert hashlib.sha256(evidence).hexdigest() in cost.text and "协议.pdf" in cost.text
+    wan = city.post(f"/projects/{pid}/finance/costs", data={
+        "csrf_token": csrf, "category": "clearance", "amount": "0.5", "unit": "wan",
+        "description": "清表", "document_ref": "QB-1"})
+    assert 'data-total="1205000.00"' in wan.text
+    bad = city.post(f"/projects/{pid}/finance/costs", data={
+        "csrf_token": csrf, "category": "clearance", "amount": "一百", "unit": "yuan",
+        "description": "清表二", "document_ref": "QB-2"})
+    assert 'id="cost-error" data-field="amount"' in bad.text and 'value="一百"' in bad.text
+    assert 'value="清表二"' in bad.text
+
+    refused = city.post(f"/projects/{pid}/finance/fund-balance", data={
+        "csrf_token": csrf, "unit": "wan", "compensation": "120", "resettlement_construction":
+        "80.5", "other_costs": "1,000", "financing_cost": "十", "supply_area_m2": "35,000",
+        "far": "2.5", "floor_price": "8,000"})
+    assert refused.status_code == 422 and 'data-form="fund_balance"' in refused.text
+    assert 'data-field="financing_cost"' in refused.text and 'value="1,000"' in refused.text
+    stored = city.post(f"/projects/{pid}/finance/fund-balance", data={
+        "csrf_token": csrf, "unit": "wan", "compensation": "120", "resettlement_construction":
+        "80.5", "other_costs": "1,000", "financing_cost": "10", "supply_area_m2": "35,000",
+        "far": "2.5", "floor_price": "8,000"}, follow_redirects=False)
+    assert stored.status_code == 303
+    record = world.client.get(f"/api/projects/{pid}/finance/records?kind=fund_balance",
+                              headers=world.headers("admin")).json()[-1]
+    assert record["inputs"]["other_costs"] == "10000000.00"  # 1,000 万元
+    assert record["inputs"]["supply_area_m2"] == "35000"
+
+    lines = "交储后, 1/3, 2026-06-30\n出让后，2/3"
+    settled = city.post(f"/projects/{pid}/finance/storage-fee", data={
+        "csrf_token": csrf, "service_rate": "5%", "unit": "yuan", "milestones": lines},
+        follow_redirects=False)
+    assert settled.status_code == 303, settled.text
+    page = city.get(f"/projects/{pid}/finance").text
+    assert "1,265,250.00" in page and "33.33 %" in page and "126.53" in page  # 元, %, 万元
+    key = re.search(r'name="pay_key" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": csrf, "revenue": "300", "unit": "wan", "sold_on": "2026-11-30",
+            "pay_key": key}
+    first = city.post(f"/projects/{pid}/finance/disbursements", data=form,
+                      follow_redirects=False)
+    again = city.post(f"/projects/{pid}/finance/disbursements", data=form,
+                      follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    paid = world.client.get(f"/api/projects/{pid}/finance/records?kind=disbursement",
+                            headers=world.headers("admin")).json()
+    assert len(paid) == 1 and paid[0]["result"]["revenue"] == "3000000.00"
+    assert _paid(paid[0]) == Decimal("1265250.00")
+    wrong_day = city.post(f"/projects/{pid}/finance/disbursements", data={
+        **form, "pay_key": "other", "sold_on": "2026-02-30"})
+    assert wrong_day.status_code == 422 and 'data-field="sold_on"' in wrong_day.text
+    entity = world.page("consolidation_entity").get(f"/projects/{pid}/finance").text
+    assert 'id="fund-balance-form"' in entity and 'id="disbursement-form"' not in entity
+    for html in (page, entity, bad.text):
+        assert "built-in method" not in html and " object at 0x" not in html
+        assert ">None<" not in html and ">nan<" not in html
