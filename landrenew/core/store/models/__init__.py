@@ -5,11 +5,12 @@ Versioned aggregates (parcels, zones) keep one row per version: ``valid_from`` /
 A row is never updated except to close it (set ``valid_to``) when its successor is written.
 
 The tables are kept in one module per area (:mod:`.base` holds the declarative base and the
-mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects` and
-:mod:`.stores`); every one of them is importable from here.
+mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects`,
+:mod:`.stores` and :mod:`.compliance`); every one of them is importable from here.
 """
 
 from landrenew.core.store.models.base import MONEY_10K, Base, BBoxMixin, VersionMixin
+from landrenew.core.store.models.compliance import ComplianceCheck
 from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
 from landrenew.core.store.models.land import (
     CitySetting,
@@ -40,4 +41,5 @@ __all__ = [
     "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
     "User", "VersionMixin", "ZoneLayer", "ZoneVersion",
+    "ComplianceCheck",
 ]
