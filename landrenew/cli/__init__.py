@@ -47,6 +47,9 @@ def _register() -> None:
     from landrenew.cli import rules
 
     rules.register(app)
+    from landrenew.cli import compliance
+
+    compliance.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

@@ -52,6 +52,17 @@ class BatchResult:
     batch: str
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)  # as the sheet shows them
+
+    def undecided(self) -> list[tuple[int, str, list[str]]]:
+        """The rows not decided: (row, decision, the fields named)."""
+        out = []
+        for number, r in zip(self.row_numbers, self.rows, strict=True):
+            if r["decision"] in ("invalid", "no_rules"):
+                named = {x["field"] for x in json.loads(r["reasons"])
+                         if x.get("kind") in ("missing", "malformed", "no_rules")}
+                out.append((number, r["decision"], sorted(named)))
+        return out
 
     def count(self, decision: str) -> int:
         return sum(r["decision"] == decision for r in self.rows)
@@ -163,6 +174,7 @@ def check_sheet(store: Store, user: Principal, kind: str, filename: str, content
                                      outcome=out.pop("outcome", None))
             out["reasons"] = json.dumps(out["reasons"], ensure_ascii=False)
             result.rows.append({**raw, **out})
+            result.row_numbers.append(row)
     return result
 
 

@@ -161,7 +161,7 @@ def run_check(store: Store, user: Principal, kind: str, values: Mapping[str, Any
 
 
 def _names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(District.code, District.name)).tuples().all())
+    return {code: name for code, name in session.execute(select(District.code, District.name))}
 
 
 def check_record(row: ComplianceCheck, user: Principal, names: dict[str, str]) -> dict[str, Any]:

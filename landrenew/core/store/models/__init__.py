@@ -36,10 +36,10 @@ from landrenew.core.store.models.stores import StoredPage, StoredTile
 from landrenew.core.store.models.users import AuditEvent, LoginFailure, User
 
 __all__ = [
-    "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ConsentUnit",
+    "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ComplianceCheck",
+    "ConsentUnit",
     "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord",
     "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
     "User", "VersionMixin", "ZoneLayer", "ZoneVersion",
-    "ComplianceCheck",
 ]
