@@ -14,6 +14,9 @@ from landrenew.compliance.fields import SPECS
 OPS_EN = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "must be",
           "!=": "must not be", "in": "one of", "not_in": "none of", "known": "to be given",
           "readable": "unreadable"}
+#: How a day is compared (zh, en).
+DAY_OPS = {"<": ("早于", "before"), "<=": ("不晚于", "on or before"), ">": ("晚于", "after"),
+           ">=": ("不早于", "on or after")}
 #: Zone layers as the reasons name them.
 LAYERS = {"urban_development_boundary": ("城镇开发边界", "urban development boundary"),
           "permanent_basic_farmland": ("永久基本农田", "permanent basic farmland"),
@@ -62,8 +65,9 @@ def _number(value: Any, kind: str, unit: str) -> str:
     return f"{number.normalize():,f} {unit}".strip()
 
 
-def reason_text(reason: Mapping[str, Any], locale: str = "zh") -> str:
-    """One reason as a sentence (its clause is shown beside it, not in it)."""
+def reason_text(reason: Mapping[str, Any], locale: str = "zh", verdict: bool = True) -> str:
+    """One reason as a sentence (its clause is shown beside it, not in it); ``verdict`` adds
+    whether the rule was met (a page shows it in a column of its own)."""
     zh = locale != "en"
     field = str(reason.get("field") or "")
     name = label(field, locale)
@@ -103,18 +107,22 @@ def reason_text(reason: Mapping[str, Any], locale: str = "zh") -> str:
         shown += (f"（{label(of['field'], locale)} {base} × {share}）" if zh
                   else f" ({label(of['field'], locale)} {base} × {share})")
     met = reason.get("met")
-    verdict = ("符合" if zh else "met") if met is True else (
+    said = ("符合" if zh else "met") if met is True else (
         ("不符合" if zh else "not met") if met is False else "")
+    tail = f" — {said}" if verdict and said else ""
     compare = (OPS_ZH if zh else OPS_EN).get(op, op)
+    spec = SPECS.get(field)
+    if spec is not None and spec.type == "date" and op in DAY_OPS:
+        compare = DAY_OPS[op][0 if zh else 1]
     source = ""
     if reason.get("source") == "map":
         source = (f"〔据{layer}图层{('：' + zones) if zones else ''}〕" if zh
                   else f" [from the {layer} layer{(': ' + zones) if zones else ''}]")
     if op == "known":
-        return f"{name}：{value}（{compare}）— {verdict}" if zh else \
-            f"{name}: {value} ({compare}) — {verdict}"
-    return (f"{name}：{value}，{compare}{shown} — {verdict}{source}" if zh
-            else f"{name}: {value}, {compare} {shown} — {verdict}{source}")
+        return f"{name}：{value}（{compare}）{tail}" if zh else \
+            f"{name}: {value} ({compare}){tail}"
+    return (f"{name}：{value}，{compare}{shown}{tail}{source}" if zh
+            else f"{name}: {value}, {compare} {shown}{tail}{source}")
 
 
 def decision_text(decision: str, locale: str = "zh", kind: str = "",

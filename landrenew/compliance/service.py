@@ -27,9 +27,10 @@ from landrenew.compliance.checks import decide
 from landrenew.compliance.decisions import DECISIONS, Decision
 from landrenew.compliance.fields import KIND_NAMES, Parsed, blank, check_kind, parse_request
 from landrenew.compliance.geometry import read_geometry
-from landrenew.compliance.packs import compliance_pack
+from landrenew.compliance.packs import CompliancePack, compliance_pack
 from landrenew.compliance.zones import outside_district, site_facts
 from landrenew.core import audit, places
+from landrenew.core import packs as rule_packs
 from landrenew.core.access import (
     Principal,
     district_filter,
@@ -38,7 +39,7 @@ from landrenew.core.access import (
     require_write_district,
 )
 from landrenew.core.clock import city_today
-from landrenew.core.errors import InputError, NotFound
+from landrenew.core.errors import InputError, LandrenewError, NotFound
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.capabilities import Capabilities
 from landrenew.core.store.models import ComplianceCheck, District
@@ -164,6 +165,16 @@ def _names(session: Session) -> dict[str, str]:
     return {code: name for code, name in session.execute(select(District.code, District.name))}
 
 
+def pack_names(pack_id: str) -> dict[str, str | None]:
+    """The title and source document of the pack a check used (None when it is no longer read:
+    the stored id and version still say which it was)."""
+    try:
+        pack = rule_packs.load(pack_id, CompliancePack)
+    except LandrenewError:
+        return {"pack_title": None, "pack_source": None}
+    return {"pack_title": pack.title.zh, "pack_source": pack.source}
+
+
 def check_record(row: ComplianceCheck, user: Principal, names: dict[str, str]) -> dict[str, Any]:
     """A stored check as the faces show it (the reference hidden from read-only roles)."""
     private = not user.sees_sensitive
@@ -177,6 +188,7 @@ def check_record(row: ComplianceCheck, user: Principal, names: dict[str, str]) -
         "reference": None if private else row.reference, "decision": row.decision,
         "decision_name": DECISIONS.get(row.decision, (row.decision,))[0],
         "reasons": row.reasons, "pack": row.pack, "pack_version": row.pack_version,
+        **pack_names(row.pack),
         "draft": row.draft, **(row.outcome or {}), "checked_on": row.checked_on,
         "source": row.source, "batch": row.batch, "row": row.row,
         "recorded_by": row.recorded_by, "recorded_at": row.recorded_at, "inputs": inputs,
