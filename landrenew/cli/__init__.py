@@ -50,6 +50,9 @@ def _register() -> None:
     from landrenew.cli import ledger
 
     ledger.register(app)
+    from landrenew.cli import compliance
+
+    compliance.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

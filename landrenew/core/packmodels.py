@@ -56,6 +56,8 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          "landrenew.core.packmodels:ParameterPack"),
     Kind("land_revenue", "土地出让收入计提规则", "land-revenue provisions",
          "landrenew.finance.packs:LandRevenuePack"),
+    Kind("compliance", "合规审查规则", "compliance rules",
+         "landrenew.compliance.packs:CompliancePack"),
 )}
 
 HEADER_KEYS = ("kind", "id", "version", "title", "jurisdiction", "effective_from",

@@ -14,6 +14,7 @@ from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
 from landrenew.core.store.models import ParcelVersion
 from landrenew.demo.accounts import create_demo_accounts
+from landrenew.demo.compliance import build_demo_checks
 from landrenew.demo.projects import build_demo_projects
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
@@ -93,6 +94,7 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     progress("projects", 0, 1)
     build_demo_projects(store, user=user)
     progress("projects", 1, 1)
+    build_demo_checks(store, user=user)
     return DemoSummary(store.display_url, {k: str(v) for k, v in files.items()},
                        parcels.inserted + parcels.updated, zones.inserted + zones.updated,
                        districts, True, accounts,

@@ -4,9 +4,10 @@ evaluation run, one zone layer, and a user of every role with a bearer token.
 Rules belong to places: the two districts are Jiangmen's (蓬江区, 江海区), which has no
 urban-village phase rules nor a consolidation scheme of its own. The world's bureau has adopted
 them in its own packs (``LANDRENEW_RULES_PATH``): Guangzhou's phase rules and Zhongshan's scheme,
-willingness conditions and money rules, as city-level packs of 江门市 naming the shipped ones as
-parent — so that the project and permission tests run on this small city. ``places=True`` adds
-广州市白云区 and 中山市 and leaves the bureau's packs out: the shipped packs decide by place."""
+willingness conditions and money rules, and Guangzhou's compliance rules, as city-level packs of
+江门市 naming the shipped ones as parent — so that the project and permission tests run on this
+small city. ``places=True`` adds 广州市白云区 and 中山市 and leaves the bureau's packs out: the
+shipped packs decide by place."""
 
 from __future__ import annotations
 
@@ -178,7 +179,8 @@ def settings_for(url: str, **kw: Any) -> Settings:
 ADOPTED = (("renewal_phases", "guangzhou-renewal"),
            ("consolidation_scheme", "zhongshan-consolidation"),
            ("willingness", "zhongshan-willingness"),
-           ("consolidation_money", "zhongshan-consolidation-money"))
+           ("consolidation_money", "zhongshan-consolidation-money"),
+           ("compliance", "guangzhou-compliance"))
 
 
 def write_bureau_rules(folder: Path) -> Path:

@@ -820,9 +820,9 @@ MATRIX: dict[tuple[str, str], Case] = {
 
 
 # Issue 5's route groups keep their cases in their own files; each adds them here.
-from . import matrix_consolidation, matrix_finance, matrix_phases  # noqa: E402
+from . import matrix_compliance, matrix_consolidation, matrix_finance, matrix_phases  # noqa: E402
 
-for _part in (matrix_consolidation, matrix_finance, matrix_phases):
+for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance):
     MATRIX.update(_part.CASES)
 
 

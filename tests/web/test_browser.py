@@ -299,3 +299,70 @@ def test_a_jiangmen_phase_says_the_city_has_no_phase_rules(page: Any,
     rules = page.inner_text("#project-rules")
     assert "江门市没有城中村改造分期实施规则" in rules
     assert page.query_selector("#project-links") is None  # no consolidation scheme here
+
+
+BAIYUN = ("baiyun", "demo-baiyun-2024")
+
+
+def test_compliance_checks_form_list_and_batch(page: Any, site: dict[str, Any]) -> None:
+    """Issue 24: the 白云区 officer sees the demo checks of the district, checks a point-supply
+    request on the form (the decision and every reason in Chinese, with its clause), then a
+    sheet of homestead houses, and downloads the result sheet."""
+    import io
+
+    import openpyxl
+
+    log_in(page, site, BAIYUN, "/checks")
+    rows = page.locator("#check-table tbody tr[data-check]")
+    assert rows.count() >= 8
+    assert "地质灾害" in page.inner_text("#check-table") or "农房" in page.inner_text(
+        "#check-table")
+    assert "江门" not in page.inner_text("#check-table")  # district-scoped
+    shot(page, site, "checks-list")
+    page.click("a[data-kind=point_supply]")
+    page.wait_for_selector("#check-form")
+    page.fill("input[name=industry]", "乡村休闲旅游业")
+    page.fill("input[name=area_mu]", "30.5")
+    page.fill("input[name=inside_udb_ratio]", "0")
+    page.select_option("select[name=scattered]", "是")
+    page.select_option("select[name=planning_conditions]", "是")
+    page.fill("input[name=benchmark_price]", "1280")
+    page.fill("input[name=floor_price]", "896")
+    page.click("#check-submit")
+    page.wait_for_selector("#check-decision[data-decision=refused]")
+    page.locator("#check-decision").scroll_into_view_if_needed()
+    shot(page, site, "check-form-refused")
+    text = page.inner_text("#check-reasons")
+    assert "建设用地总面积：30.5 亩，不超过30 亩" in text
+    assert "单个项目建设用地总面积不超过30亩的" in text  # the clause, quoted
+    assert "出让底价：896 元/㎡，不低于896 元/㎡（基准地价 1,280 元/㎡ × 70%）" in text
+    assert page.locator("#check-reasons tr[data-met=False]").count() == 1
+    check_id = page.get_attribute("#check-decision", "data-check")
+    stored = site["api"].get(f"/api/checks/{check_id}").json()
+    assert stored["recorded_by"] == "baiyun" and stored["decision"] == "refused"
+    # a sheet of homestead houses, one row missing a fact
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["行政区", "建成日期", "符合相关规划", "有合法的宅基地使用权来源材料", "具备建房资格",
+               "符合一户一宅", "符合建房面积标准", "备注"])
+    ws.append(["440111", "1996-08-01", "是", "是", "是", "是", "是", "甲"])
+    ws.append(["440111", "2015-07-15", "是", "是", "是", "否", "是", "乙"])
+    ws.append(["440111", "2003-01-01", "是", None, "是", "是", "是", "丙"])
+    path = site["folder"] / "宅基地.xlsx"
+    wb.save(path)
+    page.goto(f"{site['base']}/checks")
+    page.select_option("#batch-form select[name=kind]", "homestead")
+    page.set_input_files("#batch-form input[name=file]", str(path))
+    page.click("#batch-submit")
+    page.wait_for_selector("#batch-report")
+    assert page.get_attribute("#batch-report", "data-decided") == "2"
+    assert "有合法的宅基地使用权来源材料" in page.inner_text("#batch-undecided")
+    shot(page, site, "checks-batch")
+    with page.expect_download() as download:
+        page.click("#batch-download")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    decisions = [row[8].value for row in sheet.iter_rows(min_row=2)]
+    assert decisions == ["eligible", "refused", "invalid"]
+    page.goto(f"{site['base']}/checks/{check_id}")
+    page.wait_for_selector("#check-reasons")
+    shot(page, site, "check-detail")

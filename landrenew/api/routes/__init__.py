@@ -3,6 +3,7 @@
 from landrenew.api.routes import (
     audit,
     auth,
+    checks,
     consolidation,
     districts,
     evaluations,
@@ -21,6 +22,6 @@ from landrenew.api.routes import (
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
            ogc.router, tiles.router, projects.router, consolidation.router, finance.router,
-           rules.router)
+           rules.router, checks.router)
 
 __all__ = ["ROUTERS"]

@@ -23,6 +23,7 @@ from landrenew.web import assets
 from landrenew.web.pages import (
     audit,
     auth,
+    checks,
     consolidation,
     dashboard,
     finance,
@@ -36,7 +37,7 @@ from landrenew.web.render import render
 
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
-           audit.router, projects.router, consolidation.router, finance.router)
+           audit.router, projects.router, consolidation.router, finance.router, checks.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")

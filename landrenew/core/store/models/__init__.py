@@ -5,8 +5,8 @@ Versioned aggregates (parcels, zones) keep one row per version: ``valid_from`` /
 A row is never updated except to close it (set ``valid_to``) when its successor is written.
 
 The tables are kept in one module per area (:mod:`.base` holds the declarative base and the
-mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects` and
-:mod:`.stores`); every one of them is importable from here.
+mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects`,
+:mod:`.stores` and :mod:`.compliance`); every one of them is importable from here.
 """
 
 from landrenew.core.store.models.base import (
@@ -16,6 +16,7 @@ from landrenew.core.store.models.base import (
     VersionMixin,
     table_of,
 )
+from landrenew.core.store.models.compliance import ComplianceCheck
 from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
 from landrenew.core.store.models.land import (
     CitySetting,
@@ -42,9 +43,11 @@ from landrenew.core.store.models.stores import StoredPage, StoredTile
 from landrenew.core.store.models.users import AuditEvent, LoginFailure, User
 
 __all__ = [
-    "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ConsentUnit",
+    "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ComplianceCheck",
+    "ConsentUnit",
     "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord",
-    "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase", "PhasePerson",
+    "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase",
+    "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
     "User", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
 ]
