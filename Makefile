@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 DB     ?= sqlite:///landrenew-demo.db
 PARCELS ?= 20000
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
 
 VENDOR := landrenew/web/static/vendor/.copied
 
@@ -37,7 +39,7 @@ messages: install
 LEDGER_KEY ?= landrenew-demo-ledger.pem
 
 demo: install
-	LANDRENEW_LEDGER_KEY_FILE=$(LEDGER_KEY) $(VENV)/bin/landrenew --db $(DB) demo --parcels $(PARCELS)
+	LANDRENEW_LEDGER_KEY_FILE=$(LEDGER_KEY) $(VENV)/bin/landrenew --db $(DB) demo --parcels $(PARCELS) --host $(HOST) --port $(PORT)
 
 test: install
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -19,10 +20,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from sqlalchemy.engine import make_url
 
 from landrenew.core.errors import ConfigurationError, LandrenewError, ValidationFailed
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
+from landrenew.core.store.engine import normalise_url
 
 
 def _console(stderr: bool = False) -> Console:
@@ -65,11 +68,19 @@ class CliState:
             updates["user"] = self.user
         return base.model_copy(update=updates)
 
-    def store(self) -> Store:
-        """The database of the settings, with the ledger keys they name."""
+    def store(self, *, create: bool = False) -> Store:
+        """The database of the settings, with the ledger keys they name. A SQLite file that
+        does not exist is refused (naming it) unless the command makes databases (``create``):
+        a mistyped path must not leave an empty database behind."""
         from landrenew.core.ledger import trust_from
 
         settings = self.settings()
+        url = make_url(normalise_url(settings.database_url))
+        if (not create and url.get_backend_name() == "sqlite" and url.database
+                and url.database != ":memory:" and not Path(url.database).exists()):
+            raise ConfigurationError(
+                f"no database at {url.database}: build one with `landrenew demo` or "
+                "`landrenew db upgrade`, or name another with --db", field="database_url")
         return Store.open(settings.database_url, trust=trust_from(settings))
 
 

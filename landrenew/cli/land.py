@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -41,7 +41,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
     from landrenew.core.store.migrate import upgrade
 
-    store = state.store()
+    store = state.store(create=True)
     rev = upgrade(store.engine)
     console.print(f"database {store.display_url} is at revision [bold]{rev}[/bold] "
                   f"({store.caps.name})")
@@ -168,32 +168,61 @@ def export_zones_cmd(
 @parcels_app.command("history")
 def parcels_history(code: Annotated[str, typer.Argument()],
                     as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Every version of a parcel: when, who, why, what changed."""
+    """Every version of a parcel: when (Beijing time), who, why, and each changed field's value
+    before and after."""
+    from landrenew.core.clock import city_time
+    from landrenew.core.units import m2_to_mu
     from landrenew.land.parcels import changed_fields, parcel_history
+
+    def when(at: Any) -> str:
+        local = city_time(at)
+        return local.isoformat(sep=" ", timespec="seconds") if local else ""
 
     store = state.store()
     store.ensure_current()
     with store.read_session() as session:
         versions = parcel_history(session, code)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i, v in enumerate(versions):
             before = versions[i - 1] if i else None
+            fields = changed_fields(before, v)
             rows.append({"version": v.version, "operation": v.operation,
-                         "valid_from": v.valid_from.isoformat(sep=" ", timespec="seconds"),
-                         "valid_to": v.valid_to.isoformat(sep=" ", timespec="seconds")
-                         if v.valid_to else "", "changed_by": v.changed_by,
-                         "reason": v.reason or "", "changed": ", ".join(changed_fields(before, v)),
-                         "land_use": v.land_use or "", "area_mu": round(v.area_m2 * 0.0015, 4)
-                         if v.area_m2 else None})
+                         "valid_from": when(v.valid_from), "valid_to": when(v.valid_to),
+                         "changed_by": v.changed_by, "reason": v.reason or "",
+                         "changed": ", ".join(fields),
+                         "changes": [{"field": f, "before": _value(before, f),
+                                      "after": _value(v, f)} for f in fields],
+                         "land_use": v.land_use or "",
+                         "area_mu": round(float(m2_to_mu(v.area_m2)), 4) if v.area_m2 else None})
     if as_json:
-        console.print_json(json.dumps(rows, ensure_ascii=False))
+        console.print_json(json.dumps(rows, ensure_ascii=False, default=str))
         return
-    table = Table(title=f"地块 {code} 历史 history (UTC)")
-    for col in rows[0]:
+    table = Table(title=f"地块 {code} 历史 history（北京时间 Beijing time）")
+    for col in ("版本 version", "操作 operation", "起 from", "止 to", "操作人 by", "原因 reason",
+                "变更 changes (before → after)", "亩"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*[str(x) if x is not None else "" for x in r.values()])
+        changes = "\n".join(f"{c['field']}: {_shown(c['before'])} → {_shown(c['after'])}"
+                             for c in r["changes"]) if r["version"] > 1 else ""
+        table.add_row(str(r["version"]), r["operation"], r["valid_from"], r["valid_to"],
+                      r["changed_by"], r["reason"], changes,
+                      f"{r['area_mu']:,.4f}" if r["area_mu"] is not None else "")
     console.print(table)
+
+
+def _value(version: Any, field: str) -> Any:
+    """A changed field's value in a version (the outline is named, not printed)."""
+    if version is None:
+        return None
+    if field == "geometry":
+        return "(图形 outline)"
+    if field == "deleted":
+        return version.is_deleted
+    return getattr(version, field, None)
+
+
+def _shown(value: Any) -> str:
+    return "–" if value is None or value == "" else str(value)
 
 
 @parcels_app.command("show")
@@ -341,7 +370,7 @@ def demo_cmd(
         kid, _ = generate_key_file(key)
         console.print(f"demo ledger key {kid} made at {key}: ledger records are signed with it")
     with progress_bar() as cb:
-        summary = build_demo(state.store(), n=parcels, seed=seed, user=settings.user,
+        summary = build_demo(state.store(create=True), n=parcels, seed=seed, user=settings.user,
                              force=force, progress=cb)
     console.print(summary.describe())
     if key:

@@ -39,6 +39,10 @@ def test_commands_need_upgrade(tmp_path: Path, gpkg_file: Path) -> None:
     result = _run(tmp_path / "fresh.db", "import", "parcels", str(gpkg_file))
     assert result.exit_code != 0
     assert "landrenew db upgrade" in str(result.exception)
+    # a command that only reads never leaves an empty database file behind
+    assert not (tmp_path / "fresh.db").exists()
+    result = _run(tmp_path / "typo.db", "stats")
+    assert "no database at" in str(result.exception) and not (tmp_path / "typo.db").exists()
 
 
 def test_import_export_history_stats(db: Path, shp_gbk: Path, mapping_file: Path,
@@ -58,6 +62,12 @@ def test_import_export_history_stats(db: Path, shp_gbk: Path, mapping_file: Path
     assert rows[0]["area_mu"] == pytest.approx(15.0, abs=1e-4)
     result = _run(db, "parcels", "delete", "JM-0001", "--reason", "合并")
     assert result.exit_code == 0 and "version 2" in result.output
+    result = _run(db, "parcels", "history", "JM-0001", "--json")
+    rows = json.loads(result.output)
+    assert rows[1]["changes"] == [{"field": "deleted", "before": False, "after": True}]
+    assert rows[0]["valid_from"].endswith("+08:00")  # Beijing time, saying so
+    table = _run(db, "parcels", "history", "JM-0001")
+    assert "deleted: False → True" in table.output and "北京时间" in table.output
     result = _run(db, "parcels", "history", "JM-0001")
     assert result.exit_code == 0 and "delete" in result.output and "合并" in result.output
     result = _run(db, "stats")
@@ -125,6 +135,20 @@ def test_demo(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "合计 total" in result.output and "│  400 │" in result.output
     result = _run(db, "demo", "--parcels", "300", "--no-serve")
     assert "already present" in result.output
+    # the second run reports what the database holds, not zeros
+    assert "400 parcels" in result.output and "9 districts" in result.output
+    assert " 0 zones" not in result.output and "evaluation run 1" in result.output
+    # the commands it prints run as printed (from any folder: they name the database)
+    printed = [line.strip() for line in result.output.splitlines()
+               if line.strip().startswith(str(Path(sys.executable).parent / "landrenew"))]
+    assert len(printed) == 3 and all(f"--db sqlite:///{db}" in c for c in printed)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for command in printed:
+        proc = subprocess.run(command.split("#")[0].split(), capture_output=True, text=True,
+                              cwd=elsewhere, timeout=300, env={**os.environ, "COLUMNS": "200"})
+        assert proc.returncode == 0, (command, proc.stderr)
+    assert (elsewhere / "parcels.gpkg").exists() and not (elsewhere / "landrenew.db").exists()
     import sqlite3
 
     with sqlite3.connect(db) as conn:
