@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from landrenew import __version__, web
 from landrenew.api import app as api
+from landrenew.api.headers import SecurityHeaders
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.serving.warming import warm
@@ -58,6 +60,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     api.install(app)
     web.install(app)
     api.install_middleware(app)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.trusted_proxies:  # outermost: the client and scheme as the proxy saw them
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

@@ -60,6 +60,9 @@ def bearer_token(request: Request) -> str | None:
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, or what a trusted proxy (setting
+    ``trusted_proxies``) forwarded in ``X-Forwarded-For`` (see :func:`landrenew.server.
+    create_app`); never a header an arbitrary client sent."""
     return request.client.host if request.client else "unknown"
 
 
@@ -69,8 +72,7 @@ def session_user(request: Request, settings: Settings, store: Store) -> Principa
     if not cookie:
         return None
     try:
-        claims = auth.read_token(settings, cookie, kind="session")
-        return auth.load_principal(store, claims["sub"])
+        return auth.principal_of(store, settings, cookie, kind="session")
     except NotAuthenticated:
         return None
 
@@ -85,12 +87,10 @@ def authenticate(request: Request, settings: Settings, store: Store, token: str 
                  ) -> Principal:
     """:func:`current_user` as a plain function (for other dependencies and pages)."""
     if token:
-        claims = auth.read_token(settings, token, kind="access")
-        return auth.load_principal(store, claims["sub"])
+        return auth.principal_of(store, settings, token, kind="access")
     cookie = request.cookies.get(settings.cookie_name)
     if cookie:
-        claims = auth.read_token(settings, cookie, kind="session")
-        user = auth.load_principal(store, claims["sub"])
+        user = auth.principal_of(store, settings, cookie, kind="session")
         if request.method not in SAFE_METHODS and not auth.check_csrf(
                 settings, cookie, request.headers.get(CSRF_HEADER)):
             raise PermissionDenied(f"missing or wrong {CSRF_HEADER} header", field="csrf_token",
