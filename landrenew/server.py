@@ -22,6 +22,12 @@ from landrenew.core.store import Store
 from landrenew.serving.warming import warm
 
 
+#: How uvicorn runs the app (``landrenew serve``): it does not rewrite the client's address from
+#: ``X-Forwarded-For`` itself (uvicorn's default trusts 127.0.0.1); the app does, and only from
+#: ``settings.trusted_proxies`` (:func:`create_app`).
+UVICORN_OPTIONS: dict[str, bool] = {"proxy_headers": False}
+
+
 def validated(settings: Settings | None) -> Settings:
     """Settings checked again (a ``model_copy(update=…)`` skips validation): production mode
     refuses a default or empty secret here, before anything is served."""

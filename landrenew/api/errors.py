@@ -36,7 +36,11 @@ async def landrenew_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=exc.status, headers=_headers(exc.status))
 
 
-async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+#: Paths whose bad parameters are answered 400 with an OGC exception (OGC API Features).
+OGC_PREFIX = "/ogc"
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {}
@@ -45,8 +49,11 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     message = f"{field}: {first.get('msg')}" if field else str(first.get("msg", "invalid request"))
     details = [{"field": ".".join(str(x) for x in e.get("loc", ())[1:]) or None,
                 "message": e.get("msg"), "type": e.get("type")} for e in errors]
-    return JSONResponse({"code": "invalid_input", "message": message, "file": None, "row": None,
-                         "field": field, "errors": details}, status_code=422)
+    body = {"code": "invalid_input", "message": message, "file": None, "row": None,
+            "field": field, "errors": details}
+    if request.url.path.startswith(OGC_PREFIX):  # OGC: 400, with the exception's description
+        return JSONResponse({**body, "description": message}, status_code=400)
+    return JSONResponse(body, status_code=422)
 
 
 async def http_error(_: Request, exc: Exception) -> JSONResponse:

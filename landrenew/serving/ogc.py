@@ -58,17 +58,25 @@ CONFORMANCE = (
 BBox = tuple[float, float, float, float]
 
 
+#: The largest offset served: beyond any collection, and within every database's integers.
+MAX_OFFSET = 2**31 - 1
+
+
 class OgcInputError(InputError):
-    """A bad OGC request parameter: 400, as OGC API Features requires (the REST API uses 422)."""
+    """A bad OGC request parameter: 400, as OGC API Features requires (the REST API uses 422),
+    answered as an OGC exception (``code`` and ``description``, the REST fields besides)."""
 
     status = 400
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "description": self.message}
 
 
 def check_paging(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise OgcInputError(f"limit must be 1…{MAX_LIMIT}", field="limit")
-    if offset < 0:
-        raise OgcInputError("offset must be ≥ 0", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise OgcInputError(f"offset must be 0…{MAX_OFFSET}", field="offset")
 
 
 def parse_crs(value: str | None, field: str = "crs") -> str:
