@@ -21,11 +21,10 @@ from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.serving.warming import warm
 
-
-#: How uvicorn runs the app (``landrenew serve``): it does not rewrite the client's address from
+#: How uvicorn runs the app (``landrenew serve``, its ``proxy_headers``): it does not rewrite the client's address from
 #: ``X-Forwarded-For`` itself (uvicorn's default trusts 127.0.0.1); the app does, and only from
 #: ``settings.trusted_proxies`` (:func:`create_app`).
-UVICORN_OPTIONS: dict[str, bool] = {"proxy_headers": False}
+UVICORN_PROXY_HEADERS = False
 
 
 def validated(settings: Settings | None) -> Settings:

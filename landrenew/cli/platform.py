@@ -24,7 +24,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
 
     import uvicorn
 
-    from landrenew.server import UVICORN_OPTIONS, create_app
+    from landrenew.server import UVICORN_PROXY_HEADERS, create_app
 
     settings = state.settings()  # a bad setting is refused here, naming it
     app = create_app(settings)
@@ -35,9 +35,9 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         os.environ["LANDRENEW_DATABASE_URL"] = settings.database_url
         uvicorn.run("landrenew.server:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", **UVICORN_OPTIONS)
+                    workers=workers, log_level="info", proxy_headers=UVICORN_PROXY_HEADERS)
     else:  # forwarded headers are believed by the app, from settings.trusted_proxies only
-        uvicorn.run(app, host=host, port=port, log_level="info", **UVICORN_OPTIONS)
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=UVICORN_PROXY_HEADERS)
 
 
 def serve_cmd(

@@ -73,7 +73,7 @@ def _bound(conn: Connection, limit: int) -> None:
             break
         drop.append(key)
         excess -= int(length)
-    conn.execute(delete(T).where(T.c.key.in_(drop)))
+    conn.execute(delete(StoredPage).where(StoredPage.key.in_(drop)))
 
 
 def size(store: Store) -> tuple[int, int]:

@@ -155,12 +155,12 @@ def running_server(app: Any) -> Iterator[str]:
     it; yields its base URL."""
     import uvicorn
 
-    from landrenew.server import UVICORN_OPTIONS
+    from landrenew.server import UVICORN_PROXY_HEADERS
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off",
-                                           **UVICORN_OPTIONS))
+                                           proxy_headers=UVICORN_PROXY_HEADERS))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -19,12 +19,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.conftest import PASSWORD, World, post_login, running_server, settings_for
 from landrenew.cli import app as cli
 from landrenew.core.auth import create_user
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.server import create_app
+
+from api.conftest import PASSWORD, World, post_login, running_server, settings_for
 
 NEW_PASSWORD = "violet-lantern-harbour-42"
 
