@@ -117,8 +117,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def dumps(doc: Any) -> bytes:
-    """UTF-8 JSON (dates ISO 8601, Decimal as a number)."""
-    return orjson.dumps(doc, default=_jsonable)
+    """UTF-8 JSON (dates ISO 8601, times in UTC with ``Z`` — stored times are naive UTC —,
+    Decimal as a number)."""
+    return orjson.dumps(doc, default=_jsonable, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)
 
 
 # ---------------------------------------------------------------- documents
@@ -242,7 +243,8 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
                                         offset=offset, count=not COUNTS.holds(key))
             matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox)
                                           if counted is None else counted)
-            texts = FEATURES.pieces((store.url, stamp, user.sees_sensitive, crs), ids,
+            texts = FEATURES.pieces((store.url, stamp, user.sees_sensitive, user.is_public, crs),
+                                    ids,
                                     lambda wanted: _parcel_texts(conn, store, user, wanted, crs))
             features: Any = orjson.Fragment(b"[" + b",".join(texts) + b"]")
             returned = len(texts)

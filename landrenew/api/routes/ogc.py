@@ -206,8 +206,8 @@ def items_query(cid: str, limit: int, offset: int, bbox: str | None, bbox_crs: s
 
 def _items_key(store: Store, user: Principal, stamp: str, q: ItemsQuery, base: str) -> tuple:
     """What an items page is kept under: the data stamp, the user's view and the query."""
-    return (store.url, stamp, q.cid, user.scope, user.sees_sensitive, q.box, q.limit, q.offset,
-            q.crs, base, q.keep)
+    return (store.url, stamp, q.cid, user.scope, user.sees_sensitive, user.is_public, q.box,
+            q.limit, q.offset, q.crs, base, q.keep)
 
 
 def _items_answer(request: Request, body: bytes, stamp: str, key: tuple, crs: str

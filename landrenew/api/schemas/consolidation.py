@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landrenew.api.schemas.instant import Instant
+
 ProjectId = int
 
 
@@ -80,7 +82,7 @@ class UnitOut(BaseModel):
     kind: str
     name: str
     definition: dict[str, Any]
-    created_at: dt.datetime
+    created_at: Instant
     created_by: str
     pending: bool
     decision: dict[str, Any] | None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from landrenew.api.schemas.instant import Instant
 
 
 class Token(BaseModel):
@@ -19,7 +20,7 @@ class UserPublic(BaseModel):
     role: str
     districts: list[str]
     is_active: bool
-    created_at: dt.datetime | None = None
+    created_at: Instant | None = None
     created_by: str | None = None
     organisation: str | None = None
     agency: str | None = None

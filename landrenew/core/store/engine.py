@@ -134,7 +134,7 @@ class Store:
         try:
             with self._sessions() as session, session.begin():
                 yield session
-        except (IntegrityError, OperationalError, DataError) as exc:
+        except Exception as exc:
             refusal = _refusal(exc)
             if refusal is None:
                 raise
@@ -219,20 +219,24 @@ _WATCHER_LOCK = threading.Lock()
 _LOST = {"40001": "serialization_failure", "40P01": "deadlock_detected"}
 
 
-def _refusal(exc: DBAPIError) -> LandrenewError | None:
-    """What a failed write is to the caller (see :meth:`Store.session`); None when it is a
-    fault (raised as it is). Lost: a duplicate key (two writers made the same next version),
-    PostgreSQL's serialization failure or deadlock, SQLite's writer lock not got (a reader
-    whose snapshot another writer moved on)."""
-    state = getattr(exc.orig, "sqlstate", None)
-    text = str(exc.orig)
-    lost = (state in _LOST or state == "23505" or "UNIQUE constraint failed" in text
-            or "database is locked" in text)
-    if lost:
+def _refusal(exc: Exception) -> LandrenewError | None:
+    """What a failed write is to the caller (see :meth:`Store.session`), from the driver's error
+    (wrapped by SQLAlchemy, or raw from the bulk writers' cursors); None when it is a fault
+    (raised as it is). Lost: a duplicate key (two writers made the same next version),
+    PostgreSQL's serialization failure or deadlock, SQLite's writer lock not got (a reader whose
+    snapshot another writer moved on). Refused: PostgreSQL's data exceptions (class 22: too
+    long, out of range)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if type(orig).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+        return None
+    state = str(getattr(orig, "sqlstate", None) or "")
+    text = str(orig)
+    if (state in _LOST or state == "23505" or "UNIQUE constraint failed" in text
+            or "database is locked" in text):
         return Conflict("another change to the same record was saved at the same moment; "
                         "reload and try again", code="concurrent_change")
-    if isinstance(exc, DataError):
-        return InputError(f"a value does not fit its column: {str(exc.orig).splitlines()[0]}",
+    if state.startswith("22"):
+        return InputError(f"a value does not fit its column: {text.splitlines()[0]}",
                           code="value_out_of_range")
     return None
 
