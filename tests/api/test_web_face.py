@@ -19,10 +19,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from api.conftest import PASSWORD, SECRET, WEST, World, post_login, running_server
 from landrenew.core.settings import Settings
-from landrenew.serving import pagestore
 from landrenew.server import create_app
+from landrenew.serving import pagestore
+
+from api.conftest import PASSWORD, SECRET, WEST, World, post_login, running_server
 
 ITEMS = "/ogc/collections/parcels/items"
 BIG = "99999999999999999999999"

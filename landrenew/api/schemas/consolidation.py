@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landrenew.api.schemas.instant import Instant
 
-ProjectId = int
-
 
 class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -14,11 +14,8 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (
-    DataError,
     DBAPIError,
     DisconnectionError,
-    IntegrityError,
-    OperationalError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
