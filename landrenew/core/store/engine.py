@@ -132,7 +132,7 @@ class Store:
             with self._sessions() as session, session.begin():
                 yield session
         except Exception as exc:
-            refusal = _refusal(exc)
+            refusal = refusal_of(exc)
             if refusal is None:
                 raise
             raise refusal from exc
@@ -216,13 +216,13 @@ _WATCHER_LOCK = threading.Lock()
 _LOST = {"40001": "serialization_failure", "40P01": "deadlock_detected"}
 
 
-def _refusal(exc: Exception) -> LandrenewError | None:
+def refusal_of(exc: Exception) -> LandrenewError | None:
     """What a failed write is to the caller (see :meth:`Store.session`), from the driver's error
     (wrapped by SQLAlchemy, or raw from the bulk writers' cursors); None when it is a fault
     (raised as it is). Lost: a duplicate key (two writers made the same next version),
     PostgreSQL's serialization failure or deadlock, SQLite's writer lock not got (a reader whose
     snapshot another writer moved on). Refused: PostgreSQL's data exceptions (class 22: too
-    long, out of range)."""
+    long, out of range) and text the driver cannot send (a NUL character)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if type(orig).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
         return None
@@ -232,7 +232,7 @@ def _refusal(exc: Exception) -> LandrenewError | None:
             or "database is locked" in text):
         return Conflict("another change to the same record was saved at the same moment; "
                         "reload and try again", code="concurrent_change")
-    if state.startswith("22"):
+    if state.startswith("22") or type(orig).__name__ == "DataError":
         return InputError(f"a value does not fit its column: {text.splitlines()[0]}",
                           code="value_out_of_range")
     return None
