@@ -13,13 +13,20 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from landrenew import __version__, web
 from landrenew.api import app as api
+from landrenew.api.headers import SecurityHeaders
 from landrenew.core.ledger import trust_from
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.serving.warming import warm
+
+#: How uvicorn runs the app (``landrenew serve``, its ``proxy_headers``): it does not rewrite the client's address from
+#: ``X-Forwarded-For`` itself (uvicorn's default trusts 127.0.0.1); the app does, and only from
+#: ``settings.trusted_proxies`` (:func:`create_app`).
+UVICORN_PROXY_HEADERS = False
 
 
 def validated(settings: Settings | None) -> Settings:
@@ -64,6 +71,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     api.install(app)
     web.install(app)
     api.install_middleware(app)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.trusted_proxies:  # outermost: the client and scheme as the proxy saw them
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

@@ -14,14 +14,21 @@ cookie, and then requires the CSRF token in the ``X-CSRF-Token`` header on every
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Annotated
 
-from fastapi import Depends, Form, Query, Request
+from fastapi import Depends, Form, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.utils import get_authorization_scheme_param
 
 from landrenew.core import auth
-from landrenew.core.access import NotAuthenticated, PermissionDenied, Principal, require_admin
+from landrenew.core.access import (
+    InputError,
+    NotAuthenticated,
+    PermissionDenied,
+    Principal,
+    require_admin,
+)
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 
@@ -29,6 +36,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+#: The largest id or offset a request may name: every table's integer ids fit (PostgreSQL's
+#: ``integer``), so a larger one is refused as bad input instead of failing in the database.
+MAX_ID = 2**31 - 1
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
@@ -59,7 +69,26 @@ def bearer_token(request: Request) -> str | None:
     return param
 
 
+#: The longest upload name taken: a file name must fit the file system (255 bytes) where the
+#: upload is unpacked, and the 128 characters of a batch's name.
+MAX_UPLOAD_NAME_BYTES = 255
+MAX_UPLOAD_NAME = 128
+
+
+def upload_name(filename: str | None) -> str:
+    """An uploaded file's name (its last part), or 422 when it is too long to be stored as it
+    was uploaded (instead of failing as the file is written)."""
+    name = PurePath(filename or "upload").name or "upload"
+    if len(name) > MAX_UPLOAD_NAME or len(name.encode()) > MAX_UPLOAD_NAME_BYTES:
+        raise InputError(f"the file name has {len(name)} characters; at most {MAX_UPLOAD_NAME} "
+                         "are taken (rename the file)", field="file", code="name_too_long")
+    return name
+
+
 def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, or what a trusted proxy (setting
+    ``trusted_proxies``) forwarded in ``X-Forwarded-For`` (see :func:`landrenew.server.
+    create_app`); never a header an arbitrary client sent."""
     return request.client.host if request.client else "unknown"
 
 
@@ -69,8 +98,7 @@ def session_user(request: Request, settings: Settings, store: Store) -> Principa
     if not cookie:
         return None
     try:
-        claims = auth.read_token(settings, cookie, kind="session")
-        return auth.load_principal(store, claims["sub"])
+        return auth.principal_of(store, settings, cookie, kind="session")
     except NotAuthenticated:
         return None
 
@@ -85,12 +113,10 @@ def authenticate(request: Request, settings: Settings, store: Store, token: str 
                  ) -> Principal:
     """:func:`current_user` as a plain function (for other dependencies and pages)."""
     if token:
-        claims = auth.read_token(settings, token, kind="access")
-        return auth.load_principal(store, claims["sub"])
+        return auth.principal_of(store, settings, token, kind="access")
     cookie = request.cookies.get(settings.cookie_name)
     if cookie:
-        claims = auth.read_token(settings, cookie, kind="session")
-        user = auth.load_principal(store, claims["sub"])
+        user = auth.principal_of(store, settings, cookie, kind="session")
         if request.method not in SAFE_METHODS and not auth.check_csrf(
                 settings, cookie, request.headers.get(CSRF_HEADER)):
             raise PermissionDenied(f"missing or wrong {CSRF_HEADER} header", field="csrf_token",
@@ -135,9 +161,12 @@ class PageParams:
 async def page_params(
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")]
         = DEFAULT_LIMIT,
-        offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0) -> PageParams:
+        offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip")] = 0
+) -> PageParams:
     """Pagination (分页) everywhere: ``limit`` 1…1000 (default 100), ``offset`` ≥ 0."""
     return PageParams(limit, offset)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+#: A numeric id in a path (a project, a phase, a run): 1…:data:`MAX_ID`.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

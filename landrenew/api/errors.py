@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenew.core.errors import LandrenewError, ValidationFailed, problem_listing
+from landrenew.core.store import refusal_of
 
 HTTP_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 429: "rate_limited"}
@@ -36,7 +38,21 @@ async def landrenew_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=exc.status, headers=_headers(exc.status))
 
 
-async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+#: Paths whose bad parameters are answered 400 with an OGC exception (OGC API Features).
+OGC_PREFIX = "/ogc"
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database error outside a write (a read given a value the database cannot take, e.g. a
+    NUL character on PostgreSQL): the refusal it is (:func:`~landrenew.core.store.refusal_of`),
+    else the fault it is (500)."""
+    refusal = refusal_of(exc)
+    if refusal is None:
+        raise exc
+    return await landrenew_error(request, refusal)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {}
@@ -45,8 +61,11 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     message = f"{field}: {first.get('msg')}" if field else str(first.get("msg", "invalid request"))
     details = [{"field": ".".join(str(x) for x in e.get("loc", ())[1:]) or None,
                 "message": e.get("msg"), "type": e.get("type")} for e in errors]
-    return JSONResponse({"code": "invalid_input", "message": message, "file": None, "row": None,
-                         "field": field, "errors": details}, status_code=422)
+    body = {"code": "invalid_input", "message": message, "file": None, "row": None,
+            "field": field, "errors": details}
+    if request.url.path.startswith(OGC_PREFIX):  # OGC: 400, with the exception's description
+        return JSONResponse({**body, "description": message}, status_code=400)
+    return JSONResponse(body, status_code=422)
 
 
 async def http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -60,4 +79,5 @@ async def http_error(_: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(LandrenewError, landrenew_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

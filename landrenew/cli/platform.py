@@ -24,7 +24,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
 
     import uvicorn
 
-    from landrenew.server import create_app
+    from landrenew.server import UVICORN_PROXY_HEADERS, create_app
 
     settings = state.settings()  # a bad setting is refused here, naming it
     app = create_app(settings)
@@ -35,9 +35,9 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
     if workers > 1:
         os.environ["LANDRENEW_DATABASE_URL"] = settings.database_url
         uvicorn.run("landrenew.server:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info")
-    else:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+                    workers=workers, log_level="info", proxy_headers=UVICORN_PROXY_HEADERS)
+    else:  # forwarded headers are believed by the app, from settings.trusted_proxies only
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=UVICORN_PROXY_HEADERS)
 
 
 def serve_cmd(
@@ -104,6 +104,23 @@ def users_disable(name: Annotated[str, typer.Argument()]) -> None:
 
     set_active(state.store(), name, False, actor=state.settings().user)
     err_console.print(f"user {name} disabled")
+
+
+@users_app.command("password")
+def users_password(
+    name: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the new password from standard input")] = False,
+) -> None:
+    """Set a user's password (read from stdin); every session of the user ends."""
+    from landrenew.core.auth import change_password
+
+    if not password_stdin:
+        raise InputError("give the password on standard input with --password-stdin",
+                         field="password")
+    password = sys.stdin.readline().rstrip("\r\n")
+    ended = change_password(state.store(), name, password, actor=state.settings().user)
+    err_console.print(f"password of {name} set; {ended} session(s) ended")
 
 
 @tiles_app.command("seed")

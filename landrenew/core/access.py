@@ -96,6 +96,12 @@ class Principal:
         return self.role in SENSITIVE_ROLES
 
     @property
+    def is_public(self) -> bool:
+        """The anonymous public (匿名公众, :data:`PUBLIC`): never shown who in the bureau
+        changed a record (internal account names such as ``changed_by``)."""
+        return self == PUBLIC
+
+    @property
     def scope(self) -> tuple[str, ...] | None:
         """The districts this user is limited to, or ``None`` for the whole city."""
         return self.districts if self.role == "district_staff" else None

@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, func, select
 
-from landrenew.core import audit
+from landrenew.core import audit, passwords, sessions
 from landrenew.core.access import AGENCIES, NotAuthenticated, Principal, check_role
 from landrenew.core.cache import ValueCache
 from landrenew.core.errors import Conflict, InputError, NotFound, TooManyAttempts
@@ -31,7 +31,7 @@ from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import District, LoginFailure, User
 
 ALGORITHM = "HS256"
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("landrenew-timing-equaliser")
 
@@ -72,10 +72,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise InputError(f"a password needs at least {MIN_PASSWORD} characters", field="password")
-    return password
+def check_password(password: str, name: str = "", *more: str | None) -> str:
+    """A new password long and strong enough for the user ``name`` (:mod:`.passwords`)."""
+    return passwords.check_password(password, user_inputs=tuple(w for w in (name, *more) if w))
 
 
 # ---------------------------------------------------------------- users
@@ -90,7 +89,7 @@ def create_user(store: Store, name: str, role: str, password: str, *, districts:
     if not name:
         raise InputError("a user needs a name", field="name")
     check_role(role)
-    check_password(password)
+    check_password(password, name, organisation)
     codes = sorted(set(districts or []))
     if role == "district_staff" and not codes:
         raise InputError("district staff need at least one district (--district CODE)",
@@ -156,35 +155,52 @@ def set_active(store: Store, name: str, active: bool, *, actor: str) -> UserInfo
             raise NotFound(f"no user '{name}'", field="name")
         before = bool(row.is_active)
         row.is_active, row.updated_at = active, utcnow()
+        ended = 0 if active else sessions.end_all(session, name)
         audit.record(session, actor=actor, action="enable_user" if active else "disable_user",
                      entity_type="user", entity_id=name, before={"is_active": before},
-                     after={"is_active": active})
+                     after={"is_active": active, "sessions_ended": ended})
         session.flush()
         return _info(row)
 
 
 def authenticate(store: Store, settings: Settings, name: str, password: str, address: str
                  ) -> UserInfo:
-    """Check a login; refuse with 429 after too many recent failures for this user and address."""
+    """Check a login; refuse with 429 after too many recent failures for this user and address.
+
+    Counted atomically in the database, so that parallel attempts cannot all pass the count
+    before any failure is written: each attempt first writes (and commits) its own row, then
+    counts the rows of the window — the k-th attempt to commit sees at least k, so at most
+    ``login_max_failures`` attempts reach the password check. A refused attempt takes its row
+    back; a failed one leaves it as the failure; a good one clears the user's and address's."""
     now = utcnow()
     window = now - dt.timedelta(seconds=settings.login_window_seconds)
     address = (address or "unknown")[:64]
+    user_name = name[:128]
     with store.session() as session:
-        failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
-            LoginFailure.username == name, LoginFailure.address == address,
-            LoginFailure.at >= window)) or 0
-        if failures >= settings.login_max_failures:
-            raise TooManyAttempts(f"too many failed logins; try again in "
-                                  f"{settings.login_window_seconds} seconds", field="username")
+        attempt = LoginFailure(username=user_name, address=address, at=now)
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    mine = (LoginFailure.username == user_name, LoginFailure.address == address)
+    with store.session() as session:
+        attempts = session.scalar(select(func.count()).select_from(LoginFailure).where(
+            *mine, LoginFailure.at >= window)) or 0
+        if attempts > settings.login_max_failures:
+            session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
+            refused = True
+        else:
+            refused = False
+    if refused:
+        raise TooManyAttempts(f"too many failed logins; try again in "
+                              f"{settings.login_window_seconds} seconds", field="username")
+    with store.session() as session:
         row = session.scalar(select(User).where(User.name == name))
         ok = verify_password(row.password_hash if row else None, password)
         if not ok or row is None or not row.is_active:
-            session.add(LoginFailure(username=name[:128], address=address, at=now))
             session.execute(delete(LoginFailure).where(LoginFailure.at < window))
             failed = True
         else:
-            session.execute(delete(LoginFailure).where(LoginFailure.username == name,
-                                                       LoginFailure.address == address))
+            session.execute(delete(LoginFailure).where(*mine))
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_password(password)
             failed = False
@@ -193,6 +209,29 @@ def authenticate(store: Store, settings: Settings, name: str, password: str, add
         raise NotAuthenticated("wrong user name or password, or the account is disabled",
                                field="username")
     return info
+
+
+def change_password(store: Store, name: str, new_password: str, *, actor: str,
+                    current_password: str | None = None) -> int:
+    """Set a user's password and end every session of the user (the one changing it included:
+    log in again). A user changing their own password gives the current one; an administrator
+    resetting another's does not. Returns the number of sessions ended."""
+    store.ensure_current()
+    check_password(new_password, name)
+    with store.session() as session:
+        row = session.scalar(select(User).where(User.name == name))
+        if row is None:
+            raise NotFound(f"no user '{name}'", field="name")
+        if actor == name and not verify_password(row.password_hash, current_password or ""):
+            raise InputError("the current password is wrong", field="current_password",
+                             code="wrong_password")
+        if verify_password(row.password_hash, new_password):
+            raise InputError("the new password is the current one", field="password")
+        row.password_hash, row.updated_at = hash_password(new_password), utcnow()
+        ended = sessions.end_all(session, name)
+        audit.record(session, actor=actor, action="change_password", entity_type="user",
+                     entity_id=name, after={"sessions_ended": ended})
+        return ended
 
 
 #: The user a token names, per data stamp: every change to a user is audited (and so moves the
@@ -216,12 +255,39 @@ def load_principal(store: Store, name: str) -> Principal:
 
 # ---------------------------------------------------------------- tokens
 
-def issue_token(settings: Settings, user: UserInfo | Principal, kind: str = "access") -> str:
+def issue_token(settings: Settings, user: UserInfo | Principal, kind: str = "access",
+                sid: str | None = None) -> str:
+    """A signed token of ``kind`` naming the session ``sid`` (its ``jti``). Only a token of a
+    stored session opens the platform (:func:`open_session`, :func:`principal_of`)."""
     now = dt.datetime.now(dt.UTC)
     claims: dict[str, Any] = {"sub": user.name, "role": user.role, "kind": kind,
                               "iat": now, "exp": now + dt.timedelta(minutes=settings.token_minutes),
-                              "jti": secrets.token_urlsafe(16)}
+                              "jti": sid or secrets.token_urlsafe(16)}
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def open_session(store: Store, settings: Settings, user: UserInfo, kind: str, *,
+                 user_agent: str | None = None, address: str | None = None) -> str:
+    """Log ``user`` in: a stored session of ``kind`` (``session`` for pages, ``access`` for the
+    API) and its token."""
+    state = sessions.start(store, user.name, kind, settings.token_minutes,
+                           user_agent=user_agent, address=address)
+    return issue_token(settings, user, kind, state.id)
+
+
+def principal_of(store: Store, settings: Settings, token: str, kind: str = "access"
+                 ) -> Principal:
+    """The user a token of ``kind`` acts for: a valid signature, a live session (not logged
+    out, not ended by a password change or by disabling the user) and an active user; else 401."""
+    claims = read_token(settings, token, kind)
+    sessions.check(store, str(claims["jti"]), str(claims["sub"]), kind)
+    return load_principal(store, str(claims["sub"]))
+
+
+def end_session(store: Store, settings: Settings, token: str, kind: str) -> None:
+    """Log out: the session of this token ends (later requests with it get 401)."""
+    claims = read_token(settings, token, kind)
+    sessions.end(store, str(claims["jti"]), actor=str(claims["sub"]))
 
 
 #: Tokens whose signature was verified, with their claims: a client sends the same token with

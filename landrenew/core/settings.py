@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import ipaddress
 from functools import lru_cache
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///landrenew.db"
 #: The development secret: fine on a laptop, refused in production mode.
@@ -40,6 +42,11 @@ class Settings(BaseSettings):
     ``warm_on_start`` has each server process read, just after it starts, what the city's lists
     ask of every page (the latest run, the parcel count, the paging anchors), so that the first
     requests do not wait for it.
+    ``trusted_proxies``: the addresses or networks (CIDR) of the reverse proxies in front of the
+    server, separated by commas; only a request coming from one of them has its
+    ``X-Forwarded-For``/``X-Forwarded-Proto`` believed (the login limit counts by the client's
+    address). Default none: the headers are ignored.
+    ``page_store_mb`` bounds the shared page store in the database (the oldest pages go first).
     ``rules_path``: directories (separated by ``:``) holding the bureau's own rule packs
     (规则包), read besides the packs shipped with the package; a pack there with the same id and a
     higher version replaces the shipped one.
@@ -76,6 +83,8 @@ class Settings(BaseSettings):
     ledger_public_keys: str | None = None
     ledger_checkpoint_file: str | None = None
     #: The largest parcel file accepted by upload (API and page); larger ones go by the CLI.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    page_store_mb: int = Field(default=512, ge=1)
     max_upload_mb: int = Field(default=512, ge=1)
     #: Jobs making tiles or pages at once per server process (api/making.py).
     makers: int = Field(default=4, ge=1, le=64)
@@ -94,6 +103,19 @@ class Settings(BaseSettings):
             raise ValueError("mode must be development, production or test")
         return v
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, v: Any) -> list[str]:
+        items = [p.strip() for p in v.split(",")] if isinstance(v, str) else list(v or [])
+        out = []
+        for item in filter(None, items):
+            try:
+                out.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError as exc:
+                raise ValueError(f"trusted_proxies: '{item}' is not an address or a network "
+                                 "(CIDR)") from exc
+        return out
+
     @field_validator("cookie_samesite")
     @classmethod
     def _samesite(cls, v: str) -> str:
@@ -101,12 +123,17 @@ class Settings(BaseSettings):
             raise ValueError("cookie_samesite must be lax or strict")
         return v.lower()
 
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: always in production mode, else as ``cookie_secure`` says."""
+        return self.cookie_secure or self.mode == "production"
+
     @model_validator(mode="after")
     def _production_secret(self) -> Settings:
         if self.mode == "production":
             insecure = [n for n, bad in (
-                ("secret_key", not self.secret_key or self.secret_key == DEV_SECRET_KEY
-                 or len(self.secret_key) < MIN_SECRET_LENGTH),
+                ("secret_key", self.secret_key.strip() in ("", DEV_SECRET_KEY)
+                 or len(self.secret_key.strip()) < MIN_SECRET_LENGTH),
             ) if bad]
             if insecure:
                 raise ValueError(

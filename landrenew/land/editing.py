@@ -12,6 +12,7 @@ from landrenew.core import audit
 from landrenew.core.errors import InputError, NotFound, ValidationFailed
 from landrenew.core.spatial import STORAGE_CRS, areas_m2
 from landrenew.core.store import Store, get_setting, utcnow
+from landrenew.core.store.columns import check_columns
 from landrenew.core.store.models import ParcelVersion
 from landrenew.core.store.types import rebind_wkb
 from landrenew.core.store.versions import write_versions
@@ -41,6 +42,7 @@ def update_parcel(store: Store, code: str, changes: dict[str, Any], *, user: str
     if unknown:
         raise InputError(f"unknown or read-only field(s) {unknown}; changeable: "
                          f"{', '.join(ATTRIBUTE_FIELDS)}", field=unknown[0])
+    check_columns(ParcelVersion, changes)
     checked = check_attributes(pd.DataFrame([changes], index=pd.Index(["body"])), "request")
     if checked.errors:
         raise ValidationFailed(checked.errors[0].message, checked.problems)

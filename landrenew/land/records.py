@@ -59,7 +59,7 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
     call per row, 0.54 ms without)."""
     if not rows:
         return []
-    sensitive = user.sees_sensitive
+    sensitive, accounts = user.sees_sensitive, not user.is_public
     fields = view_fields(sensitive)
     names = rows[0]._fields  # the same for every row of a result
     joined, plain = _ORDERS[sensitive, True], _ORDERS[sensitive, False]
@@ -86,7 +86,8 @@ def parcel_records(rows: Sequence[Any], user: Principal) -> list[dict[str, Any]]
             rec.update(area_triplet(area))
         rec["version"] = version
         rec["valid_from"] = valid_from
-        rec["changed_by"] = changed_by
+        if accounts:  # the public never sees internal account names
+            rec["changed_by"] = changed_by
         rec["bbox"] = None if minx is None else [minx, miny, maxx, maxy]
         if with_results:
             low, categories, flags = row[n + 8:n + 11]

@@ -22,6 +22,7 @@ from landrenew.core.evidence import check_not_future
 from landrenew.core.packmodels import KINDS
 from landrenew.core.packs import NoRules
 from landrenew.core.store import Store, utcnow
+from landrenew.core.store.columns import check_columns
 from landrenew.core.store.models import District, Project, ProjectVersion
 from landrenew.projects.vocabulary import BATCHES, INSTRUMENTS, PROJECT_TYPES, STAGES, TERMS
 
@@ -36,6 +37,7 @@ CODED = {"type": PROJECT_TYPES, "batch": BATCHES, "term": TERMS, "stage": STAGES
 # ---------------------------------------------------------------- project library
 
 def _check_values(values: dict[str, Any]) -> None:
+    check_columns(Project, values)  # null where the table needs a value, text too long
     for field, table in CODED.items():
         v = values.get(field)
         if v is not None and v not in table:

@@ -61,7 +61,7 @@ DECLARED: tuple[Declared, ...] = (
     Declared("ogc_pages", OGC_PAGES, f"{_sizes.ogc_page_cache_mb} MB",
              "database, stamp, collection, the user's view, the query"),
     Declared("features", FEATURES, f"{_sizes.feature_cache_mb} MB",
-             "(database, stamp, sensitive view, axis order), parcel version id"),
+             "(database, stamp, sensitive view, public, axis order), parcel version id"),
     Declared("counts", COUNTS, f"{_sizes.count_cache_items} items",
              "database, stamp, scope and filters"),
     Declared("memo", MEMO, f"{_sizes.memo_cache_items} items", "database, stamp, what"),

@@ -15,8 +15,8 @@ and the tests compare the two):
 - area in m², 亩 and 公顷 by :mod:`landrenew.core.units`' own functions applied to the column, so
   the same float8 operations in the same order as in Python and the same doubles; float8 is
   written in its shortest exact form (``extra_float_digits`` 1, PostgreSQL's default since 12);
-- ``valid_from`` as ISO 8601 with a ``T``, with microseconds only when there are any (as orjson
-  writes a naive datetime);
+- ``valid_from`` as ISO 8601 in UTC with a ``T`` and a ``Z``, with microseconds only when there
+  are any (as orjson writes a naive datetime taken as UTC);
 - the latest run's result, its codes ';'-joined (empty codes dropped, as
   :func:`~landrenew.land.records.split` does) or null.
 """
@@ -57,7 +57,8 @@ def server_texts(conn: Connection, store: Store, user: Principal, ids: Sequence[
     """The GeoJSON Feature text of each stored parcel version in ``ids`` (current or not), in
     ``user``'s view with the latest run's results, written by the server; the outline in axis
     order ``geometry`` (``"xy"`` as stored, ``"yx"`` swapped). PostGIS only."""
-    stmt = _texts_query(current_run_id(store), user.sees_sensitive, geometry)
+    stmt = _texts_query(current_run_id(store), user.sees_sensitive, geometry,
+                        not user.is_public)
     rows = conn.execute(stmt, {"ids": ids_parameter(store.caps, ids)}).all()
     return {vid: text.encode() for vid, text in rows}
 
@@ -69,23 +70,25 @@ def _codes(column: Any) -> Any:
 
 
 def _iso(column: Any) -> Any:
-    """A naive timestamp as orjson writes it: ``YYYY-MM-DDTHH:MM:SS[.ffffff]``."""
+    """A naive UTC timestamp as orjson writes it: ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
     whole = 'YYYY-MM-DD"T"HH24:MI:SS'
-    return case((func.date_trunc("second", column) == column, func.to_char(column, whole)),
-                else_=func.to_char(column, whole + ".US"))
+    return case((func.date_trunc("second", column) == column, func.to_char(column, whole + '"Z"')),
+                else_=func.to_char(column, whole + '.US"Z"'))
 
 
 @functools.lru_cache(maxsize=64)
-def _texts_query(run_id: int | None, sensitive: bool, geometry: str) -> Select:
+def _texts_query(run_id: int | None, sensitive: bool, geometry: str, accounts: bool = True
+                 ) -> Select:
     """The statement of :func:`server_texts` for one view and axis order (built once; the ids
-    are its parameter)."""
+    are its parameter); ``changed_by`` only with ``accounts`` (never for the public)."""
     shape = P.alias("shape")  # the version asked for, and its outline
     props: list[Any] = [cast(P.c[n], Float).label(n) if n in MONEY_FIELDS else P.c[n]
                         for n in view_fields(sensitive)]
     area: Any = P.c.area_m2  # the unit functions build the SQL expression of their formula
     props += [area.label("area_m2"), m2_to_mu(area).label("area_mu"),
               m2_to_ha(area).label("area_ha"),
-              P.c.version, _iso(P.c.valid_from).label("valid_from"), P.c.changed_by]
+              P.c.version, _iso(P.c.valid_from).label("valid_from"),
+              *([P.c.changed_by] if accounts else [])]
     if run_id is None:
         source: Any = P
         props += [cast(null(), Boolean).label("is_low_efficiency"),

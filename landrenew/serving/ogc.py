@@ -58,17 +58,25 @@ CONFORMANCE = (
 BBox = tuple[float, float, float, float]
 
 
+#: The largest offset served: beyond any collection, and within every database's integers.
+MAX_OFFSET = 2**31 - 1
+
+
 class OgcInputError(InputError):
-    """A bad OGC request parameter: 400, as OGC API Features requires (the REST API uses 422)."""
+    """A bad OGC request parameter: 400, as OGC API Features requires (the REST API uses 422),
+    answered as an OGC exception (``code`` and ``description``, the REST fields besides)."""
 
     status = 400
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "description": self.message}
 
 
 def check_paging(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise OgcInputError(f"limit must be 1…{MAX_LIMIT}", field="limit")
-    if offset < 0:
-        raise OgcInputError("offset must be ≥ 0", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise OgcInputError(f"offset must be 0…{MAX_OFFSET}", field="offset")
 
 
 def parse_crs(value: str | None, field: str = "crs") -> str:
@@ -109,8 +117,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def dumps(doc: Any) -> bytes:
-    """UTF-8 JSON (dates ISO 8601, Decimal as a number)."""
-    return orjson.dumps(doc, default=_jsonable)
+    """UTF-8 JSON (dates ISO 8601, times in UTC with ``Z`` — stored times are naive UTC —,
+    Decimal as a number)."""
+    return orjson.dumps(doc, default=_jsonable, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)
 
 
 # ---------------------------------------------------------------- documents
@@ -234,7 +243,8 @@ def items(store: Store, user: Principal, base: str, cid: str, *, bbox: BBox | No
                                         offset=offset, count=not COUNTS.holds(key))
             matched = COUNTS.get_or_count(key, lambda: coll.count(conn, store, user, bbox)
                                           if counted is None else counted)
-            texts = FEATURES.pieces((store.url, stamp, user.sees_sensitive, crs), ids,
+            texts = FEATURES.pieces((store.url, stamp, user.sees_sensitive, user.is_public, crs),
+                                    ids,
                                     lambda wanted: _parcel_texts(conn, store, user, wanted, crs))
             features: Any = orjson.Fragment(b"[" + b",".join(texts) + b"]")
             returned = len(texts)

@@ -370,12 +370,12 @@ def from_anchor(conn: Connection, store: Store, districts: list[str] | tuple[str
 
 def page_json(total: int, limit: int, offset: int, items: list[dict[str, Any]]) -> bytes:
     """A list page as the API's ``Page[ParcelPublic]`` JSON (the same keys and values pydantic
-    would write; encoded with orjson, as lists are the API's busiest answer). ``next_after``,
+    would write, times in UTC with ``Z`` as :mod:`landrenew.api.schemas.instant` writes them; encoded with orjson, as lists are the API's busiest answer). ``next_after``,
     the keyset cursor, is there only when the page is full."""
     doc: dict[str, Any] = {"total": total, "limit": limit, "offset": offset, "items": items}
     if len(items) == limit and items:
         doc["next_after"] = items[-1]["parcel_code"]
-    return orjson.dumps(doc)
+    return orjson.dumps(doc, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)  # times: UTC, Z
 
 
 def iter_parcels(store: Store, user: Principal, *, district: str | None = None,

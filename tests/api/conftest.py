@@ -152,12 +152,16 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(app: Any) -> Iterator[str]:
-    """uvicorn serving ``app`` on a free loopback port in a thread; yields its base URL."""
+    """uvicorn serving ``app`` on a free loopback port in a thread, as ``landrenew serve`` runs
+    it; yields its base URL."""
     import uvicorn
+
+    from landrenew.server import UVICORN_PROXY_HEADERS
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning", lifespan="off",
+                                           proxy_headers=UVICORN_PROXY_HEADERS))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

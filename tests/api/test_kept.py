@@ -14,7 +14,7 @@ from landrenew.core.auth import set_active
 from landrenew.core.store import Store
 from landrenew.serving.tiles import tile_for
 
-from .conftest import WEST, World
+from .conftest import PASSWORD, WEST, World
 
 #: The headers a kept answer must carry exactly as the route's.
 SAME = ("content-type", "etag", "cache-control", "vary", "content-crs", "content-encoding")
@@ -108,6 +108,10 @@ def test_only_the_same_user_and_view_get_a_kept_page(world: World, routed: list[
     set_active(world.store, "city_staff", False, actor="admin")
     assert _ask(world, path, "city_staff").status_code == 401
     set_active(world.store, "city_staff", True, actor="admin")
+    # disabling ended the user's sessions: enabled again, the user logs in anew
+    assert _ask(world, path, "city_staff").status_code == 401
+    world.tokens["city_staff"] = world.client.post("/api/auth/token", data={
+        "username": "city_staff", "password": PASSWORD}).json()["access_token"]
     # the public OGC view of a page is never the sensitive one, nor the other way round
     ogc = "/ogc/collections/parcels/items?limit=3"
     public = _ask(world, ogc)

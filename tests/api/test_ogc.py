@@ -419,7 +419,7 @@ def test_items_pages_say_what_each_feature_alone_says(world: World) -> None:
     assert staff["right_holder"] == '江门"第一"\\制造\tCo.'
     assert "." in _alone(world, "JM-0001", "viewer", CRS84)["properties"]["valid_from"]
     two = _alone(world, "JM-0002", "viewer", CRS84)["properties"]
-    assert two["valid_from"] == "2024-03-01T08:00:00"
+    assert two["valid_from"] == "2024-03-01T08:00:00Z"
     assert two["categories"] == "idle;x" and two["flags"] is None
     three = _alone(world, "JM-0003", "viewer", CRS84)
     assert three["geometry"] is None and three["properties"]["area_mu"] is None

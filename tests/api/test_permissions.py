@@ -84,6 +84,26 @@ def token(w: World, role: str) -> None:
     assert r.status_code == 200 and body["token_type"] == "bearer" and body["access_token"]
 
 
+def api_logout(w: World, role: str) -> None:
+    """Logging out ends the session of the token sent (a fresh one: the world's stay)."""
+    if role == "anonymous":
+        assert w.client.post("/api/auth/logout").status_code == 401
+        return
+    token = w.client.post("/api/auth/token", data={"username": role, "password": PASSWORD}
+                          ).json()["access_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    assert w.client.post("/api/auth/logout", headers=h).status_code == 204
+    assert w.client.get("/api/auth/me", headers=h).status_code == 401
+
+
+def password(w: World, role: str) -> None:
+    """Anyone logged in may change their own password, giving the current one."""
+    r = w.client.post("/api/auth/password", headers=w.headers(role),
+                      json={"current_password": "not-the-password",
+                            "password": "violet-lantern-harbour-42"})
+    assert r.status_code == (401 if role == "anonymous" else 422), (role, r.text)
+
+
 def me(w: World, role: str) -> None:
     r = get_as(w, role, "/api/auth/me")
     if denied(r, role):
@@ -759,6 +779,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/api/health"): lambda w, r: public_get(w, r, "/api/health"),
     ("POST", "/api/auth/token"): token,
     ("GET", "/api/auth/me"): me,
+    ("POST", "/api/auth/logout"): api_logout,
+    ("POST", "/api/auth/password"): password,
     ("POST", "/login"): login,
     ("POST", "/logout"): logout,
     ("GET", "/api/users"): users_list,

@@ -50,7 +50,7 @@ def test_create_list_disable_and_audit(store: Store) -> None:
                          actor="boss")
     with pytest.raises(InputError, match="unknown role"):
         auth.create_user(store, "wang", "king", "a-long-password", actor="boss")
-    with pytest.raises(InputError, match="8 characters"):
+    with pytest.raises(InputError, match="10 characters"):
         auth.create_user(store, "wang", "viewer", "short", actor="boss")
     total, users = auth.list_users(store)
     assert total == 1 and users[0].name == "li"

@@ -5,13 +5,15 @@ a live server over the demo city, on SQLite and PostGIS. Screenshots of each ste
 What they check: logging in; the map draws parcels (pixels of the category colours on the WebGL
 canvas, not a blank canvas); clicking a parcel opens its card with the reasons and clauses the API
 gives; the dashboard shows the API's numbers and draws its charts; an upload goes through
-report → confirm; the language switch.
+report → confirm; the language switch; and that no page breaks its Content Security Policy (no
+violation reported in any test).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -78,14 +80,23 @@ def browser(site: dict[str, Any]) -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, site: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    # every Content Security Policy violation is reported to the console (init scripts are not
+    # subject to the page's policy)
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                            "console.error('CSP violation: ' + e.violatedDirective + ' ' + "
+                            "e.blockedURI));")
     p = context.new_page()
     errors: list[str] = []
+    violations: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("console", lambda m: violations.append(m.text) if m.type == "error" and (
+        "Content Security Policy" in m.text or "CSP violation" in m.text) else None)
     yield p
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / f"{site['backend']}-{request.node.originalname}-end.png"))
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+    assert violations == [], f"Content Security Policy violations: {violations}"
 
 
 def shot(page: Any, site: dict[str, Any], name: str) -> None:
@@ -103,11 +114,21 @@ def log_in(page: Any, site: dict[str, Any], account: tuple[str, str] = ADMIN,
     assert account[0] in page.inner_text("#who")
 
 
+def wait_until(page: Any, expression: str, timeout: float = 30.0) -> None:
+    """Until ``expression`` is true in the page. Playwright's ``wait_for_function`` evaluates its
+    predicate with ``eval`` inside the page, which the pages' Content Security Policy forbids
+    (no 'unsafe-eval'); ``page.evaluate`` runs through the debugging protocol, outside it."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        assert time.monotonic() < deadline, f"not true within {timeout} s: {expression}"
+        time.sleep(0.1)
+
+
 def wait_for_map(page: Any) -> None:
     """Until MapLibre has loaded the style and every visible tile and is idle."""
-    page.wait_for_function("window.landrenewMap && window.landrenewMap.loaded() && "
-                           "window.landrenewMap.areTilesLoaded() && "
-                           "document.body.dataset.mapIdle", timeout=60_000)
+    wait_until(page, "window.landrenewMap && window.landrenewMap.loaded() && "
+               "window.landrenewMap.areTilesLoaded() && !!document.body.dataset.mapIdle",
+               timeout=60.0)
 
 
 def coloured_pixels(page: Any, colours: list[str], opacity: float = 0.8) -> int:
@@ -188,7 +209,7 @@ def test_clicking_a_parcel_shows_its_reasons(page: Any, site: dict[str, Any]) ->
 
 def test_dashboard_shows_the_api_numbers(page: Any, site: dict[str, Any]) -> None:
     log_in(page, site, DISTRICT, "/dashboard")
-    page.wait_for_function("window.landrenewCharts !== undefined")
+    wait_until(page, "window.landrenewCharts !== undefined")
     shot(page, site, "dashboard")
     # the district account's own numbers, as the API gives them to the same account
     token = httpx.post(f"{site['base']}/api/auth/token",

@@ -19,12 +19,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from landrenew.api.deps import CurrentUser, StoreDep
+from landrenew.api.deps import IdPath as ProjectId
 from landrenew.api.schemas.consolidation import (
     CloseIn,
     ConsentIn,
     FlagsIn,
     GateOut,
-    ProjectId,
     ProvideIn,
     RecordedOut,
     ReturnIn,

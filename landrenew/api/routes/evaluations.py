@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from landrenew.api.deps import CurrentUser, PageDep, StoreDep
+from landrenew.api.deps import CurrentUser, IdPath, PageDep, StoreDep
 from landrenew.api.schemas import (
     EvaluationRunDetail,
     EvaluationRunPublic,
@@ -24,12 +24,12 @@ def list_runs(store: StoreDep, user: CurrentUser, page: PageDep) -> Page[Evaluat
 
 
 @router.get("/{run_id}", response_model=EvaluationRunDetail)
-def get_run(run_id: int, store: StoreDep, user: CurrentUser) -> EvaluationRunDetail:
+def get_run(run_id: IdPath, store: StoreDep, user: CurrentUser) -> EvaluationRunDetail:
     return EvaluationRunDetail(**service.get_run(store, user, run_id))
 
 
 @router.get("/{run_id}/statistics", response_model=EvaluationStatistics)
-def run_statistics(run_id: int, store: StoreDep, user: CurrentUser,
+def run_statistics(run_id: IdPath, store: StoreDep, user: CurrentUser,
                    district: str | None = None) -> EvaluationStatistics:
     """Parcels and 亩 by district × category and flag."""
     return EvaluationStatistics(**service.run_statistics(store, user, run_id, district=district))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
-from landrenew.api.deps import CurrentUser, StoreDep
+from landrenew.api.deps import CurrentUser, IdPath, StoreDep
 from landrenew.api.schemas.finance import (
     CostIn,
     CostItemOut,
@@ -34,20 +34,20 @@ def _values(body: BaseModel) -> dict[str, Any]:
 
 @router.post("/api/projects/{project_id}/costs", status_code=201, response_model=CostItemOut,
              summary="Add a cost item (refused with its clause if excluded)")
-def add_cost(project_id: int, body: CostIn, store: StoreDep, user: CurrentUser) -> CostItemOut:
+def add_cost(project_id: IdPath, body: CostIn, store: StoreDep, user: CurrentUser) -> CostItemOut:
     return CostItemOut(**service.add_cost_item(store, user, project_id, _values(body)))
 
 
 @router.get("/api/projects/{project_id}/costs", response_model=CostLedgerOut,
             summary="The cost ledger with category totals")
-def costs(project_id: int, store: StoreDep, user: CurrentUser) -> CostLedgerOut:
+def costs(project_id: IdPath, store: StoreDep, user: CurrentUser) -> CostLedgerOut:
     return CostLedgerOut(**service.cost_ledger(store, user, project_id))
 
 
 @router.post("/api/projects/{project_id}/fund-balance", status_code=201,
              response_model=FinanceRecordOut,
              summary="Fund-balance study with its sensitivity table (kept whole)")
-def fund_balance(project_id: int, body: FundBalanceIn, store: StoreDep, user: CurrentUser
+def fund_balance(project_id: IdPath, body: FundBalanceIn, store: StoreDep, user: CurrentUser
                  ) -> FinanceRecordOut:
     return FinanceRecordOut(**service.study_fund_balance(store, user, project_id, _values(body)))
 
@@ -55,7 +55,7 @@ def fund_balance(project_id: int, body: FundBalanceIn, store: StoreDep, user: Cu
 @router.post("/api/projects/{project_id}/storage-fee", status_code=201,
              response_model=FinanceRecordOut,
              summary="Settle the storage fee (audited cost + service fee) and its milestones")
-def storage_fee(project_id: int, body: StorageFeeIn, store: StoreDep, user: CurrentUser
+def storage_fee(project_id: IdPath, body: StorageFeeIn, store: StoreDep, user: CurrentUser
                 ) -> FinanceRecordOut:
     return FinanceRecordOut(**service.settle_storage_fee(store, user, project_id, _values(body)))
 
@@ -63,7 +63,7 @@ def storage_fee(project_id: int, body: StorageFeeIn, store: StoreDep, user: Curr
 @router.post("/api/projects/{project_id}/disbursements", status_code=201,
              response_model=FinanceRecordOut,
              summary="Disburse one land sale's revenue (adds up to the fen)")
-def disbursement(project_id: int, body: DisbursementIn, store: StoreDep, user: CurrentUser,
+def disbursement(project_id: IdPath, body: DisbursementIn, store: StoreDep, user: CurrentUser,
                  idempotency_key: Annotated[str | None, Header(
                      description="The client's key of this submission: sent again, the same "
                                  "disbursement is answered, not paid twice")] = None
@@ -77,13 +77,13 @@ def disbursement(project_id: int, body: DisbursementIn, store: StoreDep, user: C
 
 @router.get("/api/projects/{project_id}/finance", response_model=FinanceOverviewOut,
             summary="Costs, the current fund balance and settlement, and every disbursement")
-def finance(project_id: int, store: StoreDep, user: CurrentUser) -> FinanceOverviewOut:
+def finance(project_id: IdPath, store: StoreDep, user: CurrentUser) -> FinanceOverviewOut:
     return FinanceOverviewOut(**service.overview(store, user, project_id))
 
 
 @router.get("/api/projects/{project_id}/finance/records", response_model=list[FinanceRecordOut],
             summary="Every money decision kept, oldest first (kind: fund_balance, "
                     "storage_settlement, disbursement)")
-def finance_records(project_id: int, store: StoreDep, user: CurrentUser,
+def finance_records(project_id: IdPath, store: StoreDep, user: CurrentUser,
                     kind: str | None = None) -> list[FinanceRecordOut]:
     return [FinanceRecordOut(**r) for r in service.records(store, user, project_id, kind)]

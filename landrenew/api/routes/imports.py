@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from landrenew.api.deps import CurrentUser, SettingsDep, StoreDep
+from landrenew.api.deps import CurrentUser, SettingsDep, StoreDep, upload_name
 from landrenew.api.schemas import ImportReportPublic
 from landrenew.land.importing import ImportOptions
 from landrenew.land.service import read_upload, upload_parcels
@@ -28,9 +28,10 @@ def import_parcels(store: StoreDep, settings: SettingsDep, user: CurrentUser,
     most the first ``MAX_PROBLEMS`` (1000) problems, in file order, and says how many there
     were in ``problem_count`` (:func:`~landrenew.core.errors.problem_listing`).
     """
+    name = upload_name(file.filename)
     content = read_upload(file.file, settings.max_upload_mb)
     options = ImportOptions(batch=batch, crs=crs, reason=reason)
-    report = upload_parcels(store, user, file.filename or "upload", content,
+    report = upload_parcels(store, user, name, content,
                             dry_run=dry_run, options=options,
                             projected_crs=settings.projected_crs)
     return ImportReportPublic(**report)

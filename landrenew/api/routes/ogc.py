@@ -126,7 +126,8 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
                 limit: Annotated[int, Query(json_schema_extra={"minimum": 1,
                                                                "maximum": service.MAX_LIMIT})
                                  ] = service.DEFAULT_LIMIT,
-                offset: Annotated[int, Query(json_schema_extra={"minimum": 0})] = 0,
+                offset: Annotated[int, Query(json_schema_extra={
+                    "minimum": 0, "maximum": service.MAX_OFFSET})] = 0,
                 bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy")] = None,
                 bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
                 crs: CrsQuery = None, f: FormatQuery = None) -> Response:
@@ -169,27 +170,44 @@ class ItemsQuery:
     offset: int
     box: service.BBox | None
     crs: str
-    keep: tuple[tuple[str, str], ...]  # the other parameters, as the page's links carry them
+    keep: tuple[tuple[str, str], ...]  # the other parameters, canonical, for the page's links
 
 
 def items_query(cid: str, limit: int, offset: int, bbox: str | None, bbox_crs: str | None,
                 crs: str | None, f: str | None, params: Iterable[tuple[str, str]]
                 ) -> ItemsQuery:
     """The page an items request asks for; refuses what the route refuses (an unknown
-    collection or format, a bad box or CRS, paging out of range)."""
+    collection, format or query parameter, a bad box or CRS, paging out of range).
+
+    What the page is kept under is canonical: the parameters as parsed (the box's numbers, the
+    CRS's URI), never the request's spelling of them, so that a request cannot make a new page
+    to store by writing the same query another way (``docs/security.md``)."""
+    unknown = sorted({name for name, _ in params} - ITEMS_PARAMS)
+    if unknown:
+        raise service.OgcInputError(
+            f"unknown query parameter(s) {', '.join(unknown)}; the items of a collection take "
+            f"{', '.join(sorted(ITEMS_PARAMS))}", field=unknown[0], code="unknown_parameter")
     _check_format(f)
     out_crs = service.parse_crs(crs)
     box = service.parse_bbox(bbox, bbox_crs)
     get_collection(cid)
     service.check_paging(limit, offset)
-    keep = tuple(sorted((k, v) for k, v in params if k not in ("limit", "offset")))
-    return ItemsQuery(cid, limit, offset, box, out_crs, keep)
+    keep: list[tuple[str, str]] = []
+    if box is not None:
+        box_crs = service.parse_crs(bbox_crs, "bbox-crs")
+        asked = box if box_crs == service.CRS84 else (box[1], box[0], box[3], box[2])
+        keep.append(("bbox", ",".join(repr(v) for v in asked)))
+        if bbox_crs:
+            keep.append(("bbox-crs", box_crs))
+    if crs:
+        keep.append(("crs", out_crs))
+    return ItemsQuery(cid, limit, offset, box, out_crs, tuple(keep))
 
 
 def _items_key(store: Store, user: Principal, stamp: str, q: ItemsQuery, base: str) -> tuple:
     """What an items page is kept under: the data stamp, the user's view and the query."""
-    return (store.url, stamp, q.cid, user.scope, user.sees_sensitive, q.box, q.limit, q.offset,
-            q.crs, base, q.keep)
+    return (store.url, stamp, q.cid, user.scope, user.sees_sensitive, user.is_public, q.box,
+            q.limit, q.offset, q.crs, base, q.keep)
 
 
 def _items_answer(request: Request, body: bytes, stamp: str, key: tuple, crs: str
@@ -203,7 +221,7 @@ def kept_items(request: Request, path: dict[str, str]) -> Response | None:
     """:func:`items`' answer if this process keeps the page, else None (see
     :mod:`landrenew.api.kept`): the same user check, parameters and key."""
     params = kept.single_params(request)
-    if params is None or not params.keys() <= _ITEMS_PARAMS:
+    if params is None or not params.keys() <= ITEMS_PARAMS:
         return None
     limit = kept.whole(params.get("limit"), service.DEFAULT_LIMIT)
     offset = kept.whole(params.get("offset"), 0)
@@ -226,8 +244,9 @@ def kept_items(request: Request, path: dict[str, str]) -> Response | None:
     return None if body is None else _items_answer(request, body, stamp, key, q.crs)
 
 
-#: The query parameters :func:`items` reads; a page asked for with any other is left to the route.
-_ITEMS_PARAMS = frozenset({"limit", "offset", "bbox", "bbox-crs", "crs", "f"})
+#: The query parameters :func:`items` reads; it refuses any other (OGC API Features
+#: /req/core/query-param-unknown), so the kept lookup leaves such a request to the route.
+ITEMS_PARAMS = frozenset({"limit", "offset", "bbox", "bbox-crs", "crs", "f"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)")

@@ -12,7 +12,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Body
 
-from landrenew.api.deps import CurrentUser, PageDep, SettingsDep, StoreDep
+from landrenew.api.deps import CurrentUser, IdPath, PageDep, SettingsDep, StoreDep
 from landrenew.api.schemas import Page
 from landrenew.api.schemas.projects import (
     AgreementIn,
@@ -52,12 +52,12 @@ def list_projects(store: StoreDep, user: CurrentUser, page: PageDep, district: s
 
 
 @router.get("/api/projects/{project_id}", response_model=ProjectOut)
-def get_project(project_id: int, store: StoreDep, user: CurrentUser) -> ProjectOut:
+def get_project(project_id: IdPath, store: StoreDep, user: CurrentUser) -> ProjectOut:
     return ProjectOut(**service.get_project(store, user, project_id))
 
 
 @router.patch("/api/projects/{project_id}", response_model=ProjectOut)
-def patch_project(project_id: int, body: ProjectPatch, store: StoreDep, user: CurrentUser
+def patch_project(project_id: IdPath, body: ProjectPatch, store: StoreDep, user: CurrentUser
                   ) -> ProjectOut:
     """Change a project (a new version with its reason)."""
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
@@ -65,31 +65,31 @@ def patch_project(project_id: int, body: ProjectPatch, store: StoreDep, user: Cu
 
 
 @router.get("/api/projects/{project_id}/history", response_model=list[ProjectVersionOut])
-def project_history(project_id: int, store: StoreDep, user: CurrentUser
+def project_history(project_id: IdPath, store: StoreDep, user: CurrentUser
                     ) -> list[ProjectVersionOut]:
     return [ProjectVersionOut(**v) for v in service.project_history(store, user, project_id)]
 
 
 @router.post("/api/projects/{project_id}/phases", response_model=PhaseOut, status_code=201)
-def create_phase(project_id: int, body: PhaseIn, store: StoreDep, settings: SettingsDep,
+def create_phase(project_id: IdPath, body: PhaseIn, store: StoreDep, settings: SettingsDep,
                  user: CurrentUser) -> PhaseOut:
     return PhaseOut(**phase_service.create_phase(store, user, project_id, body.name, body.geometry,
                                                  projected_crs=settings.projected_crs))
 
 
 @router.get("/api/projects/{project_id}/phases", response_model=list[PhaseOut])
-def list_phases(project_id: int, store: StoreDep, user: CurrentUser) -> list[PhaseOut]:
+def list_phases(project_id: IdPath, store: StoreDep, user: CurrentUser) -> list[PhaseOut]:
     """The project's phases, in the order they were made."""
     return [PhaseOut(**p) for p in phase_service.list_phases(store, user, project_id)]
 
 
 @router.get("/api/phases/{phase_id}", response_model=PhaseOut)
-def get_phase(phase_id: int, store: StoreDep, user: CurrentUser) -> PhaseOut:
+def get_phase(phase_id: IdPath, store: StoreDep, user: CurrentUser) -> PhaseOut:
     return PhaseOut(**phase_service.get_phase(store, user, phase_id))
 
 
 @router.post("/api/phases/{phase_id}/people", response_model=PeopleAdded, status_code=201)
-def add_people(phase_id: int, store: StoreDep, user: CurrentUser,
+def add_people(phase_id: IdPath, store: StoreDep, user: CurrentUser,
                body: list[PersonIn] = Body(..., max_length=100_000)) -> PeopleAdded:
     """The people to relocate: villagers, residents (村民转居民) and ancestral-house owners."""
     return PeopleAdded(**phase_service.add_people(store, user, phase_id,
@@ -98,7 +98,7 @@ def add_people(phase_id: int, store: StoreDep, user: CurrentUser,
 
 @router.post("/api/phases/{phase_id}/agreements", response_model=AgreementRecorded,
              status_code=201)
-def record_agreement(phase_id: int, body: AgreementIn, store: StoreDep, user: CurrentUser
+def record_agreement(phase_id: IdPath, body: AgreementIn, store: StoreDep, user: CurrentUser
                      ) -> AgreementRecorded:
     """A signed compensation agreement (or its withdrawal), appended to the signing ledger."""
     return AgreementRecorded(**phase_service.record_agreement(
@@ -107,14 +107,14 @@ def record_agreement(phase_id: int, body: AgreementIn, store: StoreDep, user: Cu
 
 
 @router.get("/api/phases/{phase_id}/demolition-gate", response_model=Gate)
-def demolition_gate(phase_id: int, store: StoreDep, user: CurrentUser) -> Gate:
+def demolition_gate(phase_id: IdPath, store: StoreDep, user: CurrentUser) -> Gate:
     """``{allowed, signed, total, ratio, threshold, rule, clause, pack, pack_version}``; 409
     ``no_rules`` where the phase's place has no urban-village phase rules."""
     return Gate(**phase_service.gate(store, user, phase_id))
 
 
 @router.put("/api/phases/{phase_id}/schedule", response_model=PhaseOut)
-def set_schedule(phase_id: int, body: ScheduleIn, store: StoreDep, user: CurrentUser
+def set_schedule(phase_id: IdPath, body: ScheduleIn, store: StoreDep, user: CurrentUser
                  ) -> PhaseOut:
     """The phase's construction plan, kept only when every public-welfare work starts before
     (or with) the other works: 409 ``public_welfare_not_first`` with the check otherwise; 422
@@ -125,7 +125,7 @@ def set_schedule(phase_id: int, body: ScheduleIn, store: StoreDep, user: Current
 
 
 @router.post("/api/phases/{phase_id}/transition", response_model=PhaseOut)
-def transition(phase_id: int, body: TransitionIn, store: StoreDep, user: CurrentUser
+def transition(phase_id: IdPath, body: TransitionIn, store: StoreDep, user: CurrentUser
                ) -> PhaseOut:
     """Move the phase to its next state; into demolition only with the gate open (409
     ``gate_closed`` with the gate's numbers otherwise); into construction only with a stored

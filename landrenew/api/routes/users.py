@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from landrenew.api.deps import AdminUser, PageDep, StoreDep
 from landrenew.api.schemas import Page, UserCreate, UserPublic, UserUpdate
 from landrenew.core import auth
+from landrenew.core.errors import InputError
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -33,4 +34,11 @@ def create_user(body: UserCreate, store: StoreDep, admin: AdminUser) -> UserPubl
 
 @router.patch("/{name}", response_model=UserPublic)
 def update_user(name: str, body: UserUpdate, store: StoreDep, admin: AdminUser) -> UserPublic:
-    return _public(auth.set_active(store, name, body.is_active, actor=admin.name))
+    """Disable or enable a user, or reset the password (both end the user's sessions)."""
+    if body.is_active is None and body.password is None:
+        raise InputError("give is_active or password", field="is_active")
+    if body.password is not None:
+        auth.change_password(store, name, body.password, actor=admin.name)
+    if body.is_active is not None:
+        return _public(auth.set_active(store, name, body.is_active, actor=admin.name))
+    return _public(auth.get_user(store, name))

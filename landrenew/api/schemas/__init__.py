@@ -21,6 +21,12 @@ from landrenew.api.schemas.parcels import (
     ParcelVersionPublic,
 )
 from landrenew.api.schemas.places import DistrictPublic, ZonePublic
-from landrenew.api.schemas.users import Token, UserCreate, UserPublic, UserUpdate
+from landrenew.api.schemas.users import (
+    PasswordChange,
+    Token,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
 
-__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "ProblemPublic", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]
+__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "PasswordChange", "ProblemPublic", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]

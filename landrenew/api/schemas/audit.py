@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
 
+from landrenew.api.schemas.instant import Instant
+
 
 class AuditEventPublic(BaseModel):
     id: int
-    at: dt.datetime
+    at: Instant
     actor: str
     action: str
     entity_type: str

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ProjectId = int
+from landrenew.api.schemas.instant import Instant
 
 
 class StrictBody(BaseModel):
@@ -80,7 +80,7 @@ class UnitOut(BaseModel):
     kind: str
     name: str
     definition: dict[str, Any]
-    created_at: dt.datetime
+    created_at: Instant
     created_by: str
     pending: bool
     decision: dict[str, Any] | None

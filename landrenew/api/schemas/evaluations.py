@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from landrenew.api.schemas.instant import Instant
+
 
 class EvaluationRunPublic(BaseModel):
     """An evaluation run (认定批次); for district staff the counts cover their districts only."""
@@ -16,7 +18,7 @@ class EvaluationRunPublic(BaseModel):
     pack_version: str
     as_of: dt.date
     data_as_of: dt.date | None
-    created_at: dt.datetime
+    created_at: Instant
     created_by: str
     engine: str
     note: str | None

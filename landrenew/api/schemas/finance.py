@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landrenew.api.schemas.instant import Instant
+
 Yuan = Any  # validated by the money parser: str or int, never float
 
 
@@ -76,7 +78,7 @@ class CostItemOut(BaseModel):
     clause: str
     incurred_on: dt.date | None
     recorded_by: str
-    recorded_at: dt.datetime
+    recorded_at: Instant
 
 
 class CostLedgerOut(BaseModel):
@@ -103,7 +105,7 @@ class FinanceRecordOut(BaseModel):
     result: dict[str, Any]
     result_brief: dict[str, Any]
     recorded_by: str
-    recorded_at: dt.datetime
+    recorded_at: Instant
     replayed: bool = Field(False, description="True when this is the decision an earlier "
                                               "submission with the same idempotency key made")
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landrenew.api.schemas.instant import Instant
+
 
 class _ParcelFields(BaseModel):
     district_code: str | None = None
@@ -39,7 +41,7 @@ class ParcelPublic(_ParcelFields):
     area_mu: float | None
     area_ha: float | None
     version: int
-    valid_from: dt.datetime
+    valid_from: Instant
     changed_by: str
     bbox: list[float] | None
     is_low_efficiency: bool | None = None
@@ -70,7 +72,7 @@ class ParcelDetail(_ParcelFields):
     area_mu: float | None
     area_ha: float | None
     version: int
-    valid_from: dt.datetime
+    valid_from: Instant
     changed_by: str
     bbox: list[float] | None
     geometry: dict[str, Any] | None
@@ -97,8 +99,8 @@ class ParcelVersionPublic(_ParcelFields):
 
     version: int
     operation: str
-    valid_from: dt.datetime
-    valid_to: dt.datetime | None
+    valid_from: Instant
+    valid_to: Instant | None
     changed_by: str
     reason: str | None
     is_deleted: bool

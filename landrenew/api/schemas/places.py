@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel
+
+from landrenew.api.schemas.instant import Instant
 
 
 class DistrictPublic(BaseModel):
@@ -27,5 +27,5 @@ class ZonePublic(BaseModel):
     area_mu: float
     area_ha: float
     version: int
-    valid_from: dt.datetime
+    valid_from: Instant
     bbox: list[float] | None

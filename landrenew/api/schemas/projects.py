@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from landrenew.api.schemas.instant import Instant
+
 
 class ProjectFields(BaseModel):
     """The optional fields of a project, shared by creation and change."""
@@ -69,15 +71,15 @@ class ProjectOut(BaseModel):
     contiguous_redevelopment: bool = False
     city_code: str | None = None
     version: int
-    created_at: dt.datetime
+    created_at: Instant
     created_by: str
-    updated_at: dt.datetime
+    updated_at: Instant
     changed: list[str] | None = None
 
 
 class ProjectVersionOut(BaseModel):
     version: int
-    at: dt.datetime
+    at: Instant
     changed_by: str
     reason: str | None
     changed: list[str] | None
@@ -98,7 +100,7 @@ class PhaseOut(BaseModel):
     area_m2: float | None
     geometry: dict[str, Any] | None
     people: int | None
-    created_at: dt.datetime
+    created_at: Instant
     created_by: str
     schedule: list[dict[str, Any]] | None = Field(
         None, description="the construction plan: [{name, kind, start, finish}]")
@@ -160,7 +162,7 @@ class LedgerRecordOut(BaseModel):
     evidence_sha256: str | None
     details: dict[str, Any] | None
     recorded_by: str
-    recorded_at: dt.datetime
+    recorded_at: Instant
     prev_hash: str
     hash: str
 

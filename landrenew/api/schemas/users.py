@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from landrenew.api.schemas.instant import Instant
 
 
 class Token(BaseModel):
@@ -19,7 +20,7 @@ class UserPublic(BaseModel):
     role: str
     districts: list[str]
     is_active: bool
-    created_at: dt.datetime | None = None
+    created_at: Instant | None = None
     created_by: str | None = None
     organisation: str | None = None
     agency: str | None = None
@@ -30,7 +31,8 @@ class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     role: Literal["admin", "city_staff", "district_staff", "viewer", "consolidation_entity"]
     districts: list[str] = Field(default_factory=list)
-    password: str = Field(min_length=8, max_length=256)
+    password: str = Field(min_length=1, max_length=256, description=(
+        "At least 10 characters and not easy to guess (zxcvbn strength 3 of 4)"))
     organisation: str | None = Field(default=None, max_length=256, description=(
         "For consolidation_entity: the company (the projects' owner_company)"))
     agency: str | None = Field(default=None, description=(
@@ -38,8 +40,19 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
+    """Disable or enable a user, or reset the password; either ends the user's sessions."""
+
     model_config = ConfigDict(extra="forbid")
-    is_active: bool
+    is_active: bool | None = None
+    password: str | None = Field(default=None, min_length=1, max_length=256)
+
+
+class PasswordChange(BaseModel):
+    """A user changing their own password: the current one and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=256)
 
 
 # ---------------------------------------------------------------- parcels

@@ -5,8 +5,9 @@ from landrenew.core.store.engine import (
     get_setting,
     lock_for_write,
     put_setting,
+    refusal_of,
     upsert,
     utcnow,
 )
 
-__all__ = ["Store", "get_setting", "lock_for_write", "put_setting", "upsert", "utcnow"]
+__all__ = ["Store", "get_setting", "lock_for_write", "put_setting", "refusal_of", "upsert", "utcnow"]

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from landrenew.core.errors import ConfigurationError
+from landrenew.core.errors import ConfigurationError, Conflict, InputError, LandrenewError
 from landrenew.core.store.capabilities import Capabilities, capabilities_for
 from landrenew.core.store.changes import StampWatcher, forget_commit
 
@@ -125,9 +128,21 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        The one place where a write that lost to another is told apart from a fault: two
+        writes colliding on one parcel version or ledger record (a unique key, or on
+        PostgreSQL a serialization failure or deadlock) give the loser :class:`Conflict`
+        (409: try again), and a value the database refuses as too long or out of range gives
+        :class:`InputError` (422) — never a 500."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except Exception as exc:
+            refusal = refusal_of(exc)
+            if refusal is None:
+                raise
+            raise refusal from exc
 
     def read_session(self) -> Session:
         return self._sessions()
@@ -204,6 +219,30 @@ class Store:
 
 
 _WATCHER_LOCK = threading.Lock()
+#: PostgreSQL's SQLSTATEs of a transaction that lost to a concurrent one.
+_LOST = {"40001": "serialization_failure", "40P01": "deadlock_detected"}
+
+
+def refusal_of(exc: Exception) -> LandrenewError | None:
+    """What a failed write is to the caller (see :meth:`Store.session`), from the driver's error
+    (wrapped by SQLAlchemy, or raw from the bulk writers' cursors); None when it is a fault
+    (raised as it is). Lost: a duplicate key (two writers made the same next version),
+    PostgreSQL's serialization failure or deadlock, SQLite's writer lock not got (a reader whose
+    snapshot another writer moved on). Refused: PostgreSQL's data exceptions (class 22: too
+    long, out of range) and text the driver cannot send (a NUL character)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if type(orig).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+        return None
+    state = str(getattr(orig, "sqlstate", None) or "")
+    text = str(orig)
+    if (state in _LOST or state == "23505" or "UNIQUE constraint failed" in text
+            or "database is locked" in text):
+        return Conflict("another change to the same record was saved at the same moment; "
+                        "reload and try again", code="concurrent_change")
+    if state.startswith("22") or type(orig).__name__ == "DataError":
+        return InputError(f"a value does not fit its column: {text.splitlines()[0]}",
+                          code="value_out_of_range")
+    return None
 
 
 def upsert(store: Store, table: Any, keys: Sequence[str], update: Sequence[str]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -10,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from landrenew.api.deps import CsrfChecked, PageUser, SettingsDep, StoreDep, client_address
 from landrenew.core import auth
 from landrenew.core.access import NotAuthenticated, Principal
-from landrenew.core.errors import TooManyAttempts
+from landrenew.core.errors import NotFound, TooManyAttempts
 from landrenew.core.settings import Settings
 from landrenew.web import i18n
 from landrenew.web.pages.common import LOGIN_FORM_SECONDS, safe_next, t
@@ -34,7 +35,7 @@ def _login_page(request: Request, settings: Settings, user: Principal | None,
                       {**context, "login_csrf": auth.login_csrf_token(settings, nonce)},
                       user=user, status_code=status_code)
     response.set_cookie(_login_cookie(settings), nonce, max_age=LOGIN_FORM_SECONDS,
-                        path="/login", httponly=True, secure=settings.cookie_secure,
+                        path="/login", httponly=True, secure=settings.secure_cookies,
                         samesite=settings.cookie_samesite)  # type: ignore[arg-type]
     return response
 
@@ -69,20 +70,29 @@ def login_submit(request: Request, settings: SettingsDep, store: StoreDep,
                    else t(locale, "Wrong user name or password, or the account is disabled."))
         return _login_page(request, settings, None, {**again, "error": message},
                            status_code=exc.status)
-    session = auth.issue_token(settings, user, kind="session")
+    session = auth.open_session(store, settings, user, "session",
+                                user_agent=request.headers.get("user-agent"),
+                                address=client_address(request))
     response = RedirectResponse(safe_next(next), status_code=303)
     max_age = settings.token_minutes * 60
     response.set_cookie(settings.cookie_name, session, max_age=max_age, httponly=True,
-                        secure=settings.cookie_secure, samesite=settings.cookie_samesite)  # type: ignore[arg-type]
+                        secure=settings.secure_cookies, samesite=settings.cookie_samesite)  # type: ignore[arg-type]
     response.set_cookie(settings.csrf_cookie_name, auth.csrf_token(settings, session),
-                        max_age=max_age, httponly=False, secure=settings.cookie_secure,
+                        max_age=max_age, httponly=False, secure=settings.secure_cookies,
                         samesite=settings.cookie_samesite)  # type: ignore[arg-type]
     response.delete_cookie(_login_cookie(settings), path="/login")  # used: the next is new
     return response
 
 
 @router.post("/logout")
-def logout(settings: SettingsDep, _csrf: CsrfChecked) -> Response:
+def logout(request: Request, settings: SettingsDep, store: StoreDep, _csrf: CsrfChecked
+           ) -> Response:
+    """Log out: the session ends on the server (its cookie no longer opens a page), then the
+    cookies are removed from the browser."""
+    cookie = request.cookies.get(settings.cookie_name)
+    if cookie:
+        with contextlib.suppress(NotAuthenticated, NotFound):
+            auth.end_session(store, settings, cookie, "session")
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(settings.cookie_name)
     response.delete_cookie(settings.csrf_cookie_name)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from landrenew.api.deps import CsrfChecked, PageUser, SettingsDep, StoreDep
+from landrenew.api.deps import CsrfChecked, PageUser, SettingsDep, StoreDep, upload_name
 from landrenew.core.access import require_write
 from landrenew.core.errors import ValidationFailed, problem_listing
 from landrenew.land.importing import ImportOptions
@@ -39,8 +39,8 @@ def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user
     """Step one: validate the upload as a dry run (试导入) and show the report."""
     who = need_user(request, user)
     require_write(who)
+    filename = upload_name(file.filename)
     content = read_upload(file.file, settings.max_upload_mb)
-    filename = file.filename or "upload"
     options = {"batch": batch, "crs": crs, "reason": reason}
     try:
         report = upload_parcels(store, who, filename, content, dry_run=True,

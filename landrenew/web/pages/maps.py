@@ -48,6 +48,8 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
     except NotFound:
         return render(request, "partials/card_missing.html", {"code": code}, user=user,
                       status_code=404)
+    if user is None:  # the public never sees internal account names
+        detail.pop("changed_by", None)
     evaluation = detail.get("evaluation")
     names = legend.names(evaluation, locale)
     history: list[dict[str, Any]] = []

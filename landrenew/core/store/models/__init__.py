@@ -40,7 +40,7 @@ from landrenew.core.store.models.projects import (
     ProjectVersion,
 )
 from landrenew.core.store.models.stores import StoredPage, StoredTile
-from landrenew.core.store.models.users import AuditEvent, LoginFailure, User
+from landrenew.core.store.models.users import AuditEvent, LoginFailure, User, UserSession
 
 __all__ = [
     "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ComplianceCheck",
@@ -49,5 +49,5 @@ __all__ = [
     "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase",
     "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
-    "User", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
+    "User", "UserSession", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
 ]

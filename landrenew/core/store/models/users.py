@@ -68,3 +68,21 @@ class LoginFailure(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
 
     __table_args__ = (Index("ix_login_failure_user_at", "username", "address", "at"),)
+
+
+class UserSession(Base):
+    """A login (登录会话): a page session cookie or an API token names one by its ``id`` (the
+    token's ``jti``). A session opens pages only while it is not revoked (logout, password
+    change, the user disabled) and not expired; ``last_seen_at`` is written at most once a
+    minute."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(256))
+    address: Mapped[str | None] = mapped_column(String(64))
