@@ -13,7 +13,7 @@ from sqlalchemy import Integer, cast, func, select
 
 from landrenew.core.access import Principal
 from landrenew.core.access import district_filter as scope_for
-from landrenew.core.errors import NotFound
+from landrenew.core.errors import LandrenewError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, EvaluationRun, ParcelResult
 from landrenew.core.units import m2_to_mu
@@ -121,3 +121,16 @@ def run_statistics(store: Store, user: Principal, run_id: int, *, district: str 
                       "low_efficiency_mu": round(float(df.loc[df["low"], "area_mu"].sum()), 4),
                       "potential_floor_area_m2": round(float(df["potential"].sum()), 2)},
             "districts": districts_out, "categories": rows, "primary_categories": primary_rows}
+
+
+def rule_messages(pack_id: str, locale: str = "zh") -> dict[str, str]:
+    """Each rule's message in a pack (by rule id), in the locale; none for a pack no longer
+    found (the reasons then name their rules)."""
+    from landrenew.evaluation.loader import load_pack
+
+    try:
+        pack = load_pack(pack_id)
+    except LandrenewError:
+        return {}
+    zh = locale.startswith("zh")
+    return {rule.id: (rule.message.zh if zh else rule.message.en) for rule in pack.rules}

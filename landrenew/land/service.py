@@ -146,7 +146,7 @@ def _named(problems: list[Problem], path: str, name: str) -> list[Problem]:
 
 def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
     stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of,
-                   EvaluationRun.packs)
+                   EvaluationRun.packs, EvaluationRun.created_at)
             .join(EvaluationRun, EvaluationRun.id == R.c.run_id)
             .where(R.c.parcel_code == code).order_by(R.c.run_id.desc()).limit(1))
     row = conn.execute(stmt).first()
@@ -157,7 +157,8 @@ def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, An
     decided = (_json(m["packs"]) or {}).get(m["district_code"]) or {}
     return {"run_id": m["run_id"], "pack_id": decided.get("pack", m["pack_id"]),
             "pack_version": decided.get("version", m["pack_version"]),
-            "as_of": m["as_of"], "is_low_efficiency": bool(m["is_low_efficiency"]),
+            "as_of": m["as_of"], "made_at": m["created_at"],
+            "is_low_efficiency": bool(m["is_low_efficiency"]),
             "categories": split(m["categories"]), "flags": split(m["flags"]),
             "potential_floor_area_m2": m["potential_floor_area_m2"],
             "indicators": indicators, "reasons": reasons}

@@ -97,6 +97,43 @@ def test_card_shows_the_reasons_with_their_clauses(city: World) -> None:
     assert missing.status_code == 404 and "NOPE" in missing.text
 
 
+def test_the_card_says_names_and_reasons_in_words(city: World) -> None:
+    """蓬江区 not 440703, 工业用地 not 1001, the rule's own message and each comparison in its
+    unit, and a note once the parcel changed after its evaluation."""
+    from landrenew.core import places
+    from landrenew.evaluation.wording import comparison
+    from landrenew.land.landuse import land_use_table
+
+    api = city.client.get("/api/parcels/JM-0000", headers=city.headers("city_staff")).json()
+    card = city.page("city_staff").get("/pages/parcels/JM-0000/card").text
+    assert places.place_name(api["district_code"]) in card
+    assert land_use_table().name(api["land_use"]) in card
+    for reason in api["evaluation"]["reasons"]:
+        assert comparison(reason) in card.replace("&lt;", "<").replace("&gt;", ">")
+    assert "ratio_" not in card and 'id="evaluation-stale"' not in card
+    assert "新增" in card and " insert " not in card  # the history names its operations
+    city.client.patch("/api/parcels/JM-0000", headers=city.headers("admin"),
+                      json={"floor_area_m2": 123.0, "reason": "复核建筑面积"})
+    changed = city.page("city_staff").get("/pages/parcels/JM-0000/card").text
+    assert 'id="evaluation-stale"' in changed and "须重新运行认定" in changed
+
+
+def test_a_reason_reads_in_its_units() -> None:
+    from landrenew.evaluation.wording import comparison
+
+    assert comparison({"field": "coverage", "value": 0.253, "op": "<", "threshold": 0.3}) == \
+        "建筑密度 25.3 % < 30.0 %"
+    assert comparison({"field": "ratio_industrial_control_line", "value": 0.1, "op": "<",
+                       "threshold": 0.5, "note": "本市认定标准参数（初始值）"}) == \
+        "位于工业用地控制线内的面积占比 10.0 % < 50.0 %（本市认定标准参数（初始值））"
+    assert comparison({"field": "tax_per_mu", "value": 3.456, "op": "<=", "threshold": 5},
+                      "en") == "tax per mu 3.46 10k yuan/mu ≤ 5.00 10k yuan/mu"
+    assert comparison({"field": "industry_code", "value": "2211", "op": "in",
+                       "threshold": ["2211", "3041"]}) == "行业代码 2211 属于 2211、3041"
+    assert comparison({"field": "years_stopped", "value": 2.5, "op": "not >=",
+                       "threshold": 1}) == "并非停工时间 2.5 年 ≥ 1.0 年"
+
+
 def test_dashboard_numbers_match_the_api(city: World) -> None:
     stats = city.client.get(f"/api/evaluations/{city.run_id}/statistics",
                             headers=city.headers("city_staff")).json()

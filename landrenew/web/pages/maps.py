@@ -8,11 +8,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from landrenew.api.deps import PageUser, SettingsDep, StoreDep
+from landrenew.core import places
 from landrenew.core.access import PUBLIC
+from landrenew.core.clock import city_time
 from landrenew.core.errors import NotFound
+from landrenew.evaluation.service import rule_messages
+from landrenew.evaluation.wording import reason_lines
 from landrenew.land import catalogue
 from landrenew.land import service as land_service
+from landrenew.land.landuse import land_use_table
 from landrenew.web import legend
+from landrenew.web.audit_labels import ACTIONS, label
 from landrenew.web.pages.common import latest_run
 from landrenew.web.render import locale_of, render
 
@@ -56,9 +62,22 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
     history_total = 0
     if user is not None:
         history_total, history = land_service.history(store, user, code, limit=20)
+    lines: list[dict[str, Any]] = []
+    stale = False
+    if evaluation is not None:
+        lines = reason_lines(evaluation.get("reasons") or [],
+                             rule_messages(evaluation["pack_id"], locale), locale)
+        # the evaluation is older than the parcel's data when the parcel changed after the run
+        made, changed = city_time(evaluation.get("made_at")), city_time(detail.get("valid_from"))
+        stale = bool(made and changed and changed > made)
+    district = detail.get("district_code")
+    land_use = detail.get("land_use")
     return render(request, "partials/card.html", {
         "p": detail, "evaluation": evaluation, "names": names, "history": history,
-        "history_total": history_total,
+        "history_total": history_total, "reason_lines": lines, "stale": stale,
+        "district_name": places.place_name(district) if district else "",
+        "operations": {op: label(ACTIONS, op, locale) for op in ("insert", "update", "delete")},
+        "land_use_name": land_use_table().name(land_use),
         "colours": {e.code: e.colour for e in legend.categories(
             evaluation, locale)}}, user=user)
 
