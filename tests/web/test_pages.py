@@ -288,6 +288,9 @@ def test_page_errors_are_html_for_browsers_json_for_tools(city: World) -> None:
     assert api.status_code == 403 and api.json()["code"] == "forbidden"
     missing = city.page("viewer").get("/no-such-page")
     assert missing.status_code == 404 and "<html" in missing.text
+    # an error page keeps the signed-in header: the user is still named, with a way out
+    assert "viewer" in html.text and 'action="/logout"' in html.text
+    assert "viewer" in missing.text and 'action="/logout"' in missing.text
 
 
 def test_the_audit_log_is_a_table_staff_can_read(city: World) -> None:

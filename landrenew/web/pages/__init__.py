@@ -18,6 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenew.api import errors as api_errors
+from landrenew.api.deps import session_user
+from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.web import assets
 from landrenew.web.pages import (
@@ -58,6 +60,15 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
 
 
+def _signed_in(request: Request) -> Principal | None:
+    """The page's user, so that an error page keeps the signed-in header (None when the
+    session itself is what failed)."""
+    try:
+        return session_user(request, request.app.state.settings, request.app.state.store)
+    except LandrenewError:
+        return None
+
+
 async def _error(request: Request, exc: Exception) -> Response:
     if wants_html(request):
         if isinstance(exc, LandrenewError):
@@ -67,7 +78,7 @@ async def _error(request: Request, exc: Exception) -> Response:
             status, code, message = exc.status_code, "http_error", str(exc.detail)
         template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
         return render(request, template, {"status": status, "code": code, "message": message},
-                      status_code=status)
+                      user=_signed_in(request), status_code=status)
     if isinstance(exc, LandrenewError):
         return await api_errors.landrenew_error(request, exc)
     return await api_errors.http_error(request, exc)
