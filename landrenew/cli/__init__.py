@@ -38,6 +38,12 @@ def _register() -> None:
     from landrenew.cli import land
 
     land.register(app)
+    from landrenew.cli import batches
+
+    batches.register(app)
+    from landrenew.cli import mappings
+
+    mappings.register(app)
     from landrenew.cli import platform
 
     platform.register(app)

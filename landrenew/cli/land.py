@@ -13,7 +13,6 @@ from rich.table import Table
 
 from landrenew.cli.common import console, progress_bar, state
 from landrenew.core.errors import InputError
-from landrenew.core.store import Store
 from landrenew.land.fields import DATE_FIELDS
 
 DateOpt = Annotated[str | None, typer.Option("--as-of", help="State on this date (YYYY-MM-DD)")]
@@ -32,8 +31,6 @@ db_app = typer.Typer(help="Database schema (数据库).", no_args_is_help=True)
 import_app = typer.Typer(help="Import survey files (成果入库).", no_args_is_help=True)
 export_app = typer.Typer(help="Export for QGIS and Excel (导出).", no_args_is_help=True)
 parcels_app = typer.Typer(help="Parcels and their history (地块).", no_args_is_help=True)
-batches_app = typer.Typer(help="Survey batches and their review (调查批次).", no_args_is_help=True)
-settings_app = typer.Typer(help="City settings kept in the database.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
@@ -60,7 +57,9 @@ def db_current() -> None:
 def import_parcels_cmd(
     path: Annotated[str, typer.Argument(help="GeoPackage, Shapefile (folder/.zip), GeoJSON, "
                                               "GeoParquet, CSV or Excel")],
-    mapping: Annotated[str | None, typer.Option(help="YAML field mapping")] = None,
+    mapping: Annotated[str | None, typer.Option(help="YAML field mapping file, or the name of a "
+                                                    "saved or built-in one (chinese, shapefile)")
+                       ] = None,
     crs: Annotated[str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:4547")] = None,
     batch: Annotated[str | None, typer.Option(help="Survey batch name")] = None,
     partial: Annotated[bool, typer.Option(help="Store the good rows, report the rest")] = False,
@@ -74,9 +73,12 @@ def import_parcels_cmd(
 ) -> None:
     """Import parcels; all or nothing unless --partial."""
     from landrenew.land.importing import ImportOptions, default_report, import_parcels
+    from landrenew.land.mapping_service import resolve_mapping
 
     settings = state.settings()
-    opts = ImportOptions(mapping=mapping, crs=crs, encoding=encoding, layer=layer, batch=batch,
+    chosen, label = (resolve_mapping(state.store(), mapping)[:2]
+                     if mapping is not None and not Path(mapping).exists() else (mapping, None))
+    opts = ImportOptions(mapping=chosen, mapping_label=label, crs=crs, encoding=encoding, layer=layer, batch=batch,
                          partial=partial, strict_geometry=strict_geometry, attributes=attributes,
                          reason=reason, report=report or default_report(path))
     with progress_bar() as cb:
@@ -269,85 +271,6 @@ def stats_cmd(as_of: DateOpt = None,
     console.print(table)
 
 
-@batches_app.command("list")
-def batches_list() -> None:
-    """Survey batches and their review status."""
-    from landrenew.land.batches import STATUS_ZH, list_batches
-
-    table = Table(title="调查批次 survey batches")
-    for col in ("name", "district", "status", "parcels", "submitted by", "submitted", "reasons"):
-        table.add_column(col)
-    for b in list_batches(state.store()):
-        table.add_row(b.name, b.district_code or "", f"{b.status} {STATUS_ZH[b.status]}",
-                      str(b.parcel_count), b.submitted_by, f"{b.submitted_at:%Y-%m-%d %H:%M}",
-                      "; ".join(b.reasons or []))
-    console.print(table)
-
-
-def _decide(name: str, action: str, reasons: list[str] | None) -> None:
-    from landrenew.land.batches import decide
-
-    b = decide(state.store(), name, action, user=state.settings().user, reasons=reasons)
-    console.print(f"batch {name}: {b.status}")
-
-
-@batches_app.command("review")
-def batches_review(name: str) -> None:
-    """Mark a submitted batch as reviewed (审核)."""
-    _decide(name, "review", None)
-
-
-@batches_app.command("accept")
-def batches_accept(name: str) -> None:
-    """Accept a reviewed batch (通过)."""
-    _decide(name, "accept", None)
-
-
-@batches_app.command("return")
-def batches_return(name: str, reason: Annotated[list[str], typer.Option(help="Reason(s)")]) -> None:
-    """Return a batch to the district with reasons (退回)."""
-    _decide(name, "return", reason)
-
-
-@settings_app.command("show")
-def settings_show() -> None:
-    """Settings in force (environment and database)."""
-    from landrenew.core.store import get_setting
-
-    s = state.settings()
-    store = _checked_store()
-    with store.read_session() as session:
-        stored = get_setting(session, "projected_crs")
-    console.print(f"database: {store.display_url} ({store.caps.name})\nuser: {s.user}\n"
-                  f"projected_crs: {s.projected_crs or stored or '(from the data extent)'}")
-
-
-@settings_app.command("set")
-def settings_set(key: str, value: str) -> None:
-    """Set a city setting (projected_crs)."""
-    from landrenew.core.audit import record
-    from landrenew.core.spatial import check_projected, parse_crs
-    from landrenew.core.store import get_setting, put_setting
-
-    if key != "projected_crs":
-        raise InputError(f"unknown setting '{key}' (known: projected_crs)", field="key")
-    crs = check_projected(parse_crs(value))  # type: ignore[arg-type]
-    store = _checked_store()
-    user = state.settings().user
-    with store.session() as session:
-        before = get_setting(session, key)
-        put_setting(session, key, f"EPSG:{crs.to_epsg()}", user)
-        record(session, actor=user, action="set_setting", entity_type="setting", entity_id=key,
-               before=before, after=f"EPSG:{crs.to_epsg()}")
-    console.print(f"{key} = EPSG:{crs.to_epsg()} ({crs.name}); areas of new versions use it")
-
-
-def _checked_store() -> Store:
-    store = state.store()
-    store.ensure_current()
-    return store
-
-
 def demo_cmd(
     parcels: Annotated[int, typer.Option("--parcels", help="Number of parcels")] = 20000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 42,
@@ -387,7 +310,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
     app.add_typer(export_app, name="export")
     app.add_typer(parcels_app, name="parcels")
-    app.add_typer(batches_app, name="batches")
-    app.add_typer(settings_app, name="settings")
     app.command("stats")(stats_cmd)
     app.command("demo")(demo_cmd)

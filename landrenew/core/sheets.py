@@ -41,6 +41,12 @@ def csv_text(value: Any) -> Any:
     return "'" + value if is_formula_like(value) else value
 
 
+def csv_untext(value: str) -> str:
+    """The value :func:`csv_text` was given (for CSV text the platform reads back, e.g. a form
+    it filled): a ``'`` before a formula-like value is taken off."""
+    return value[1:] if value.startswith("'") and is_formula_like(value[1:]) else value
+
+
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every formula-like text value neutralised (other values untouched)."""
     out = frame.copy()
@@ -86,6 +92,18 @@ def append(ws: Worksheet, values: Iterable[Any]) -> None:
     for cell in ws[ws.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"
+
+
+def text_only(wb: Workbook) -> Workbook:
+    """A normal (not write-only) workbook with every formula cell turned back into the text it
+    was typed as: for writers that fill cells with ``ws.append`` or ``ws.cell`` (call it just
+    before saving)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    return wb
 
 
 def write_frame(frame: pd.DataFrame, path: str | Path, sheet: str,

@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from landrenew.core import sheets
 from landrenew.core.clock import city_today
 
 MONEY = "#,##0.00"
@@ -101,5 +102,5 @@ def finance_workbook(view: dict[str, Any], *, user: str, today: dt.date | None =
     notes.append(["导出日期", today.isoformat()])
     notes.append(["金额", "人民币元；数据库与接口以十进制精确到分保存"])
     buf = io.BytesIO()
-    wb.save(buf)
+    sheets.text_only(wb).save(buf)
     return buf.getvalue()

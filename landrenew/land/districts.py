@@ -15,6 +15,7 @@ from landrenew.core.spatial import STORAGE_CRS, areas_m2, check_polygons, to_sto
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import District
 from landrenew.core.store.types import storage_wkb
+from landrenew.land.coordinates import check_extent
 from landrenew.land.importing import resolve_projected_crs
 from landrenew.land.readers import read_vector
 
@@ -39,6 +40,12 @@ def import_districts(store: Store, path: str | Path, *, user: str, crs: str | No
         raise InputError("district boundary is missing, empty or not a polygon",
                          file=str(path), row=int(gdf.index[bad.argmax()]), field="geometry")
     gdf = gdf.set_geometry(gpd.GeoSeries(check.repaired, index=gdf.index, crs=gdf.crs))
+    # the districts are the city's extent for every later parcel: never from wrong coordinates
+    outside = check_extent(np.asarray(gdf.geometry.values), list(gdf.index), gdf.crs,
+                           str(path), None)[0]
+    if outside:
+        raise InputError(outside[0].message, file=str(path), row=outside[0].row,
+                         field="geometry")
     stored = to_storage(gdf)
     geoms = np.asarray(stored.geometry.values)
     now = utcnow()

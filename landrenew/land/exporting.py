@@ -1,6 +1,7 @@
 """Exporting (数据导出) for QGIS and Excel: GeoPackage, Shapefile, GeoJSON, GeoParquet, Excel, CSV.
 
-The format follows the file extension. Shapefile field names are cut to 10 characters; the
+The format follows the file extension. Shapefile field names are cut to 10 characters (the
+canonical fields as GDAL cuts them, so the built-in ``shapefile`` mapping reads them back); the
 mapping is written beside the file (``OUT.mapping.yaml``) and works as ``--mapping`` on re-import.
 """
 
@@ -26,8 +27,9 @@ from pyproj import CRS
 from landrenew.core import sheets
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
-from landrenew.land.fields import CANONICAL, FIELDS_BY_NAME
+from landrenew.land.fields import CANONICAL, COMPUTED_LABELS_ZH, FIELDS_BY_NAME
 from landrenew.land.importing import Progress, no_progress
+from landrenew.land.mapping import shapefile_name
 from landrenew.land.parcels import count_parcels, iter_parcels
 from landrenew.land.zones import ZONE_KINDS, iter_zones
 
@@ -76,10 +78,16 @@ def _flatten(frame: gpd.GeoDataFrame, columns: tuple[str, ...]) -> gpd.GeoDataFr
 
 
 def shapefile_names(columns: list[str]) -> dict[str, str]:
-    """Unique ≤ 10-byte field names for a Shapefile (dBASE), keeping short names as they are."""
+    """Unique ≤ 10-byte field names for a Shapefile (dBASE), keeping short names as they are.
+
+    A canonical field gets the name GDAL would cut it to (``parcel_cod``), which the built-in
+    ``shapefile`` mapping reads back; any other long name is cut to 8 bytes and numbered."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    for name in columns:
+    for name in [c for c in columns if c in CANONICAL]:
+        mapping[name] = shapefile_name(name)
+        used.add(mapping[name])
+    for name in [c for c in columns if c not in CANONICAL]:
         if len(name.encode("utf-8")) <= 10 and name not in used:
             short = name
         else:
@@ -90,7 +98,7 @@ def shapefile_names(columns: list[str]) -> dict[str, str]:
                 n += 1
         used.add(short)
         mapping[name] = short
-    return mapping
+    return {name: mapping[name] for name in columns}
 
 
 def _write(parts: Parts, path: Path, fmt: str, on_part: OnPart) -> tuple[int, float, list[str]]:
@@ -190,8 +198,7 @@ def _write_excel(frame: pd.DataFrame, path: Path) -> None:
     sheets.append(legend, ["字段 field", "中文名称", "English"])
     for c in columns:
         spec = FIELDS_BY_NAME.get(c)
-        zh = spec.label_zh if spec else {"area_m2": "面积(㎡)", "area_mu": "面积(亩)",
-                                         "area_ha": "面积(公顷)"}.get(c, "")
+        zh = spec.label_zh if spec else COMPUTED_LABELS_ZH.get(c, "")
         sheets.append(legend, [c, zh, spec.label_en if spec else c])
     wb.save(path)
 

@@ -44,3 +44,12 @@ ATTRIBUTE_FIELDS = CANONICAL[1:]
 DATE_FIELDS = tuple(f.name for f in PARCEL_FIELDS if f.kind == "date")
 MONEY_FIELDS = tuple(f.name for f in PARCEL_FIELDS if f.kind == "money")
 SENSITIVE_FIELDS = tuple(f.name for f in PARCEL_FIELDS if f.sensitive)
+
+#: Chinese names of the columns the platform computes and writes beside the canonical fields
+#: (areas, version stamps, the latest evaluation): a file carrying them (an export read back)
+#: has them dropped, never kept as extra attributes.
+COMPUTED_LABELS_ZH = {
+    "area_m2": "面积(㎡)", "area_mu": "面积(亩)", "area_ha": "面积(公顷)", "version": "版本",
+    "valid_from": "版本生效时间", "changed_by": "变更人", "is_low_efficiency": "是否低效用地",
+    "categories": "低效类型", "flags": "其他标识", "bbox": "外包框",
+}

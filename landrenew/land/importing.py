@@ -3,6 +3,12 @@
 The default refuses the whole file when one row is refused (nothing is stored, every problem is
 reported); ``partial`` stores the good rows and reports the rest. Re-importing a known
 ``parcel_code`` writes a new version when anything changed and nothing when nothing did.
+
+The checks: each row's values (:mod:`.validate`), its coordinates within the file's CRS and the
+city (:mod:`.coordinates`), Excel formula cells (:mod:`.readers`), the columns no field takes
+(kept as extra attributes, each named in a warning), and — for a district officer — that no
+parcel of the file belongs to another district, before anything is compared
+(:mod:`.import_checks`).
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landrenew.core import audit
-from landrenew.core.audit import jsonable
 from landrenew.core.errors import InputError, Problem, ValidationFailed
 from landrenew.core.spatial import (
     STORAGE_CRS,
@@ -32,22 +37,33 @@ from landrenew.core.spatial import (
     to_storage,
 )
 from landrenew.core.store import Store, get_setting, put_setting, utcnow
-from landrenew.core.store.models import District, SurveyBatch
+from landrenew.core.store.models import SurveyBatch
 from landrenew.core.store.versions import current_versions, write_versions
 from landrenew.core.units import m2_to_mu
+from landrenew.land import import_checks as checks
 from landrenew.land import parcels as P
 from landrenew.land.fields import CANONICAL
-from landrenew.land.mapping import load_mapping
+from landrenew.land.mapping import FieldMapping, load_mapping
 from landrenew.land.readers import ReadResult, read_any
 from landrenew.land.report import write_report
 from landrenew.land.validate import check_attributes, check_codes_unique, check_geometry, row_label
+from landrenew.land.visibility import public_attributes
 
 Progress = Callable[[str, int, int], None]
 
 
+#: The names a mapping may map to: the canonical fields, and the computed columns it drops.
+TARGETS = (*CANONICAL, *P.COMPUTED_COLUMNS)
+
+
 @dataclass
 class ImportOptions:
-    mapping: str | None = None
+    #: A mapping file, or a mapping already resolved (a saved or built-in one).
+    mapping: str | FieldMapping | None = None
+    #: How the import report names the mapping used (a saved mapping's name and version).
+    mapping_label: str | None = None
+    #: The name the user knows the file by (an upload's own name, not its temporary path).
+    source_name: str | None = None
     crs: str | None = None
     encoding: str | None = None
     layer: str | None = None
@@ -73,6 +89,7 @@ class ImportReport:
     projected_crs: str | None = None
     area_mu: float = 0.0
     report_path: str | None = None
+    mapping: str | None = None
 
     @property
     def warnings(self) -> list[Problem]:
@@ -89,6 +106,7 @@ class ImportReport:
             "errors": len(self.errors), "warnings": len(self.warnings), "batch": self.batch,
             "stored": self.stored, "projected_crs": self.projected_crs,
             "area_mu": round(self.area_mu, 4), "report_path": self.report_path,
+            "mapping": self.mapping,
         }
 
 
@@ -114,102 +132,11 @@ def resolve_projected_crs(session: Session, configured: str | None,
     return crs
 
 
-def _join_attributes(frame: pd.DataFrame, sheet: ReadResult, file: str,
-                     mapping_path: str | None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Join an attribute sheet (Excel) to the geometry file by parcel_code."""
-    mapping = load_mapping(mapping_path, (*CANONICAL, *P.COMPUTED_COLUMNS))
-    attrs = mapping.apply(sheet.frame)
-    sheet_name = str(sheet.path)
-    if "parcel_code" not in attrs.columns:
-        raise InputError("the attribute sheet has no 'parcel_code' column", file=sheet_name,
-                         field="parcel_code")
-    attrs["parcel_code"] = attrs["parcel_code"].map(_code_text)
-    problems = list(check_codes_unique(attrs, sheet_name).problems)
-    known = set(frame["parcel_code"].dropna().astype(str))
-    unknown = attrs["parcel_code"].notna() & ~attrs["parcel_code"].isin(known)
-    for label in attrs.index[unknown.to_numpy()]:
-        problems.append(Problem(sheet_name, int(label), "parcel_code", "unknown_parcel",
-                                f"'{attrs.at[label, 'parcel_code']}' is not a parcel of {file}"))
-    attrs = attrs[~unknown & ~attrs["parcel_code"].duplicated(keep=False)]
-    attrs = attrs.set_index("parcel_code")
-    joined = frame.copy()
-    key = joined["parcel_code"].map(_code_text)
-    for column in attrs.columns:
-        values = key.map(attrs[column])
-        if column in joined.columns:
-            joined[column] = values.where(values.notna(), joined[column])
-        else:
-            joined[column] = values
-    return joined, problems
-
-
-def _code_text(value: Any) -> str | None:
-    if value is None or value is pd.NA or value is pd.NaT or (
-            isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
-def _assign_districts(session: Session, gdf: gpd.GeoDataFrame, checked: pd.DataFrame,
-                      file: str) -> list[Problem]:
-    """Fill a missing district_code from the stored district boundaries; refuse unknown codes."""
-    rows = session.execute(select(District.code, District.boundary)).all()
-    if not rows:
-        return []
-    codes = [r[0] for r in rows]
-    problems: list[Problem] = []
-    if "district_code" not in checked.columns:
-        checked["district_code"] = None
-    # a writable copy; a missing code may be None or NaN (pandas ≥ 3 ``str`` columns)
-    current = checked["district_code"].to_numpy(dtype=object).copy()
-    missing = pd.isna(checked["district_code"]).to_numpy()
-    current[missing] = None
-    if missing.any():
-        boundaries = gpd.GeoDataFrame({"code": codes},
-                                      geometry=shapely.from_wkb([r[1] for r in rows]),
-                                      crs=STORAGE_CRS)
-        points = gpd.GeoDataFrame(geometry=gdf.geometry[missing].representative_point(),
-                                  crs=gdf.crs).to_crs(STORAGE_CRS)
-        found = gpd.sjoin(points, boundaries, how="left", predicate="within")
-        found = found[~found.index.duplicated(keep="first")]
-        current[missing] = found["code"].reindex(points.index).to_numpy(dtype=object)
-        current = np.array([None if (c is None or c != c) else c for c in current], dtype=object)
-        checked["district_code"] = current
-    unknown = np.array([c is not None and c not in codes for c in current])
-    for label in checked.index[unknown]:
-        problems.append(Problem(file, int(label) if str(label).isdigit() else label,
-                                "district_code", "unknown_district",
-                                f"'{checked.at[label, 'district_code']}' is not a district of the city"
-                                f" ({', '.join(codes)})"))
-    return problems
-
-
-def _extras(frame: pd.DataFrame) -> list[dict[str, Any] | None]:
-    extra_cols = [c for c in frame.columns if c not in CANONICAL and c != frame_geometry(frame)
-                  and c not in P.COMPUTED_COLUMNS]
-    if not extra_cols:
-        return [None] * len(frame)
-    records = frame[extra_cols].to_dict("records")
-    out: list[dict[str, Any] | None] = []
-    for rec in records:
-        clean = {k: jsonable(v) for k, v in rec.items()}
-        clean = {k: v for k, v in clean.items() if v is not None}
-        out.append(clean or None)
-    return out
-
-
-def frame_geometry(frame: pd.DataFrame) -> str | None:
-    return frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-
-
 def _check(frame: pd.DataFrame, has_geometry: bool, file: str, strict_geometry: bool
            ) -> tuple[pd.DataFrame, gpd.GeoDataFrame | None, list[Problem], np.ndarray]:
     """All row checks; returns typed attributes, repaired geometry, problems, refused mask."""
     frame = frame.copy()
-    frame["parcel_code"] = frame["parcel_code"].map(_code_text)
+    frame["parcel_code"] = frame["parcel_code"].map(checks.code_text)
     codes = check_codes_unique(frame, file)
     attrs = check_attributes(frame, file)
     problems = codes.problems + attrs.problems
@@ -247,23 +174,31 @@ def _attribute_update_rows(store: Store, checked: pd.DataFrame, present: list[st
 
 def import_parcels(store: Store, path: str | Path, options: ImportOptions | None = None, *,
                    user: str, projected_crs: str | None = None,
-                   progress: Progress = no_progress) -> ImportReport:
-    """Import a parcel survey file (or an attribute sheet for known parcels)."""
+                   progress: Progress = no_progress,
+                   districts: tuple[str, ...] | None = None) -> ImportReport:
+    """Import a parcel survey file (or an attribute sheet for known parcels).
+
+    ``districts``: the districts the importing user is limited to (``None``: the whole city);
+    a file naming a parcel of another district is refused (403) before anything is compared."""
     options = options or ImportOptions()
     store.ensure_current()
-    file = str(path)
-    report = ImportReport(file=file, batch=options.batch)
+    file = options.source_name or str(path)
+    report = ImportReport(file=file, batch=options.batch, mapping=_mapping_label(options))
     progress("read", 0, 1)
     read = read_any(path, crs=options.crs, encoding=options.encoding, layer=options.layer)
-    mapping = load_mapping(options.mapping, (*CANONICAL, *P.COMPUTED_COLUMNS))
-    frame = mapping.apply(read.frame)
+    mapping = load_mapping(options.mapping, TARGETS)
+    frame = mapping.apply(read.frame, chinese=True)
     frame = frame.drop(columns=[c for c in P.COMPUTED_COLUMNS if c in frame.columns])
     report.rows_read = len(frame)
     progress("read", 1, 1)
-    problems: list[Problem] = []
+    with store.read_session() as session:
+        public = public_attributes(session)
+    problems = checks.renamed(read.problems, str(read.path), file)
+    problems += checks.unmapped_warnings(frame, file, public)
     if options.attributes:
         sheet = read_any(options.attributes, encoding=options.encoding)
-        frame, join_problems = _join_attributes(frame, sheet, file, options.mapping)
+        frame, join_problems = checks.join_attributes(frame, sheet, file, str(sheet.path),
+                                                      mapping, public)
         problems += join_problems
     P.require_codes(frame, file)
     progress("check", 0, 1)
@@ -273,7 +208,14 @@ def import_parcels(store: Store, path: str | Path, options: ImportOptions | None
     present = [c for c in CANONICAL if c in frame.columns]
     with store.session() as session:
         if geo is not None:
-            problems += _assign_districts(session, geo, checked, file)
+            extent_problems, outside = checks.check_coordinates(session, geo, file)
+            problems += extent_problems
+            refused |= outside
+            problems += checks.assign_districts(session, geo, checked, file)
+        if districts is not None:
+            checks.refuse_foreign(session, checked, refused | _refused_by(problems, file,
+                                                                          checked.index),
+                                  districts)
     if read.has_geometry:
         merged = checked
     else:
@@ -300,6 +242,12 @@ def import_parcels(store: Store, path: str | Path, options: ImportOptions | None
     return report
 
 
+def _mapping_label(options: ImportOptions) -> str | None:
+    if options.mapping_label or options.mapping is None:
+        return options.mapping_label
+    return options.mapping if isinstance(options.mapping, str) else options.mapping.title
+
+
 def _refused_by(problems: list[Problem], file: str, index: pd.Index) -> np.ndarray:
     refused_rows = {p.row for p in problems if p.severity == "error" and p.file == file}
     return np.array([row_label(v) in refused_rows for v in index], dtype=bool)
@@ -324,7 +272,8 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
             bounds = tuple(shapely.total_bounds(np.asarray(geoms)))
             crs = resolve_projected_crs(session, projected_crs, bounds, user)
             area = areas_m2(np.asarray(geoms), STORAGE_CRS, crs)
-            rows = P.storage_frame(merged, np.asarray(geoms), area, _extras(source), store.caps)
+            rows = P.storage_frame(merged, np.asarray(geoms), area, checks.extras(source),
+                                   store.caps)
             report.projected_crs = f"EPSG:{crs.to_epsg()}"
             progress("reproject", 1, 1)
         else:
@@ -345,7 +294,7 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
         rows["version"] = np.where(is_new, 1, prev["version"].fillna(0).to_numpy() + 1).astype(int)
         rows["operation"] = np.where(is_new | was_deleted, "insert", "update")
         districts = rows["district_code"].dropna().unique()
-        batch = _open_batch(session, options, read, int(write.sum()), user, now,
+        batch = _open_batch(session, options, report.file, int(write.sum()), user, now,
                             districts[0] if len(districts) == 1 else None)
         rows["batch_id"] = batch.id if batch else None
         to_write = rows[write].reset_index(drop=True)
@@ -359,7 +308,7 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
             progress("write", done[0], total)
 
         write_versions(session, store.caps, P.TABLE, to_write, now=now, user=user,
-                       reason=options.reason or f"import {Path(read.path).name}",
+                       reason=options.reason or f"import {Path(report.file).name}",
                        previous=closing, on_rows=advance)
         report.inserted = int((write & (is_new | was_deleted)).sum())
         report.updated = int((write & ~is_new & ~was_deleted).sum())
@@ -367,12 +316,12 @@ def _store_rows(store: Store, read: ReadResult, merged: pd.DataFrame,
         report.area_mu = float(m2_to_mu(np.nansum(rows["area_m2"].to_numpy(dtype=float))))
         report.stored = True
         audit.record(session, actor=user, action="import_parcels", entity_type="parcel_file",
-                     entity_id=Path(read.path).name, reason=options.reason,
+                     entity_id=Path(report.file).name, reason=options.reason,
                      after={**report.as_dict(), "errors": len(report.errors)})
         progress("write", total, total)
 
 
-def _open_batch(session: Session, options: ImportOptions, read: ReadResult, count: int,
+def _open_batch(session: Session, options: ImportOptions, source: str, count: int,
                 user: str, now: dt.datetime, district: str | None) -> SurveyBatch | None:
     if not options.batch:
         return None
@@ -386,10 +335,10 @@ def _open_batch(session: Session, options: ImportOptions, read: ReadResult, coun
         return existing
     batch = SurveyBatch(name=options.batch, district_code=district, status="submitted",
                         submitted_by=user,
-                        submitted_at=now, source_file=str(read.path), parcel_count=count,
+                        submitted_at=now, source_file=source, parcel_count=count,
                         reasons=[])
     session.add(batch)
     session.flush()
     audit.record(session, actor=user, action="submit_batch", entity_type="survey_batch",
-                 entity_id=options.batch, after={"status": "submitted", "file": str(read.path)})
+                 entity_id=options.batch, after={"status": "submitted", "file": source})
     return batch

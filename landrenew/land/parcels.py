@@ -31,7 +31,8 @@ STAMP_COLUMNS = ("version", "valid_from", "valid_to", "changed_by", "reason", "o
                  "is_deleted")
 #: Columns a file may carry that are computed by landrenew and never read back as attributes.
 COMPUTED_COLUMNS = ("area_m2", "area_mu", "area_ha", "version", "valid_from", "valid_to",
-                    "changed_by", "reason", "operation", "is_deleted", "batch", "fid")
+                    "changed_by", "reason", "operation", "is_deleted", "batch", "fid",
+                    "is_low_efficiency", "categories", "flags", "bbox")
 
 
 def geometry_columns(geoms: np.ndarray, caps: Capabilities) -> pd.DataFrame:
@@ -213,5 +214,9 @@ def changed_fields(before: ParcelVersion | None, after: ParcelVersion) -> list[s
 
 def require_codes(frame: pd.DataFrame, file: str) -> None:
     if "parcel_code" not in frame.columns:
-        raise InputError("the file has no 'parcel_code' field (map one with --mapping)",
+        geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+        names = ", ".join(str(c) for c in frame.columns if c != geometry)
+        raise InputError("the file has no 'parcel_code' field: choose a field mapping that "
+                         "names it (--mapping; an upload's saved mapping, e.g. 'shapefile' for "
+                         f"names cut to 10 characters); the file's fields: {names}",
                          file=file, field="parcel_code")

@@ -8,18 +8,22 @@ Readers are registered by name (:data:`READERS`) so that a deployment can add it
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, quote_sheetname
 from pyproj import CRS
 
-from landrenew.core.errors import InputError
+from landrenew.core.errors import InputError, Problem
 from landrenew.core.spatial import parse_crs
 
 WKT_COLUMNS = ("wkt", "WKT", "geometry", "geom", "the_geom")
@@ -35,6 +39,8 @@ class ReadResult:
     frame: pd.DataFrame
     has_geometry: bool
     row_label: str  # how rows are named in messages: "feature", "line", "row"
+    #: What reading found (e.g. Excel formula cells): warnings, or errors refusing their row.
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def gdf(self) -> gpd.GeoDataFrame:
@@ -158,7 +164,12 @@ def read_csv(
 
 
 def read_excel(path: Path, *, layer: str | None = None, **_: object) -> ReadResult:
-    """An Excel attribute sheet (first sheet, or the one named by ``layer``); header in row 1."""
+    """An Excel attribute sheet (first sheet, or the one named by ``layer``); header in row 1.
+
+    A second header row of field codes under the Chinese one (the platform's own parcel list
+    download) is skipped. A formula cell gives the value Excel last calculated, with a warning
+    naming the cell; a formula with no such value (never calculated, or an Excel error such as
+    ``#DIV/0!``) refuses its row, naming the cell (:func:`formula_problems`)."""
     try:
         df = pd.read_excel(path, sheet_name=layer or 0, dtype=object, engine="openpyxl")
     except Exception as exc:
@@ -166,7 +177,78 @@ def read_excel(path: Path, *, layer: str | None = None, **_: object) -> ReadResu
     df.columns = [str(c).strip() for c in df.columns]
     df.index = pd.RangeIndex(2, len(df) + 2, name="row")
     df = df.astype(object).where(df.notna(), None)
-    return ReadResult(path, df, False, "row")
+    problems = formula_problems(path, layer, df) if _has_formulas(path) else []
+    if len(df) and _is_code_row(df.iloc[0]):
+        df = df.iloc[1:]
+    return ReadResult(path, df, False, "row", problems)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+#: The values Excel shows for a formula it could not calculate.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!"})
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any sheet of the workbook holds a formula (a quick look at its XML)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with zf.open(name) as fh:
+                        tail = b""
+                        while chunk := fh.read(2**20):
+                            if _FORMULA.search(tail + chunk):
+                                return True
+                            tail = chunk[-16:]
+    except zipfile.BadZipFile:
+        return False
+    return False
+
+
+def formula_problems(path: Path, layer: str | None, frame: pd.DataFrame) -> list[Problem]:
+    """A problem for each formula cell of the sheet read into ``frame``: a warning when Excel's
+    last calculated value was read (it is what the file shows, but the formula is not kept), an
+    error refusing the row when there is none."""
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb[layer] if layer else wb.worksheets[0]
+        sheet = quote_sheetname(ws.title)
+        problems: list[Problem] = []
+        for row in ws.iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) != "f":
+                    continue
+                problems.append(_formula_problem(str(path), sheet, cell.row, cell.column,
+                                                 str(cell.value), frame))
+        return problems
+    finally:
+        wb.close()
+
+
+def _formula_problem(file: str, sheet: str, row: int, column: int, formula: str,
+                     frame: pd.DataFrame) -> Problem:
+    where = f"{sheet}!{get_column_letter(column)}{row}"
+    name = str(frame.columns[column - 1]) if column <= len(frame.columns) else None
+    if row == 1:
+        return Problem(file, None, name, "formula_cell",
+                       f"the header {where} is a formula ({formula}); its value was read",
+                       "warning", formula)
+    value: Any = frame.at[row, name] if name is not None and row in frame.index else None
+    if value is None or (isinstance(value, str) and value.strip() in EXCEL_ERRORS):
+        return Problem(file, row, name, "formula_without_value",
+                       f"{where} is a formula ({formula}) without a calculated value; enter the "
+                       "value, or open and save the file in Excel", "error", formula)
+    return Problem(file, row, name, "formula_cell",
+                   f"{where} is a formula ({formula}); the value Excel last calculated ({value})"
+                   " was imported", "warning", formula)
+
+
+def _is_code_row(row: pd.Series) -> bool:
+    """A row of field codes under a Chinese header (``parcel_code``, ``district_code`` …)."""
+    values = [v for v in row.tolist() if v is not None]
+    return "parcel_code" in values and all(
+        isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v) for v in values)
 
 
 READERS: dict[str, Reader] = {

@@ -1,4 +1,7 @@
-"""Problem reports (质检报告) as CSV (opens in Excel, UTF-8 with BOM) or JSON."""
+"""Problem reports (质检报告) as CSV (opens in Excel, UTF-8 with BOM) or JSON.
+
+A report quotes the values it refuses, which come from somebody's file: in the CSV, a value that
+a spreadsheet would take for a formula is neutralised (:func:`landrenew.core.sheets.csv_text`)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import csv
 import json
 from pathlib import Path
 
+from landrenew.core import sheets
 from landrenew.core.errors import Problem
 
 HEADERS = ("file", "row", "field", "code", "severity", "message", "value")
@@ -24,5 +28,5 @@ def write_report(problems: list[Problem], path: str | Path) -> str:
             writer = csv.writer(fh)
             writer.writerow([f"{zh} {en}" for zh, en in zip(HEADERS_ZH, HEADERS, strict=True)])
             for r in rows:
-                writer.writerow([r[h] if r[h] is not None else "" for h in HEADERS])
+                writer.writerow([sheets.csv_text(r[h]) if r[h] is not None else "" for h in HEADERS])
     return str(p)

@@ -19,6 +19,18 @@ def redact(record: Mapping[str, Any], user: Principal,
     return {k: v for k, v in record.items() if k not in hidden}
 
 
+def redact_attributes(attributes: Mapping[str, Any] | None, user: Principal,
+                      public: Iterable[str]) -> dict[str, Any] | None:
+    """A parcel's extra attributes (columns of its survey file that match no canonical field)
+    as the user may see them: all of them for the roles that see sensitive fields, else only
+    those declared ``public`` (:mod:`landrenew.land.visibility`) — an undeclared column may hold
+    an identity number or a tax figure."""
+    if attributes is None or user.sees_sensitive:
+        return dict(attributes) if attributes is not None else None
+    shown = set(public)
+    return {k: v for k, v in attributes.items() if k in shown}
+
+
 #: Indicators computed from sensitive fields (亩均税收 …): hidden like the fields themselves.
 SENSITIVE_INDICATORS = ("tax_per_mu", "output_per_mu", "investment_per_mu")
 _HIDDEN = frozenset((*SENSITIVE_FIELDS, *SENSITIVE_INDICATORS))

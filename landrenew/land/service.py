@@ -32,16 +32,24 @@ from landrenew.core.access import (
     require_write,
     require_write_district,
 )
-from landrenew.core.errors import InputError, NotFound, Problem, ValidationFailed, problem_listing
+from landrenew.core.errors import (
+    InputError,
+    LandrenewError,
+    NotFound,
+    ValidationFailed,
+    problem_listing,
+)
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL
 from landrenew.land.importing import ImportOptions, import_parcels
+from landrenew.land.mapping_service import resolve_mapping
 from landrenew.land.parcels import changed_fields, parcel_history
 from landrenew.land.readers import READERS
 from landrenew.land.records import parcel_record, split
-from landrenew.land.sensitive import redact, redact_evaluation
+from landrenew.land.sensitive import redact, redact_attributes, redact_evaluation
+from landrenew.land.visibility import public_attributes
 
 #: What an upload may be: every file the readers know that stands alone (a Shapefile comes
 #: zipped with its sidecar files).
@@ -107,17 +115,27 @@ def read_upload(stream: BinaryIO, max_mb: int) -> bytes:
 
 def upload_parcels(store: Store, user: Principal, filename: str, content: bytes, *,
                    dry_run: bool, options: ImportOptions | None = None,
-                   projected_crs: str | None = None) -> dict[str, Any]:
-    """Import an uploaded file (GeoPackage, zipped Shapefile, Excel …); the report as a dict,
-    its problems listed as every answer lists them (:func:`~landrenew.core.errors.problem_listing`:
-    the first of them, and ``problem_count``)."""
+                   projected_crs: str | None = None, mapping: str | None = None,
+                   mapping_version: int | None = None) -> dict[str, Any]:
+    """Import an uploaded file (GeoPackage, zipped Shapefile, Excel …) with the field mapping it
+    chose (a saved or built-in one, by name; ``mapping_version`` pins a saved one's version);
+    the report as a dict, its problems listed as every answer lists them
+    (:func:`~landrenew.core.errors.problem_listing`: the first of them, and ``problem_count``).
+
+    Every problem and message names the file as it was uploaded, never the server's temporary
+    copy. A district officer's file naming a parcel of another district is refused (403) before
+    any value is compared, so that a dry run says nothing of another district's values."""
     require_write(user)
     name = Path(filename or "upload").name
     if not name.lower().endswith(SUFFIXES):
         raise InputError(f"'{name}' is not a supported upload ({', '.join(SUFFIXES)})",
                          field="file")
     store.ensure_current()
-    options = options or ImportOptions()
+    options = replace(options or ImportOptions(), source_name=name)
+    version = None
+    if mapping:
+        options.mapping, options.mapping_label, version = resolve_mapping(store, mapping,
+                                                                          mapping_version)
     guarded = _GuardedStore(store.url, store.engine, store.caps, store._sessions,
                             guard=_district_guard(user, utcnow()) if user.scope is not None
                             else None, dry_run=dry_run)
@@ -126,20 +144,33 @@ def upload_parcels(store: Store, user: Principal, filename: str, content: bytes,
         path.write_bytes(content)
         try:
             report = import_parcels(guarded, path, options, user=user.name,
-                                    projected_crs=projected_crs)
-        except ValidationFailed as exc:
-            exc.file = name
-            exc.problems = _named(exc.problems, str(path), name)
-            raise
+                                    projected_crs=projected_crs, districts=user.scope)
+        except LandrenewError as exc:
+            raise _named(exc, folder, name) from None
     out = report.as_dict()
     out.update(file=name, stored=not dry_run, dry_run=dry_run, report_path=None,
-               **problem_listing(_named(report.problems, str(path), name)))
+               mapping_name=mapping or None, mapping_version=version,
+               **problem_listing(report.problems))
     return out
 
 
-def _named(problems: list[Problem], path: str, name: str) -> list[Problem]:
-    """The problems of the upload's temporary file ``path`` under the name it was uploaded as."""
-    return [replace(p, file=name) if p.file == path else p for p in problems]
+def _named(exc: LandrenewError, folder: str, name: str) -> LandrenewError:
+    """The error with the upload's temporary folder (also as GDAL's ``/vsizip/`` path) replaced
+    by the name the file was uploaded as, in its message, file and problems."""
+    def scrub(text: str) -> str:
+        for prefix in (f"/vsizip/{folder}/{name}", f"/vsizip/{folder}", f"{folder}/{name}",
+                       folder):
+            text = text.replace(prefix, name)
+        return text
+
+    exc.message = scrub(exc.message)
+    if exc.file:
+        exc.file = scrub(exc.file)
+    if isinstance(exc, ValidationFailed):
+        exc.problems = [replace(p, file=scrub(p.file), message=scrub(p.message))
+                        for p in exc.problems]
+    exc.args = (str(exc),)
+    return exc
 
 # ---------------------------------------------------------------- a parcel's detail, history, edits
 
@@ -180,7 +211,8 @@ def parcel_detail(store: Store, user: Principal, code: str) -> dict[str, Any]:
         record = parcel_record(row, user)
         geom = shapely.from_wkb(row.geom) if row.geom is not None else None
         record["geometry"] = shapely.geometry.mapping(geom) if geom is not None else None
-        record["attributes"] = row.attributes
+        public = () if user.sees_sensitive or not row.attributes else public_attributes(conn)
+        record["attributes"] = redact_attributes(row.attributes, user, public)
         record["evaluation"] = _latest_result(conn, code, user)
     record.pop("categories"), record.pop("flags"), record.pop("is_low_efficiency")
     return record

@@ -28,6 +28,7 @@ from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import ZoneLayer, ZoneVersion, table_of
 from landrenew.core.store.types import rebind_wkb
 from landrenew.core.store.versions import as_of_cutoff, current_versions, valid_at, write_versions
+from landrenew.land.coordinates import check_extent
 from landrenew.land.importing import Progress, no_progress, resolve_projected_crs
 from landrenew.land.mapping import load_mapping
 from landrenew.land.parcels import content_hash, geometry_columns
@@ -110,6 +111,9 @@ def import_zones(store: Store, path: str | Path, *, kind: str | None = None, use
     gdf["zone_code"] = codes
     geo = check_geometry(gdf, file, strict=strict_geometry)
     problems += geo.problems
+    # a zone layer may reach beyond the city (a province's red line): its CRS's area only
+    problems += check_extent(np.asarray(geo.frame.geometry.values), list(gdf.index), gdf.crs,
+                             file, None)[0]
     out.problems = problems
     if any(p.severity == "error" for p in problems):
         if report:

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from landrenew.core import sheets
 from landrenew.core.clock import city_today
 from landrenew.projects.vocabulary import BATCHES, INSTRUMENTS, TERMS
 
@@ -52,5 +53,5 @@ def library_workbook(items: list[dict[str, Any]], *, user: str,
     notes.append(["导出日期", today.isoformat()])
     notes.append(["依据", "江府函〔2023〕202号 §三(五)(七)：试点项目库动态调整"])
     buf = io.BytesIO()
-    wb.save(buf)
+    sheets.text_only(wb).save(buf)
     return buf.getvalue()

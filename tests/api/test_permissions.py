@@ -842,9 +842,16 @@ MATRIX: dict[tuple[str, str], Case] = {
 
 
 # Issue 5's route groups keep their cases in their own files; each adds them here.
-from . import matrix_compliance, matrix_consolidation, matrix_finance, matrix_phases  # noqa: E402
+from . import (  # noqa: E402
+    matrix_compliance,
+    matrix_consolidation,
+    matrix_finance,
+    matrix_mappings,
+    matrix_phases,
+)
 
-for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance):
+for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
+              matrix_mappings):
     MATRIX.update(_part.CASES)
 
 

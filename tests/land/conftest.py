@@ -51,6 +51,11 @@ ZH_FIELDS = {"parcel_code": "宗地代码", "land_use": "用地性质", "floor_a
 MAPPING = {"fields": {zh: en for en, zh in ZH_FIELDS.items() if en != "note"}}
 
 
+def in_rows(problems: list[Any]) -> list[Any]:
+    """The problems of rows (not the warnings naming a column no field takes, e.g. ``note``)."""
+    return [p for p in problems if p.row is not None]
+
+
 def rect(i: int, w: float, h: float) -> shapely.Polygon:
     """The i-th rectangle of a row (500 m apart) in EPSG:4547."""
     x = X0 + i * 500.0

@@ -19,7 +19,9 @@ from landrenew.land import parcels as P
 from landrenew.land.districts import import_districts
 from landrenew.land.editing import update_parcel
 from landrenew.land.exporting import export_parcels, shapefile_names
+from landrenew.land.fields import CANONICAL
 from landrenew.land.importing import ImportOptions, import_parcels
+from landrenew.land.mapping import BUILTIN
 
 from .conftest import AREAS_M2, CODES, PARCELS
 
@@ -72,18 +74,23 @@ def test_shapefile_cpg_and_mapping(loaded: Store, tmp_path: Path) -> None:
     mapping_file = tmp_path / "地块.mapping.yaml"
     assert rep.extra_files == [str(mapping_file)]
     fields = yaml.safe_load(mapping_file.read_text(encoding="utf-8"))["fields"]
-    assert fields["floor_ar"] == "floor_area_m2"
-    assert fields["right_ho"] == "right_holder"
-    assert fields["planned_"] == "planned_use" and fields["planned__1"] == "planned_far"
+    # canonical fields are cut as GDAL cuts them: what the built-in 'shapefile' mapping reads
+    assert fields["floor_area"] == "floor_area_m2"
+    assert fields["right_hold"] == "right_holder"
+    assert fields["planned_us"] == "planned_use" and fields["planned_fa"] == "planned_far"
+    assert {k: v for k, v in fields.items() if v in CANONICAL} == BUILTIN["shapefile"].fields
     assert "land_use" not in fields.values()  # short names are kept as they are
     names = pyogrio.read_info(out)["fields"].tolist()
     assert all(len(n.encode("utf-8")) <= 10 for n in names)
-    assert "note" in names and "floor_ar" in names and "parcel_c" in names
+    assert "note" in names and "floor_area" in names and "parcel_cod" in names
+    # read back with the built-in mapping alone (no sidecar file): nothing changed
+    again = import_parcels(loaded, out, ImportOptions(mapping=BUILTIN["shapefile"]), user="t")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
 
 
 def test_shapefile_names_unique_and_cut() -> None:
-    m = shapefile_names(["investment_10k_yuan", "investment_total", "建筑面积", "land_use"])
-    assert m["land_use"] == "land_use"
+    m = shapefile_names(["investment_total", "investment_10k_yuan", "建筑面积", "land_use"])
+    assert m["land_use"] == "land_use" and m["investment_10k_yuan"] == "investment"
     assert len(set(m.values())) == 4
     assert all(len(v.encode("utf-8")) <= 10 for v in m.values())
     assert m["建筑面积"] == "建筑"  # cut on a character boundary (3 bytes each)

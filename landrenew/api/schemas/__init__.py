@@ -11,7 +11,14 @@ from landrenew.api.schemas.evaluations import (
     StatisticsRow,
     Totals,
 )
-from landrenew.api.schemas.imports import ImportReportPublic, ProblemPublic
+from landrenew.api.schemas.imports import (
+    ImportReportPublic,
+    MappingDeleted,
+    MappingDetail,
+    MappingPublic,
+    MappingSave,
+    ProblemPublic,
+)
 from landrenew.api.schemas.parcels import (
     EvaluationResultPublic,
     ParcelDetail,
@@ -29,4 +36,4 @@ from landrenew.api.schemas.users import (
     UserUpdate,
 )
 
-__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "PasswordChange", "ProblemPublic", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]
+__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "MappingDeleted", "MappingDetail", "MappingPublic", "MappingSave", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "PasswordChange", "ProblemPublic", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]

@@ -11,6 +11,7 @@ from landrenew.api.deps import CsrfChecked, PageUser, SettingsDep, StoreDep, upl
 from landrenew.core.access import require_write
 from landrenew.core.errors import ValidationFailed, problem_listing
 from landrenew.land.importing import ImportOptions
+from landrenew.land.mapping_service import list_mappings
 from landrenew.land.service import SUFFIXES, read_upload, upload_parcels
 from landrenew.web.pages.common import need_user, staged_uploads
 from landrenew.web.render import render
@@ -19,10 +20,11 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 
 
 @router.get("/import")
-def import_form(request: Request, user: PageUser) -> Response:
+def import_form(request: Request, store: StoreDep, user: PageUser) -> Response:
     who = need_user(request, user)
     require_write(who)
-    return render(request, "import.html", {"suffixes": SUFFIXES}, user=who)
+    return render(request, "import.html", {"suffixes": SUFFIXES,
+                                           "mappings": list_mappings(store, who)}, user=who)
 
 
 def _import_options(options: dict[str, str | None]) -> ImportOptions:
@@ -35,8 +37,10 @@ def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user
                   _csrf: CsrfChecked, file: Annotated[UploadFile, File()],
                   batch: Annotated[str | None, Form()] = None,
                   crs: Annotated[str | None, Form()] = None,
-                  reason: Annotated[str | None, Form()] = None) -> Response:
-    """Step one: validate the upload as a dry run (试导入) and show the report."""
+                  reason: Annotated[str | None, Form()] = None,
+                  mapping: Annotated[str | None, Form(max_length=64)] = None) -> Response:
+    """Step one: validate the upload as a dry run (试导入) with the chosen field mapping and
+    show the report; the confirmation imports with the same version of that mapping."""
     who = need_user(request, user)
     require_write(who)
     filename = upload_name(file.filename)
@@ -45,14 +49,21 @@ def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user
     try:
         report = upload_parcels(store, who, filename, content, dry_run=True,
                                 options=_import_options(options),
-                                projected_crs=settings.projected_crs)
+                                projected_crs=settings.projected_crs, mapping=mapping or None)
     except ValidationFailed as exc:
         return render(request, "import_report.html", {
             "refused": True, "file": filename, "message": str(exc),
             **problem_listing(exc.problems)}, user=who, status_code=422)
+    version = report["mapping_version"]
+    options.update(mapping=report["mapping_name"],
+                   mapping_version=None if version is None else str(version))
     staged = staged_uploads(request).put(who.name, filename, content, options)
     return render(request, "import_report.html", {"refused": False, "report": report,
                                                   "token": staged.token}, user=who)
+
+
+def _version(text: str | None) -> int | None:
+    return None if text is None else int(text)
 
 
 @router.post("/import/confirm")
@@ -66,7 +77,9 @@ def import_confirm(request: Request, store: StoreDep, settings: SettingsDep, use
     try:
         report = upload_parcels(store, who, staged.filename, staged.path.read_bytes(),
                                 dry_run=False, options=_import_options(staged.options),
-                                projected_crs=settings.projected_crs)
+                                projected_crs=settings.projected_crs,
+                                mapping=staged.options.get("mapping"),
+                                mapping_version=_version(staged.options.get("mapping_version")))
     except ValidationFailed as exc:  # the data changed between the dry run and now
         return render(request, "import_report.html", {
             "refused": True, "file": staged.filename, "message": str(exc),

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
+from landrenew.core import sheets
 from landrenew.core.access import Principal, require_write
 from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError
@@ -86,11 +87,13 @@ def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
 
 
 def _works_text(works: list[dict[str, Any]]) -> str:
-    """A stored schedule as the form's CSV lines ``name,kind,start,finish``."""
+    """A stored schedule as the form's CSV lines ``name,kind,start,finish``, a formula-like name
+    neutralised as in every CSV the platform writes (read back by :func:`_parse_works`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for w in works:
-        writer.writerow([w["name"], w["kind"], w["start"], w["finish"]])
+        writer.writerow([sheets.csv_text(v) for v in (w["name"], w["kind"], w["start"],
+                                                      w["finish"])])
     return out.getvalue()
 
 
@@ -112,7 +115,7 @@ def _parse_works(text: str) -> tuple[list[dict[str, str]], list[int]]:
         if len(cells) != 4:
             raise InputError(f"expected name,kind,start,finish, got {len(cells)} value(s)",
                              row=n, field="works")
-        name, kind, start, finish = cells
+        name, kind, start, finish = (sheets.csv_untext(c) for c in cells)
         works.append({"name": name, "kind": _KIND_NAMES.get(kind, kind), "start": start,
                       "finish": finish})
         lines.append(n)

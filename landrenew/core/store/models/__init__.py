@@ -21,6 +21,7 @@ from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
 from landrenew.core.store.models.land import (
     CitySetting,
     District,
+    ImportMapping,
     ParcelVersion,
     SurveyBatch,
     ZoneLayer,
@@ -45,7 +46,7 @@ from landrenew.core.store.models.users import AuditEvent, LoginFailure, User, Us
 __all__ = [
     "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ComplianceCheck",
     "ConsentUnit",
-    "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord",
+    "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord", "ImportMapping",
     "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase",
     "PhasePerson",
     "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",

@@ -157,3 +157,24 @@ class ZoneVersion(VersionMixin, BBoxMixin, Base):
         ),
         Index("ix_zone_code_from", "kind", "zone_code", "valid_from"),
     )
+
+
+class ImportMapping(VersionMixin, Base):
+    """A field mapping (字段映射) an administrator saved by name for uploads: its YAML text as
+    saved, one row per version (a deletion is a version too)."""
+
+    __tablename__ = "import_mappings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    definition: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (
+        Index(
+            "uq_import_mapping_current",
+            "name",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index("ix_import_mapping_name_from", "name", "valid_from"),
+    )
