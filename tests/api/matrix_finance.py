@@ -141,7 +141,53 @@ def page_finance_cost(w: World, role: str) -> None:
     assert add("east").status_code == (404 if role in PROJECT_SCOPED else 200)
 
 
+def _page_write(w: World, role: str, suffix: str, data: dict[str, str], *,
+                city_decision: bool) -> None:
+    """A money form sent from the page: stored (303 back to the money page) for the roles that
+    may make it, 403 for the rest, 404 for another district's or company's project."""
+    ids = matrix_projects(w)
+
+    def send(side: str) -> Any:
+        return w.page(role).post(f"/projects/{ids[side]['project']}{suffix}",
+                                 data={"csrf_token": w.csrf(role), **data},
+                                 follow_redirects=False)
+    own = send("west")
+    if role in ("anonymous", "viewer") or (city_decision and role == "consolidation_entity"):
+        assert own.status_code == 403, own.text
+        if role == "consolidation_entity":
+            assert send("east").status_code == 404
+        return
+    assert own.status_code == 303, own.text
+    assert own.headers["location"].startswith(f"/projects/{ids['west']['project']}/finance")
+    assert send("east").status_code == (404 if role in PROJECT_SCOPED else 303)
+
+
+def page_fund_balance(w: World, role: str) -> None:
+    _page_write(w, role, "/finance/fund-balance", {
+        "compensation": "100", "resettlement_construction": "100", "other_costs": "0",
+        "financing_cost": "0", "unit": "yuan", "supply_area_m2": "10", "far": "2",
+        "floor_price": "100"}, city_decision=False)
+
+
+def page_storage_fee(w: World, role: str) -> None:
+    _page_write(w, role, "/finance/storage-fee", {"audited_cost": "1000", "unit": "yuan",
+                                                  "service_rate": "0.05"}, city_decision=True)
+
+
+def page_disbursement(w: World, role: str) -> None:
+    ids = matrix_projects(w)
+    for side in ("west", "east"):
+        w.client.post(f"/api/projects/{ids[side]['project']}/storage-fee",
+                      headers=w.headers("admin"), json={"audited_cost": "1000",
+                                                         "service_rate": "0.05"})
+    _page_write(w, role, "/finance/disbursements", {"revenue": "5000", "unit": "yuan"},
+                city_decision=True)
+
+
 CASES.update({
+    ("POST", "/projects/{project_id}/finance/fund-balance"): page_fund_balance,
+    ("POST", "/projects/{project_id}/finance/storage-fee"): page_storage_fee,
+    ("POST", "/projects/{project_id}/finance/disbursements"): page_disbursement,
     ("GET", "/projects/{project_id}/finance"): page_finance,
     ("GET", "/projects/{project_id}/finance.xlsx"): page_finance_excel,
     ("POST", "/projects/{project_id}/finance/costs"): page_finance_cost,

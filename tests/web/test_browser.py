@@ -200,9 +200,11 @@ def test_clicking_a_parcel_shows_its_reasons(page: Any, site: dict[str, Any]) ->
     card.wait_for(timeout=20_000)
     shot(page, site, "parcel-card")
     reasons = page.inner_text("#reasons")
-    for reason in detail["evaluation"]["reasons"]:
-        assert reason["rule"] in reasons
-        assert reason["clause"] in reasons
+    for reason in detail["evaluation"]["reasons"]:  # each rule's row, in words, with its clause
+        row = page.locator(f"#reasons tr[data-rule='{reason['rule']}']")
+        assert row.count() >= 1, (reason["rule"], reasons)
+        assert reason["clause"] in row.first.inner_text()
+    assert "_" not in reasons  # words, not item codes
     assert "低效用地" in page.inner_text("#verdict")
     assert page.locator("#history li").count() >= 1
 
@@ -249,9 +251,12 @@ def test_upload_report_then_confirm(page: Any, site: dict[str, Any]) -> None:
     log_in(page, site, ADMIN, "/import")
     page.set_input_files("#import-form input[name=file]", str(path))
     page.fill("#import-form input[name=reason]", "browser test upload")
+    page.select_option("#import-mapping", "chinese")  # the built-in field mappings are offered
+    shot(page, site, "import-form")
     page.click("#import-form button[type=submit]")
     page.locator("#import-report[data-stored=false]").wait_for()
     assert page.inner_text("#inserted") == "1"
+    assert page.inner_text("#mapping") == "chinese (built-in)"
     shot(page, site, "import-report")
     assert site["api"].get("/api/parcels/BROWSER-1").status_code == 404
     page.click("#confirm-form button[type=submit]")
