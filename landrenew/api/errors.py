@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenew.core.errors import LandrenewError, ValidationFailed, problem_listing
+from landrenew.core.said import said, say
 from landrenew.core.store import refusal_of
 
 HTTP_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found",
@@ -23,9 +24,14 @@ HTTP_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found",
 
 
 def error_body(exc: LandrenewError) -> dict[str, Any]:
+    """The error's JSON: ``message`` in English as the code made it, ``message_zh`` the same in
+    Chinese from the error catalogue (:mod:`landrenew.core.said`), each problem likewise."""
     body = exc.to_dict()
+    body["message_zh"] = said(exc)
     if isinstance(exc, ValidationFailed):
         body.update(problem_listing(exc.problems))
+        for problem in body["problems"]:
+            problem["message_zh"] = say(problem["message"])
     return body
 
 

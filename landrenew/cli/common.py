@@ -23,6 +23,7 @@ from rich.progress import (
 from sqlalchemy.engine import make_url
 
 from landrenew.core.errors import ConfigurationError, LandrenewError, ValidationFailed
+from landrenew.core.said import said, say
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
 from landrenew.core.store.engine import normalise_url
@@ -89,11 +90,16 @@ state = CliState()
 
 def fail(exc: LandrenewError) -> None:
     """One clear line (plus the first problems of a refused file) and a non-zero exit."""
-    err_console.print(f"[bold red]error[/bold red] {escape(f'[{exc.code}] {exc}')}", highlight=False)
+    chinese = said(exc)  # Chinese first (the error catalogue), the English under it
+    err_console.print(f"[bold red]错误 error[/bold red] {escape(f'[{exc.code}] {chinese}')}",
+                      highlight=False, soft_wrap=True)
+    if chinese != str(exc):
+        err_console.print(escape(f"  {exc}"), highlight=False, soft_wrap=True)
     if isinstance(exc, ValidationFailed):
         for p in exc.problems[:20]:
             where = f"row {p.row}" + (f", field '{p.field}'" if p.field else "")
-            err_console.print(escape(f"  {p.file}: {where}: [{p.code}] {p.message}"), highlight=False)
+            err_console.print(escape(f"  {p.file}: {where}: [{p.code}] {say(p.message)}"
+                                     f" ({p.message})"), highlight=False)
         if len(exc.problems) > 20:
             err_console.print(f"  … and {len(exc.problems) - 20} more in the report")
     sys.exit(1 if not isinstance(exc, ValidationFailed) else 2)

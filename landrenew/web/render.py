@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from landrenew.core import auth
 from landrenew.core.access import ROLES, NotAuthenticated, Principal
 from landrenew.core.clock import city_time_text
+from landrenew.core.said import text_said
 from landrenew.web import i18n
 
 
@@ -35,6 +36,7 @@ def environment(locale: str) -> Environment:
     env.filters["yuan"] = yuan_text
     env.filters["wan"] = wan_text
     env.filters["pct"] = percent_text
+    env.filters["said"] = lambda value: text_said(value, locale)
     return env
 
 

@@ -125,6 +125,7 @@ def test_a_bad_setting_is_one_line_naming_it_for_every_command(
         assert proc.returncode == 1, (command, proc.stderr)
         assert "[configuration]" in proc.stderr, command
         assert f"setting LANDRENEW_{field}:" in proc.stderr, command
-        assert proc.stderr.startswith("error [configuration]"), command  # nothing before
+        assert proc.stderr.startswith("错误 error [configuration]"), command  # nothing before
+        assert len(proc.stderr.strip().splitlines()) <= 2, proc.stderr  # Chinese, then English
         assert "Traceback" not in proc.stderr and "pydantic" not in proc.stderr, command
     assert not (tmp_path / "x.db").exists()  # refused before anything was built

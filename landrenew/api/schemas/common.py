@@ -24,6 +24,7 @@ class Page(BaseModel, Generic[T]):
 class ErrorPublic(BaseModel):
     code: str
     message: str
+    message_zh: str | None = None  # the same in Chinese (the error catalogue)
     field: str | None = None
     file: str | None = None
     row: Any = None

@@ -11,6 +11,7 @@ the login page. Forms carry the session's CSRF token; htmx requests send it as t
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -71,11 +72,14 @@ def _signed_in(request: Request) -> Principal | None:
 
 async def _error(request: Request, exc: Exception) -> Response:
     if wants_html(request):
+        message: LandrenewError | str | None  # an error is said in the page's language
         if isinstance(exc, LandrenewError):
-            status, code, message = exc.status, exc.code, str(exc)
+            status, code, message = exc.status, exc.code, exc
         else:
             assert isinstance(exc, StarletteHTTPException)
-            status, code, message = exc.status_code, "http_error", str(exc.detail)
+            status, code = exc.status_code, "http_error"
+            # the heading already says "not found" or "not allowed" in the page's language
+            message = None if exc.detail == HTTPStatus(status).phrase else str(exc.detail)
         template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
         return render(request, template, {"status": status, "code": code, "message": message},
                       user=_signed_in(request), status_code=status)

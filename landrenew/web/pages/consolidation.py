@@ -46,7 +46,7 @@ def workflow_page(request: Request, project_id: int, store: StoreDep, user: Page
 
 
 def _refusal(exc: LandrenewError) -> dict[str, Any]:
-    return {"status": exc.status, "code": exc.code, "message": str(exc),
+    return {"status": exc.status, "code": exc.code, "message": exc,
             "missing": getattr(exc, "missing", None), "allowed": getattr(exc, "allowed", None),
             "gate": getattr(exc, "gate", None)}
 

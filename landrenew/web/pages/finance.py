@@ -118,7 +118,7 @@ async def finance_add_cost(request: Request, project_id: int, store: StoreDep, u
     except CostRefused as exc:
         refusal = exc.to_dict()
     except InputError as exc:
-        error = {"field": exc.field, "message": str(exc), "code": exc.code}
+        error = {"field": exc.field, "message": exc, "code": exc.code}
     return render(request, "partials/finance_costs.html",
                   {**_context(store, who, project_id), "refusal": refusal,
                    "cost_error": error, "cost_typed": typed}, user=who)

@@ -52,7 +52,7 @@ def import_upload(request: Request, store: StoreDep, settings: SettingsDep, user
                                 projected_crs=settings.projected_crs, mapping=mapping or None)
     except ValidationFailed as exc:
         return render(request, "import_report.html", {
-            "refused": True, "file": filename, "message": str(exc),
+            "refused": True, "file": filename, "message": exc,
             **problem_listing(exc.problems)}, user=who, status_code=422)
     version = report["mapping_version"]
     options.update(mapping=report["mapping_name"],
@@ -82,7 +82,7 @@ def import_confirm(request: Request, store: StoreDep, settings: SettingsDep, use
                                 mapping_version=_version(staged.options.get("mapping_version")))
     except ValidationFailed as exc:  # the data changed between the dry run and now
         return render(request, "import_report.html", {
-            "refused": True, "file": staged.filename, "message": str(exc),
+            "refused": True, "file": staged.filename, "message": exc,
             **problem_listing(exc.problems)}, user=who, status_code=422)
     staging.drop(token)
     return render(request, "import_report.html", {"refused": False, "report": report,
