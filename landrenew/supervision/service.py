@@ -268,6 +268,9 @@ def list_tasks(store: Store, user: Principal, city: str, *, on: dt.date | None =
             rec = task_record(t)
             if unit and unit not in (*rec["lead_units"], *rec["responsible_units"]):
                 continue
+            if rec["done_on"] is not None and rec["done_on"] > on:
+                # done after the day asked about: not yet done that day
+                rec.update(done_on=None, done_evidence=[], done_note=None)
             rec.update(_status_of(pack, rec, on))
             rec["last_progress"] = last.get(t.id)
             if status is None or rec["status"] == status:
