@@ -51,7 +51,14 @@ def city_of(code: str) -> str:
 
 
 def pack_for(city: str, on: dt.date | None = None) -> ProgrammePack:
-    return programme_pack(city_of(city), on or city_today())
+    return programme_pack(city_of(city), check_day(on or city_today()))
+
+
+def check_day(day: dt.date, field: str = "on") -> dt.date:
+    """A day the programme can be asked about (years 1900–2999)."""
+    if not 1900 <= day.year <= 2999:
+        raise InputError(f"{field} {day} is not a day between 1900 and 2999", field=field)
+    return day
 
 
 def _require_runner(user: Principal) -> None:
@@ -252,7 +259,7 @@ def list_tasks(store: Store, user: Principal, city: str, *, on: dt.date | None =
     """Each task as ``{code, title, lead_units, responsible_units, deadline, status, done_on}``
     (and its id, days overdue, last progress) on ``on`` (default today); ``unit`` keeps the
     tasks that unit leads or is responsible for; ``status`` one status."""
-    on = on or city_today()
+    on = check_day(on or city_today())
     if status is not None and status not in rules.STATUSES:
         raise InputError(f"status '{status}' is not one of {', '.join(rules.STATUSES)}",
                          field="status")
@@ -308,7 +315,7 @@ def get_task(store: Store, user: Principal, task_id: int, *, on: dt.date | None 
              ) -> dict[str, Any]:
     """A task with its status on ``on``, every progress report, supervision act, yearly target
     (revisions included), the years without a target, and its versions."""
-    on = on or city_today()
+    on = check_day(on or city_today())
     store.ensure_current()
     with store.read_session() as session:
         t = _task(session, task_id)
@@ -351,7 +358,7 @@ def report_progress(store: Store, user: Principal, task_id: int, *, percent: int
     """A unit's progress on a task: only for a unit the user acts for that is lead or
     responsible for it (an administrator names any such unit)."""
     require_write(user)
-    on = on or city_today()
+    on = check_day(on or city_today())
     check_not_future(on, "on")
     if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
         raise InputError("percent must be a whole number from 0 to 100", field="percent")
@@ -391,7 +398,7 @@ def complete_task(store: Store, user: Principal, task_id: int, *, on: dt.date,
     """Record a task done on ``on`` with its evidence; a change of the day needs a note (the
     reason), the former record kept as a version."""
     _require_runner(user)
-    check_not_future(on, "on")
+    check_not_future(check_day(on), "on")
     files = read_evidence(evidence)
     words = _text(note, "note", required=False)
     now = utcnow()
@@ -493,7 +500,7 @@ def overdue(store: Store, user: Principal, city: str, *, on: dt.date | None = No
 
 def list_acts(store: Store, user: Principal, city: str, *, on: dt.date | None = None
               ) -> list[dict[str, Any]]:
-    on = on or city_today()
+    on = check_day(on or city_today())
     with store.read_session() as session:
         rows = session.execute(
             select(SupervisionAct, ProgrammeTask.code, ProgrammeTask.title)
@@ -529,7 +536,7 @@ def milestones(store: Store, user: Principal, city: str, *, on: dt.date | None =
                ) -> list[dict[str, Any]]:
     """Each milestone with the districts behind it: checked on its due day once it has passed
     (``due``), else on ``on`` as a warning (``pending``)."""
-    on = on or city_today()
+    on = check_day(on or city_today())
     pack = pack_for(city, on)
     districts = [d.code for d in pack.districts]
     names = {d.code: d.unit for d in pack.districts}
@@ -548,7 +555,7 @@ def milestones(store: Store, user: Principal, city: str, *, on: dt.date | None =
 
 def calendar(city: str, on: dt.date | None = None) -> dict[str, Any]:
     """The programme's periods and half-years, with the one ``on`` falls in."""
-    on = on or city_today()
+    on = check_day(on or city_today())
     pack = pack_for(city, on)
     return {"on": on, "current": rules.period_on(pack, on),
             "periods": [{"code": k, "name": p.name, "start": p.start, "end": p.end,
