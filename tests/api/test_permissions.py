@@ -848,10 +848,11 @@ from . import (  # noqa: E402
     matrix_finance,
     matrix_mappings,
     matrix_phases,
+    matrix_supervision,
 )
 
 for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
-              matrix_mappings):
+              matrix_mappings, matrix_supervision):
     MATRIX.update(_part.CASES)
 
 

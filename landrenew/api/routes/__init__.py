@@ -13,7 +13,9 @@ from landrenew.api.routes import (
     ogc,
     parcels,
     projects,
+    reports,
     rules,
+    supervision,
     tiles,
     users,
     zones,
@@ -22,6 +24,6 @@ from landrenew.api.routes import (
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
            ogc.router, tiles.router, projects.router, consolidation.router, finance.router,
-           rules.router, checks.router)
+           rules.router, checks.router, supervision.router, reports.router)
 
 __all__ = ["ROUTERS"]
