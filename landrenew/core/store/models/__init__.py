@@ -6,7 +6,7 @@ A row is never updated except to close it (set ``valid_to``) when its successor 
 
 The tables are kept in one module per area (:mod:`.base` holds the declarative base and the
 mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects`,
-:mod:`.stores` and :mod:`.compliance`); every one of them is importable from here.
+:mod:`.stores`, :mod:`.compliance` and :mod:`.quotas`); every one of them is importable from here.
 """
 
 from landrenew.core.store.models.base import (
@@ -40,6 +40,7 @@ from landrenew.core.store.models.projects import (
     Project,
     ProjectVersion,
 )
+from landrenew.core.store.models.quotas import QuotaHolder
 from landrenew.core.store.models.stores import StoredPage, StoredTile
 from landrenew.core.store.models.users import AuditEvent, LoginFailure, User, UserSession
 
@@ -49,6 +50,6 @@ __all__ = [
     "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord", "ImportMapping",
     "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase",
     "PhasePerson",
-    "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
+    "PhaseTransition", "Project", "ProjectVersion", "QuotaHolder", "StoredPage", "StoredTile", "SurveyBatch",
     "User", "UserSession", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
 ]
