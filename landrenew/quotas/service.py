@@ -156,6 +156,7 @@ def plan(store: Store, user: Principal, city: str, year: int, construction_mu: A
          ) -> dict[str, Any]:
     """Record the year's plan: the new construction quota handed to the city, of which the
     ring-fence for the programme; the answer says whether the ring-fence meets the minimum."""
+    require_writer(user, None, "city")
     code = places.check_code(city, "city")
     if places.level(code) != "city":
         raise InputError(f"{code} is not a city code", field="city")
@@ -169,6 +170,13 @@ def plan(store: Store, user: Principal, city: str, year: int, construction_mu: A
         pack = quotas_pack(code, day)
         fence = ring_fence(pack, ring)
         src, dst = Holder("source", "plan"), Holder("city", code)
+        for kind in ("construction", "ring_fence"):
+            kept = books.entries(session, code, kind)
+            if any(e.movement == "plan" and e.year == year and e.source == src and e.target == dst
+                   and e.reverses is None and not any(r.reverses == e.seq for r in kept)
+                   for e in kept):
+                raise InputError(f"the {year} plan of {code} is already recorded: reverse its "
+                                 "entries to record it anew", field="year")
         out = []
         extra = {"plan_total_mu": mu_str(total), "ring_fence": fence.as_dict()}
         for kind, amount in (("construction", total - ring), ("ring_fence", ring)):
@@ -313,3 +321,25 @@ def propose_reward(store: Store, user: Principal, project_id: int, new_farmland_
                           "to": f"district:{project.district_code}",
                           "mu": mu_str(reward.due), "movement": "reward",
                           "project": project_id} if ready else None}
+
+
+def offset_from_check(store: Store, user: Principal, check_id: int, *,
+                      on: dt.date | None = None) -> dict[str, Any]:
+    """Book the offset a stored legacy-land check decided (合规审查的历史遗留用地认定): its
+    village and area, once per check."""
+    from landrenew.compliance.service import quota_offsets
+
+    store.ensure_current()
+    found = next((o for o in quota_offsets(store, user) if o["check_id"] == check_id), None)
+    if found is None:
+        raise NotFound(f"no eligible legacy-land check {check_id} with an offset",
+                       field="check")
+    if not found.get("village") or found.get("area_mu") is None:
+        raise InputError(f"check {check_id} names no village or area", field="check")
+    with store.read_session() as session:
+        if any(r.details.get("check") == check_id for r in books.records(session)
+               if isinstance(r.details, dict) and r.action in ("offset", "preborrow")):
+            raise InputError(f"the offset of check {check_id} is already booked", field="check")
+    return offset_legacy(store, user, str(found["village"]), found["area_mu"],
+                         on=on or found["checked_on"], check=check_id,
+                         reason=f"合规审查 {check_id}：历史遗留建设用地抵扣留用地指标")

@@ -161,3 +161,23 @@ def history(store: Store, user: Principal, kind: str, holder: str, year: int | N
     for r in rows:
         points[str(r["on"])] = r["balance_after_mu"]
     return [{"on": d, "balance_mu": b} for d, b in points.items()]
+
+
+def ring_fence_years(store: Store, user: Principal) -> list[dict[str, Any]]:
+    """The ring-fence of every city and year on the books."""
+    store.ensure_current()
+    with store.read_session() as session:
+        found = {(r.ledger.split(":")[1], e.year) for r, e in _all_entries(session, "ring_fence")
+                 if e.year is not None}
+    return [ring_fence_year(store, user, city, year) for city, year in sorted(found)]
+
+
+def export(store: Store, user: Principal, *, kind: str | None = None,
+           on: dt.date | None = None) -> bytes:
+    """The ledger the user sees as the bureau's Excel workbook."""
+    from landrenew.quotas.export import ledger_workbook
+
+    rows = entry_list(store, user, kind=kind, on=on, limit=1_000_000)[1]
+    return ledger_workbook(rows, balance_list(store, user, kind=kind, on=on),
+                           ring_fence_years(store, user) if user.scope is None else [],
+                           user=user.name)

@@ -245,3 +245,18 @@ def test_district_scope_and_read_only_roles(store: Store) -> None:
         heads = session.scalars(select(AuditEvent).where(
             AuditEvent.entity_type == "ledger")).all()
     assert heads and all(h.actor for h in heads)
+
+
+def test_a_legacy_land_check_books_its_offset_once(store: Store) -> None:
+    from landrenew.compliance.service import run_check
+
+    service.register_village(store, HP_STAFF, "甲村", HP, preborrow_space_mu="10")
+    check = run_check(store, CITY_STAFF, "legacy_land", {
+        "district_code": HP, "village": "甲村", "has_approval": "否",
+        "construction_in_second_survey": "是", "area_mu": "12"}, on=DAY)
+    assert check["decision"] == "eligible"
+    out = service.offset_from_check(store, HP_STAFF, check["id"])
+    assert (out["offset_mu"], out["preborrowed_mu"]) == ("6", "6")
+    assert out["entries"][0]["check"] == check["id"]
+    with pytest.raises(InputError, match="already booked"):
+        service.offset_from_check(store, HP_STAFF, check["id"])
