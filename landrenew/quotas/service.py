@@ -68,6 +68,8 @@ def _book(session: Session, store: Store, user: Principal, entry: Entry, *,
     b = books.info(session, entry.target, "to")
     city = _city_of(a, b)
     writer = a if entry.source.booked else b
+    if reversal:  # the one who could make the entry corrects it
+        writer = b if entry.target.booked else a
     if entry.movement in ("plan", "reward"):
         require_writer(user, None, "from")
     else:

@@ -30,6 +30,7 @@ from landrenew.quotas.accounts import (
     Holder,
     balances,
     check_kind,
+    check_year,
     mu_str,
     parse_holder,
 )
@@ -145,6 +146,7 @@ def ring_fence_year(store: Store, user: Principal, city: str, year: int) -> dict
     code = places.check_code(city, "city")
     if places.level(code) != "city":
         raise InputError(f"{code} is not a city code", field="city")
+    check_year("construction", year)
     store.ensure_current()
     with store.read_session() as session:
         status = ring_fence_status((e for _, e in _all_entries(session, "ring_fence", code)),
@@ -181,3 +183,24 @@ def export(store: Store, user: Principal, *, kind: str | None = None,
     return ledger_workbook(rows, balance_list(store, user, kind=kind, on=on),
                            ring_fence_years(store, user) if user.scope is None else [],
                            user=user.name)
+
+
+def sparklines(store: Store, user: Principal, *, kind: str | None = None,
+               on: dt.date | None = None) -> dict[str, list[str]]:
+    """Every booked account's balance after each day it moved (``kind/holder/year`` → the
+    balances in order), for the sparklines of the balances page."""
+    if kind:
+        check_kind(kind)
+    store.ensure_current()
+    with store.read_session() as session:
+        pairs = sorted(_all_entries(session, kind), key=lambda p: (p[1].on, p[0].id))
+    running: dict[Account, Decimal] = {}
+    days: dict[Account, dict[dt.date, Decimal]] = {}
+    for _, e in pairs:
+        if on is not None and e.on > on:
+            continue
+        for acc, sign in ((e.debit, -1), (e.credit, 1)):
+            if acc.holder.booked:
+                running[acc] = running.get(acc, ZERO) + sign * e.mu
+                days.setdefault(acc, {})[e.on] = running[acc]
+    return {str(a): [mu_str(v) for v in d.values()] for a, d in days.items()}

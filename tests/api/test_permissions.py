@@ -848,10 +848,11 @@ from . import (  # noqa: E402
     matrix_finance,
     matrix_mappings,
     matrix_phases,
+    matrix_quotas,
 )
 
 for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
-              matrix_mappings):
+              matrix_mappings, matrix_quotas):
     MATRIX.update(_part.CASES)
 
 
