@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landrenew.core import places
 from landrenew.core.access import PermissionDenied, Principal
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
-from landrenew.core.store.models import LedgerRecord
+from landrenew.core.store.models import LedgerRecord, Project
 from landrenew.quotas import books
 from landrenew.quotas.accounts import (
     HOLDER_TYPES,
@@ -39,13 +40,24 @@ from landrenew.quotas.programme import ring_fence, ring_fence_status
 
 
 def holder_name(holder: Holder | str, names: dict[str, str] | None = None) -> str:
-    """A holder in words (广州市, 黄埔区, 某某村, 项目 12, 来源：plan)."""
+    """A holder in words (广州市, 黄埔区, 某某村, the project's name or 项目 12, 来源 plan)."""
     h = holder if isinstance(holder, Holder) else parse_holder(holder)
     if h.type in ("city", "district"):
         return places.place_name(h.name, names)
+    if h.type == "project" and names and str(h) in names:
+        return names[str(h)]
     if h.type == "village":
         return h.name
     return f"{HOLDER_TYPES[h.type][0]} {h.name}"
+
+
+def project_names(session: Session, holders: Iterable[Holder]) -> dict[str, str]:
+    """The names of the project holders among ``holders`` (``project:12`` → its name)."""
+    ids = {int(h.name) for h in holders if h.type == "project"}
+    if not ids:
+        return {}
+    return {f"project:{i}": n for i, n in session.execute(
+        select(Project.id, Project.name).where(Project.id.in_(ids))).tuples()}
 
 
 def entry_record(rec: LedgerRecord) -> dict[str, Any]:
@@ -104,8 +116,9 @@ def balance_list(store: Store, user: Principal, *, kind: str | None = None,
         seen = _scope(session, user, (a.holder for a in accounts))
         if wanted is not None and not seen.get(wanted, True):
             raise PermissionDenied(f"{wanted} is not in your districts", field="holder")
+        named = project_names(session, (a.holder for a in accounts))
         out = [{"kind": a.kind, "kind_name": KINDS[a.kind][0], "holder": str(a.holder),
-                "holder_name": holder_name(a.holder), "year": a.year,
+                "holder_name": holder_name(a.holder, named), "year": a.year,
                 "balance_mu": mu_str(found[a])} for a in accounts if seen[a.holder]]
         return sorted(out, key=lambda r: (list(KINDS).index(r["kind"]), r["holder"],
                                           r["year"] or 0))
@@ -129,10 +142,13 @@ def entry_list(store: Store, user: Principal, *, kind: str | None = None,
         visible = [(r, e) for r, e in pairs
                    if (e.source.booked and seen[e.source]) or (e.target.booked and seen[e.target])]
         visible.sort(key=lambda p: (p[1].on, p[0].id))
+        named = project_names(session, {h for _, e in visible for h in (e.source, e.target)})
         running: dict[Account, Decimal] = {}
         rows = []
         for r, e in visible:
             row = entry_record(r)
+            row["from_name"], row["to_name"] = (holder_name(e.source, named),
+                                                holder_name(e.target, named))
             if wanted is not None:
                 acc = e.credit if e.target == wanted else e.debit
                 running[acc] = running.get(acc, ZERO) + (e.mu if e.target == wanted else -e.mu)
