@@ -132,7 +132,7 @@ def districts_of(session: Session, holders: Iterable[Holder]) -> dict[Holder, st
         select(QuotaHolder).where(QuotaHolder.holder.in_(villages)))} if villages else {}
     ids = {int(h.name) for h in holders if h.type == "project"}
     projects = dict(session.execute(select(Project.id, Project.district_code)
-                                    .where(Project.id.in_(ids))).tuples().all()) if ids else {}
+                                    .where(Project.id.in_(ids))).all()) if ids else {}
     for h in holders:
         if h.type == "district":
             out[h] = h.name

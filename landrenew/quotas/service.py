@@ -135,7 +135,7 @@ def move(store: Store, user: Principal, kind: str, source: str, target: str, mu:
         accepted, due = None, None
         if project is not None:
             linked = session.get(Project, project)
-            if linked is None:
+            if linked is None or not user.covers(linked.district_code):
                 raise NotFound(f"no project {project}", field="project")
             accepted = accepted_on(linked)
         if movement == "reward" and new_farmland_mu is not None and revitalised_mu is not None:

@@ -57,7 +57,7 @@ def project_names(session: Session, holders: Iterable[Holder]) -> dict[str, str]
     if not ids:
         return {}
     return {f"project:{i}": n for i, n in session.execute(
-        select(Project.id, Project.name).where(Project.id.in_(ids))).tuples()}
+        select(Project.id, Project.name).where(Project.id.in_(ids)))}
 
 
 def entry_record(rec: LedgerRecord) -> dict[str, Any]:

@@ -50,3 +50,28 @@ def test_the_quota_pages(city: World) -> None:
     after = re.findall(r'<td class="num">([\d,.\-]+)</td>', account.text)
     assert after == ["500.01", "0"]  # the plan in, the allocation out
     assert "+500.01" in account.text and "−500.01" in account.text
+
+
+def test_a_project_tagged_through_the_api_receives_ring_fenced_quota(city: World) -> None:
+    admin = city.headers("admin")
+    r = city.client.post("/api/quotas/plans", headers=admin, json={
+        "city": CITY, "year": 2027, "construction_mu": "2000", "ring_fence_mu": "1000"})
+    assert r.status_code == 201 and r.json()["meets"] is True
+    project = city.client.post("/api/projects", headers=admin, json={
+        "name": "杜阮镇乡村振兴项目", "type": "land_consolidation", "district_code": WEST})
+    assert project.status_code == 201, project.text
+    pid = project.json()["id"]
+    body = {"kind": "ring_fence", "from": f"city:{CITY}", "to": f"project:{pid}", "mu": "100",
+            "movement": "allocate", "year": 2027, "on": "2027-01-05", "reason": "专项安排"}
+    refused = city.client.post("/api/quotas/entries", headers=admin, json=body)
+    assert refused.status_code == 409 and refused.json()["rule"].endswith("ring_fence_tagged")
+    tagged = city.client.patch(f"/api/projects/{pid}", headers=admin,
+                               json={"tags": ["百千万工程"], "reason": "纳入百千万工程"})
+    assert tagged.status_code == 200 and tagged.json()["tags"] == ["百千万工程"]
+    ok = city.client.post("/api/quotas/entries", headers=admin, json=body)
+    assert ok.status_code == 201 and ok.json()["to"] == f"project:{pid}"
+    listed = city.client.get("/api/quotas/balances", headers=admin,
+                             params={"holder": f"project:{pid}"}).json()
+    assert listed == [{"kind": "ring_fence", "kind_name": "“百千万工程”专项指标",
+                       "holder": f"project:{pid}", "holder_name": "杜阮镇乡村振兴项目",
+                       "year": 2027, "balance_mu": "100"}]
