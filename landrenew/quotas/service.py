@@ -88,16 +88,16 @@ def _book(session: Session, store: Store, user: Principal, entry: Entry, *,
 
 def _facts(session: Session, source: Holder, target: Holder, *, waived: bool = False,
            accepted_on: dt.date | None = None, due: Decimal | None = None) -> Facts:
+    """What the rules need to know of the two holders (the source's space and obligation,
+    the projects' tags and villages)."""
     tags: dict[str, tuple[str, ...]] = {}
     village: dict[str, str | None] = {}
-    space = obligation = None
-    for h in (source, target):
-        i = books.info(session, h)
+    found = {h: books.info(session, h) for h in (source, target)}
+    for h, i in found.items():
         if h.type == "project":
             tags[str(h)], village[str(h)] = i.tags, i.village
-    src = books.info(session, source)
-    space, obligation = src.preborrow_space, src.obligation
-    return Facts(tags, village, space, obligation, waived, accepted_on, due)
+    src = found[source]
+    return Facts(tags, village, src.preborrow_space, src.obligation, waived, accepted_on, due)
 
 
 def _reason(reason: str | None) -> str:

@@ -96,7 +96,8 @@ def account_page(request: Request, store: StoreDep, user: PageUser, kind: str, h
     return render(request, "quota_account.html", {
         "items": items, "total": total, "kind": kind, "holder": holder, "year": year,
         "kind_text": KINDS.get(kind, (kind, kind))[1 if locale == "en" else 0],
-        "holder_text": views.holder_name(holder), "mu": mu_text,
+        "holder_text": next((e["to_name"] if e["to"] == holder else e["from_name"]
+                             for e in items), views.holder_name(holder)), "mu": mu_text,
         "movements": _names(locale, MOVEMENTS)}, user=who)
 
 
