@@ -135,7 +135,8 @@ def move(store: Store, user: Principal, kind: str, source: str, target: str, mu:
         accepted, due = None, None
         if project is not None:
             linked = session.get(Project, project)
-            if linked is None or not user.covers(linked.district_code):
+            if linked is None or not user.sees_project(linked.district_code,
+                                                       linked.owner_company):
                 raise NotFound(f"no project {project}", field="project")
             accepted = accepted_on(linked)
         if movement == "reward" and new_farmland_mu is not None and revitalised_mu is not None:
@@ -311,7 +312,8 @@ def propose_reward(store: Store, user: Principal, project_id: int, new_farmland_
     store.ensure_current()
     with store.read_session() as session:
         project = session.get(Project, project_id)
-        if project is None or not user.covers(project.district_code):
+        if project is None or not user.sees_project(project.district_code,
+                                                    project.owner_company):
             raise NotFound(f"no project {project_id}", field="project")
         pack = quotas_pack(project.district_code, day)
         reward = reward_due(pack, farmland, revitalised)
