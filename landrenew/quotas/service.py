@@ -88,16 +88,16 @@ def _book(session: Session, store: Store, user: Principal, entry: Entry, *,
 
 def _facts(session: Session, source: Holder, target: Holder, *, waived: bool = False,
            accepted_on: dt.date | None = None, due: Decimal | None = None) -> Facts:
+    """What the rules need to know of the two holders (the source's space and obligation,
+    the projects' tags and villages)."""
     tags: dict[str, tuple[str, ...]] = {}
     village: dict[str, str | None] = {}
-    space = obligation = None
-    for h in (source, target):
-        i = books.info(session, h)
+    found = {h: books.info(session, h) for h in (source, target)}
+    for h, i in found.items():
         if h.type == "project":
             tags[str(h)], village[str(h)] = i.tags, i.village
-    src = books.info(session, source)
-    space, obligation = src.preborrow_space, src.obligation
-    return Facts(tags, village, space, obligation, waived, accepted_on, due)
+    src = found[source]
+    return Facts(tags, village, src.preborrow_space, src.obligation, waived, accepted_on, due)
 
 
 def _reason(reason: str | None) -> str:
@@ -135,7 +135,8 @@ def move(store: Store, user: Principal, kind: str, source: str, target: str, mu:
         accepted, due = None, None
         if project is not None:
             linked = session.get(Project, project)
-            if linked is None or not user.covers(linked.district_code):
+            if linked is None or not user.sees_project(linked.district_code,
+                                                       linked.owner_company):
                 raise NotFound(f"no project {project}", field="project")
             accepted = accepted_on(linked)
         if movement == "reward" and new_farmland_mu is not None and revitalised_mu is not None:
@@ -311,7 +312,8 @@ def propose_reward(store: Store, user: Principal, project_id: int, new_farmland_
     store.ensure_current()
     with store.read_session() as session:
         project = session.get(Project, project_id)
-        if project is None or not user.covers(project.district_code):
+        if project is None or not user.sees_project(project.district_code,
+                                                    project.owner_company):
             raise NotFound(f"no project {project_id}", field="project")
         pack = quotas_pack(project.district_code, day)
         reward = reward_due(pack, farmland, revitalised)

@@ -167,6 +167,27 @@ def ring_fence(w: World, role: str) -> None:
     assert r.status_code == 200 and r.json()["planned_mu"] == "1000" and r.json()["meets"]
 
 
+def reward(w: World, role: str) -> None:
+    pilots = {}
+    for side, code in (("west", WEST), ("east", EAST)):
+        r = post_as(w, "admin", "/api/projects", {
+            "name": f"{side} 全域土地综合整治试点", "type": "land_consolidation",
+            "district_code": code, "stage": "completed", "actual_end": "2025-02-01"})
+        assert r.status_code == 201, r.text
+        pilots[side] = r.json()["id"]
+    params = {"new_farmland_mu": "10", "revitalised_mu": "20", "on": "2025-03-01"}
+    own = get_as(w, role, f"/api/quotas/rewards/{pilots['west']}", params=params)
+    if denied(own, role):
+        return
+    if role == "consolidation_entity":  # sees only the projects its company owns
+        assert own.status_code == 404
+        return
+    assert own.status_code == 200 and own.json()["may_reward"] is True, own.text
+    assert own.json()["entry"]["mu"] == "11"
+    other = get_as(w, role, f"/api/quotas/rewards/{pilots['east']}", params=params)
+    assert other.status_code == (404 if role == "district_staff" else 200)
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/quotas/balances"): balances,
     ("GET", "/api/quotas/entries"): entries,
@@ -177,6 +198,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/quotas/villages"): villages,
     ("POST", "/api/quotas/obligations"): obligations,
     ("GET", "/api/quotas/ring-fence"): ring_fence,
+    ("GET", "/api/quotas/rewards/{project_id}"): reward,
 }
 
 

@@ -75,3 +75,17 @@ def test_a_project_tagged_through_the_api_receives_ring_fenced_quota(city: World
     assert listed == [{"kind": "ring_fence", "kind_name": "“百千万工程”专项指标",
                        "holder": f"project:{pid}", "holder_name": "杜阮镇乡村振兴项目",
                        "year": 2027, "balance_mu": "100"}]
+
+
+def test_the_offset_form_books_half_the_legacy_land(city: World) -> None:
+    admin = city.headers("admin")
+    r = city.client.post("/api/quotas/villages", headers=admin, json={
+        "name": "棠下村", "district": WEST, "preborrow_space_mu": "4"})
+    assert r.status_code == 201, r.text
+    page = _move(city, "district_staff", movement="offset", kind="reserved_land",
+                 area_mu="6", on="2026-03-01", reason="历史遗留建设用地",
+                 **{"from": "village:棠下村", "to": "sink:offset"})
+    assert page.status_code == 200 and 'id="quota-offset"' in page.text, page.text
+    assert 'data-preborrowed="3"' in page.text and "其中预支 3 亩" in page.text
+    form = city.page("district_staff").get("/quotas/move", params={"movement": "offset"})
+    assert 'name="area_mu"' in form.text

@@ -104,3 +104,11 @@ def obligation(body: ObligationIn, store: StoreDep, user: CurrentUser) -> dict[s
             summary="The year's ring-fence: planned, allocated, used, left")
 def ring_fence(city: str, year: Annotated[int, Query(ge=1990, le=2200)], store: StoreDep, user: CurrentUser) -> Any:
     return RingFenceOut(**views.ring_fence_year(store, user, city, year))
+
+
+@router.get("/api/quotas/rewards/{project_id}",
+            summary="The reward an accepted consolidation pilot is due, and the entry to book")
+def reward(project_id: IdPath, store: StoreDep, user: CurrentUser, new_farmland_mu: str,
+           revitalised_mu: str, on: dt.date | None = None) -> dict[str, Any]:
+    return service.propose_reward(store, user, project_id, new_farmland_mu, revitalised_mu,
+                                  on=on)

@@ -25,7 +25,7 @@ from landrenew.web.render import locale_of, render
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
 FIELDS = ("kind", "from", "to", "mu", "movement", "year", "project", "on", "reason", "evidence",
-          "village_waived")
+          "village_waived", "area_mu")
 
 
 def mu_text(value: Any) -> str:
@@ -96,7 +96,8 @@ def account_page(request: Request, store: StoreDep, user: PageUser, kind: str, h
     return render(request, "quota_account.html", {
         "items": items, "total": total, "kind": kind, "holder": holder, "year": year,
         "kind_text": KINDS.get(kind, (kind, kind))[1 if locale == "en" else 0],
-        "holder_text": views.holder_name(holder), "mu": mu_text,
+        "holder_text": next((e["to_name"] if e["to"] == holder else e["from_name"]
+                             for e in items), views.holder_name(holder)), "mu": mu_text,
         "movements": _names(locale, MOVEMENTS)}, user=who)
 
 
@@ -107,7 +108,7 @@ def _form_context(locale: str, movement: str, values: dict[str, str]) -> dict[st
             "movements": _names(locale, MOVEMENTS), "kinds": _names(locale, KINDS),
             "annual": sorted(ANNUAL), "takes": sorted(takes), "gives": sorted(gives),
             "values": {"on": city_today().isoformat(), **values}, "result": None,
-            "error": None, "mu": mu_text}
+            "offset": None, "error": None, "mu": mu_text}
 
 
 @router.get("/quotas/move")
@@ -141,6 +142,11 @@ async def move_submit(request: Request, store: StoreDep, user: PageUser,
                             "field": "year"}
         return render(request, "quota_move.html", context, user=who)
     try:
+        if movement == "offset" and values["area_mu"]:
+            context["offset"] = service.offset_legacy(
+                store, who, values["from"], values["area_mu"], on=_day(values["on"], "on"),
+                reason=values["reason"] or None)
+            return render(request, "quota_move.html", context, user=who)
         context["result"] = service.move(
             store, who, values["kind"], values["from"], values["to"], values["mu"], movement,
             reason=values["reason"], year=year, project=project, on=_day(values["on"], "on"),
