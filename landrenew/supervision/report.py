@@ -271,7 +271,11 @@ def resolve_period(pack: ProgrammePack, kind: str, period: str | None,
                          field="kind")
     if as_of is None:
         raise InputError("an evaluation needs its day (as_of)", field="as_of")
-    return kind, rules.check_evaluation(pack, kind, as_of)
+    day = rules.check_evaluation(pack, kind, as_of)
+    if day > city_today():
+        raise InputError(f"as_of {day} is still to come: an evaluation is made as of a day "
+                         "that has passed", field="as_of")
+    return kind, day
 
 
 def make_report(store: Store, user: Principal, city: str, kind: str, *,

@@ -39,7 +39,7 @@ from landrenew.core.store.models import (
 )
 from landrenew.core.store.versions import as_of_cutoff
 from landrenew.supervision import rules
-from landrenew.supervision.packs import ProgrammePack, programme_pack
+from landrenew.supervision.packs import KIND, ProgrammePack, programme_pack
 
 MAX_TEXT = 4000
 
@@ -640,3 +640,15 @@ def land_per_gdp(store: Store, city: str, *, known_at: dt.datetime | None = None
                     "change_ratio": ((per - before) / before).quantize(Decimal("0.0001"))
                     if before else None})
     return out
+
+
+def programme_cities(user: Principal) -> list[tuple[str, str]]:
+    """The cities with a programme pack (code, name); a district user's city first."""
+    from landrenew.core import packs as rule_packs
+
+    found: dict[str, str] = {}
+    for info in rule_packs.registry().all(KIND):
+        code = places.city_of(info.jurisdiction)
+        found.setdefault(code, info.header.jurisdiction.name)
+    mine = {places.city_of(d) for d in user.districts}
+    return sorted(found.items(), key=lambda c: (c[0] not in mine, c[0]))
