@@ -160,7 +160,8 @@ def figures_cmd(city: CityOpt,
 
 @tasks_app.command("list")
 def tasks_list_cmd(
-    city: Annotated[str, typer.Option("--city", help="City code")] = "440700",
+    city: Annotated[str | None, typer.Option(
+        "--city", help="City code (default: the city with a programme pack)")] = None,
     on: DayOpt = None,
     unit: Annotated[str | None, typer.Option(help="Only the tasks of this unit")] = None,
     status: Annotated[str | None, typer.Option(
@@ -168,9 +169,15 @@ def tasks_list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="JSON records")] = False,
 ) -> None:
     """Each task with its units, deadline and status on the day."""
-    from landrenew.supervision.service import list_tasks
+    from landrenew.supervision.service import list_tasks, programme_cities
 
-    tasks = list_tasks(state.store(), _user(), city, on=parse_day(on, "on"), unit=unit,
+    user = _user()
+    if city is None:
+        cities = programme_cities(user)
+        if not cities:
+            raise InputError("no city has a programme pack", field="city")
+        city = cities[0][0]
+    tasks = list_tasks(state.store(), user, city, on=parse_day(on, "on"), unit=unit,
                        status=status)
     if as_json:
         _json([{k: t[k] for k in ("code", "title", "lead_units", "responsible_units",
