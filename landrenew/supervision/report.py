@@ -156,6 +156,9 @@ def stock(store: Store, pack: ProgrammePack, as_of: dt.date) -> dict[str, Any]:
         start_run = _latest_run(session, dt.date(run.as_of.year, 1, 1))
         start = _results(session, start_run.id) if start_run else None
     names = {d.code: d.unit.removesuffix("政府") for d in pack.districts}
+    # the city's parcels only (a run may cover several cities)
+    end = end[[service._in_city(c, pack.city_code) for c in end["district_code"]]]
+    end = end.reset_index(drop=True)
     table = land_use_table()
     end["area_mu"] = end["area_m2"].astype(float) * 0.0015
     end["construction"] = end["land_use"].map(table.is_construction).astype(bool)
