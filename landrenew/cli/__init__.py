@@ -62,6 +62,9 @@ def _register() -> None:
     from landrenew.cli import supervision
 
     supervision.register(app)
+    from landrenew.cli import quotas
+
+    quotas.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

@@ -34,6 +34,7 @@ from landrenew.web.pages import (
     maps,
     parcels,
     projects,
+    quotas,
     supervision,
 )
 from landrenew.web.pages.common import LoginRequired
@@ -42,6 +43,7 @@ from landrenew.web.render import render
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
            audit.router, projects.router, consolidation.router, finance.router, checks.router,
+           quotas.router,
            supervision.router)
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ A row is never updated except to close it (set ``valid_to``) when its successor 
 
 The tables are kept in one module per area (:mod:`.base` holds the declarative base and the
 mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects`,
-:mod:`.stores`, :mod:`.compliance` and :mod:`.supervision`); every one of them is importable
-from here.
+:mod:`.stores`, :mod:`.compliance`, :mod:`.supervision` and :mod:`.quotas`); every one of them
+is importable from here.
 """
 
 from landrenew.core.store.models.base import (
@@ -41,6 +41,7 @@ from landrenew.core.store.models.projects import (
     Project,
     ProjectVersion,
 )
+from landrenew.core.store.models.quotas import QuotaHolder
 from landrenew.core.store.models.stores import StoredPage, StoredTile
 from landrenew.core.store.models.supervision import (
     DistrictFigure,
@@ -66,7 +67,6 @@ __all__ = [
     "ConsolidationWorkflow",
     "CostItem",
     "District",
-    # issue 23
     "DistrictFigure",
     "EvaluationRun",
     "FinanceRecord",
@@ -88,6 +88,7 @@ __all__ = [
     "ProgrammeUnit",
     "Project",
     "ProjectVersion",
+    "QuotaHolder",
     "StoredPage",
     "StoredTile",
     "SupervisionAct",
