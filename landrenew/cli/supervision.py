@@ -138,15 +138,11 @@ def figures_cmd(city: CityOpt,
                                                            "gdp_10k_yuan, construction_land_mu")]
                 ) -> None:
     """Import district GDP and construction-land area by year; show 单位GDP建设用地使用面积."""
-    import pandas as pd
-
-    from landrenew.supervision.service import import_figures, land_per_gdp
+    from landrenew.supervision.service import import_figures, land_per_gdp, read_figures_sheet
 
     if not sheet.is_file():
         raise InputError("no such file", file=str(sheet))
-    frame = (pd.read_csv(sheet, dtype=str) if sheet.suffix.lower() == ".csv"
-             else pd.read_excel(sheet, dtype=str))
-    rows = frame.where(frame.notna(), None).to_dict("records")
+    rows = read_figures_sheet(sheet.name, sheet.read_bytes())
     made = import_figures(state.store(), _user(), city, rows, source=sheet.name)
     table = Table("行政区", "年份", "亩/亿元", "比上年")
     for r in land_per_gdp(state.store(), city):

@@ -229,6 +229,25 @@ def evaluation_download(w: World, role: str) -> None:
     assert late.status_code == 409 and late.json()["code"] == "outside_window"
 
 
+def programme_figures(w: World, role: str) -> None:
+    setup(w)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["行政区代码", "年份", "GDP(万元)", "建设用地面积(亩)"])
+    ws.append(["440703", 2024, 13100000, 168900])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = w.client.post("/api/programme/figures", params={"city": CITY}, headers=w.headers(role),
+                      files={"file": ("地区生产总值.xlsx", io.BytesIO(buf.getvalue()))})
+    if refused_unless_runner(r, role):
+        return
+    assert r.status_code == 201 and r.json()["rows"] == 1, r.text
+    assert any(x["mu_per_100m_yuan"] == "128.93" for x in r.json()["land_per_gdp"]), r.text
+    bad = w.client.post("/api/programme/figures", params={"city": CITY},
+                        headers=w.headers(role), files={"file": ("gdp.xlsx", io.BytesIO(b"x"))})
+    assert bad.status_code == 422 and bad.json()["field"] == "file", bad.text
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -361,6 +380,7 @@ def page_report_download(w: World, role: str) -> None:
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/programme/init"): programme_init,
     ("GET", "/api/programme"): programme_get,
+    ("POST", "/api/programme/figures"): programme_figures,
     ("GET", "/api/tasks"): tasks_list,
     ("GET", "/api/tasks/{task_id}"): task_get,
     ("POST", "/api/tasks/{task_id}/progress"): task_progress,
