@@ -95,10 +95,12 @@ def tables(inputs: Mapping[str, Any]) -> list[Table]:
            pct(r["change_ratio"])] for r in inputs["land_per_gdp"]]),
     ]
     if "targets" in inputs:
-        out.append(("表9 年度目标及修正", ["任务", "年度", "目标", "版次", "修正理由", "修正人",
-                                     "时间"],
+        out.append(("表9 年度目标、修正及进展", ["任务", "年度", "目标", "版次", "修正理由",
+                                         "修正人", "时间", "任务状态", "最新进展"],
                     [[t["task_code"], str(t["year"]), t["target"], str(t["revision"]),
-                      t["reason"] or "", t["recorded_by"], t["recorded_at"]]
+                      t["reason"] or "", t["recorded_by"], t["recorded_at"],
+                      t.get("status_name") or "",
+                      f"{t['last_percent']}%" if t.get("last_percent") is not None else ""]
                      for t in inputs["targets"]]))
     return out
 

@@ -99,7 +99,11 @@ def gather(store: Store, user: Principal, city: str, kind: str, period: str, as_
     inputs.update(stock(store, pack, as_of))
     inputs["map"] = district_shapes(store, city, inputs)
     if kind != "half_year":
-        inputs["targets"] = targets(store, city, as_of)
+        status = {t["code"]: t for t in inputs["tasks"]}
+        inputs["targets"] = [{**x, "status_name": status[x["task_code"]]["status_name"],
+                              "last_percent": status[x["task_code"]]["last_percent"]}
+                             if x["task_code"] in status else x
+                             for x in targets(store, city, as_of)]
         inputs["sections"] = {k: (sections or {}).get(k, "") for k in SECTIONS}
     return dict(audit.jsonable(inputs))
 

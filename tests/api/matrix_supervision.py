@@ -263,6 +263,7 @@ def page_tasks(w: World, role: str) -> None:
         return redirected_to_login(r, "/tasks")
     assert r.status_code == 200, r.text
     assert r.text.count('data-task="') == 10 and 'data-status="overdue"' in r.text
+    assert 'id="supervision-acts"' in r.text
     assert ('id="my-tasks"' in r.text) is (role in ("district_staff", "city_staff"))
 
 

@@ -87,6 +87,7 @@ def test_evaluations_in_their_window_with_targets_and_sections(programme: Store)
     assert [(t["revision"], t["reason"]) for t in inputs["targets"]] == [
         (1, None), (2, "结合发展变化修正")]
     assert inputs["title"].endswith("中期评估报告")
+    assert inputs["targets"][1]["status_name"] == "进行中"  # progress against the target
 
 
 def _stock_run(store: Store) -> None:

@@ -93,8 +93,11 @@ def tasks_page(request: Request, store: StoreDep, user: PageUser, city: str | No
     for entry in overdue:
         for act in entry["acts"]:
             act["kind_text"] = ACT_EN[act["kind"]] if locale == "en" else act["kind_name"]
+    acts = service.list_acts(store, who, code, on=day)
+    for act in acts:
+        act["kind_text"] = ACT_EN[act["kind"]] if locale == "en" else act["kind_name"]
     return render(request, "tasks.html", {
-        "city": code, "cities": service.programme_cities(who), "on": day, "unit": unit or "",
+        "acts": acts, "city": code, "cities": service.programme_cities(who), "on": day, "unit": unit or "",
         "tasks": grid, "units": shown_units, "mine": mine,
         "todo": [g for g in grid if g["mine"] and g["status"] in ("open", "overdue")],
         "overdue": overdue, "milestones": service.milestones(store, who, code, on=day),
