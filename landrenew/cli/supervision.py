@@ -138,15 +138,11 @@ def figures_cmd(city: CityOpt,
                                                            "gdp_10k_yuan, construction_land_mu")]
                 ) -> None:
     """Import district GDP and construction-land area by year; show 单位GDP建设用地使用面积."""
-    import pandas as pd
-
-    from landrenew.supervision.service import import_figures, land_per_gdp
+    from landrenew.supervision.service import import_figures, land_per_gdp, read_figures_sheet
 
     if not sheet.is_file():
         raise InputError("no such file", file=str(sheet))
-    frame = (pd.read_csv(sheet, dtype=str) if sheet.suffix.lower() == ".csv"
-             else pd.read_excel(sheet, dtype=str))
-    rows = frame.where(frame.notna(), None).to_dict("records")
+    rows = read_figures_sheet(sheet.name, sheet.read_bytes())
     made = import_figures(state.store(), _user(), city, rows, source=sheet.name)
     table = Table("行政区", "年份", "亩/亿元", "比上年")
     for r in land_per_gdp(state.store(), city):
@@ -160,7 +156,8 @@ def figures_cmd(city: CityOpt,
 
 @tasks_app.command("list")
 def tasks_list_cmd(
-    city: Annotated[str, typer.Option("--city", help="City code")] = "440700",
+    city: Annotated[str | None, typer.Option(
+        "--city", help="City code (default: the city with a programme pack)")] = None,
     on: DayOpt = None,
     unit: Annotated[str | None, typer.Option(help="Only the tasks of this unit")] = None,
     status: Annotated[str | None, typer.Option(
@@ -168,9 +165,15 @@ def tasks_list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="JSON records")] = False,
 ) -> None:
     """Each task with its units, deadline and status on the day."""
-    from landrenew.supervision.service import list_tasks
+    from landrenew.supervision.service import list_tasks, programme_cities
 
-    tasks = list_tasks(state.store(), _user(), city, on=parse_day(on, "on"), unit=unit,
+    user = _user()
+    if city is None:
+        cities = programme_cities(user)
+        if not cities:
+            raise InputError("no city has a programme pack", field="city")
+        city = cities[0][0]
+    tasks = list_tasks(state.store(), user, city, on=parse_day(on, "on"), unit=unit,
                        status=status)
     if as_json:
         _json([{k: t[k] for k in ("code", "title", "lead_units", "responsible_units",

@@ -18,6 +18,7 @@ from landrenew.demo.accounts import create_demo_accounts
 from landrenew.demo.compliance import build_demo_checks
 from landrenew.demo.projects import build_demo_projects
 from landrenew.demo.quotas import build_demo_quotas
+from landrenew.demo.supervision import build_demo_programme
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, Progress, import_parcels, no_progress
@@ -123,4 +124,5 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     progress("projects", 1, 1)
     checks = build_demo_checks(store, user=user)
     build_demo_quotas(store, user=user, legacy_checks=checks)
+    build_demo_programme(store, user=user)
     return _summary(store, {k: str(v) for k, v in files.items()}, True, accounts)

@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -48,6 +49,8 @@ def units(names: Sequence[str]) -> str:
 # ------------------------------------------------------------------ tables
 
 Table = tuple[str, list[str], list[list[str]]]
+#: A cell printed right-aligned: a number, an amount, a share (or a dash for none).
+NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$|^—$")
 
 
 def tables(inputs: Mapping[str, Any]) -> list[Table]:
@@ -92,10 +95,12 @@ def tables(inputs: Mapping[str, Any]) -> list[Table]:
            pct(r["change_ratio"])] for r in inputs["land_per_gdp"]]),
     ]
     if "targets" in inputs:
-        out.append(("表9 年度目标及修正", ["任务", "年度", "目标", "版次", "修正理由", "修正人",
-                                     "时间"],
+        out.append(("表9 年度目标、修正及进展", ["任务", "年度", "目标", "版次", "修正理由",
+                                         "修正人", "时间", "任务状态", "最新进展"],
                     [[t["task_code"], str(t["year"]), t["target"], str(t["revision"]),
-                      t["reason"] or "", t["recorded_by"], t["recorded_at"]]
+                      t["reason"] or "", t["recorded_by"], t["recorded_at"],
+                      t.get("status_name") or "",
+                      f"{t['last_percent']}%" if t.get("last_percent") is not None else ""]
                      for t in inputs["targets"]]))
     return out
 
@@ -273,6 +278,8 @@ def docx_bytes(inputs: Mapping[str, Any]) -> bytes:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
                 cell.text = text
+                if NUMBER.match(text):
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         if not rows:
             doc.add_paragraph("（无）")
     doc.add_heading("计算口径", level=2)
@@ -358,7 +365,9 @@ def html_text(inputs: Mapping[str, Any]) -> str:
         parts.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header)
                      + "</tr></thead><tbody>")
         for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
+            parts.append("<tr>" + "".join(
+                f"<td class='n'>{e(c)}</td>" if NUMBER.match(c) else f"<td>{e(c)}</td>"
+                for c in row) + "</tr>")
         parts.append("</tbody></table>")
     parts.append("<h2>计算口径</h2>" + "".join(f"<p>{e(x)}</p>" for x in formulas(inputs)))
     parts.append("</body></html>")

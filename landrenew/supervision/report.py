@@ -99,7 +99,11 @@ def gather(store: Store, user: Principal, city: str, kind: str, period: str, as_
     inputs.update(stock(store, pack, as_of))
     inputs["map"] = district_shapes(store, city, inputs)
     if kind != "half_year":
-        inputs["targets"] = targets(store, city, as_of)
+        status = {t["code"]: t for t in inputs["tasks"]}
+        inputs["targets"] = [{**x, "status_name": status[x["task_code"]]["status_name"],
+                              "last_percent": status[x["task_code"]]["last_percent"]}
+                             if x["task_code"] in status else x
+                             for x in targets(store, city, as_of)]
         inputs["sections"] = {k: (sections or {}).get(k, "") for k in SECTIONS}
     return dict(audit.jsonable(inputs))
 
@@ -156,6 +160,9 @@ def stock(store: Store, pack: ProgrammePack, as_of: dt.date) -> dict[str, Any]:
         start_run = _latest_run(session, dt.date(run.as_of.year, 1, 1))
         start = _results(session, start_run.id) if start_run else None
     names = {d.code: d.unit.removesuffix("政府") for d in pack.districts}
+    # the city's parcels only (a run may cover several cities)
+    end = end[[service._in_city(c, pack.city_code) for c in end["district_code"]]]
+    end = end.reset_index(drop=True)
     table = land_use_table()
     end["area_mu"] = end["area_m2"].astype(float) * 0.0015
     end["construction"] = end["land_use"].map(table.is_construction).astype(bool)
@@ -271,7 +278,11 @@ def resolve_period(pack: ProgrammePack, kind: str, period: str | None,
                          field="kind")
     if as_of is None:
         raise InputError("an evaluation needs its day (as_of)", field="as_of")
-    return kind, rules.check_evaluation(pack, kind, as_of)
+    day = rules.check_evaluation(pack, kind, as_of)
+    if day > city_today():
+        raise InputError(f"as_of {day} is still to come: an evaluation is made as of a day "
+                         "that has passed", field="as_of")
+    return kind, day
 
 
 def make_report(store: Store, user: Principal, city: str, kind: str, *,

@@ -39,7 +39,7 @@ from landrenew.core.store.models import (
 )
 from landrenew.core.store.versions import as_of_cutoff
 from landrenew.supervision import rules
-from landrenew.supervision.packs import ProgrammePack, programme_pack
+from landrenew.supervision.packs import KIND, ProgrammePack, programme_pack
 
 MAX_TEXT = 4000
 
@@ -614,6 +614,25 @@ def import_figures(store: Store, user: Principal, city: str, rows: Sequence[Mapp
     return {"city_code": city, "rows": len(clean)}
 
 
+def read_figures_sheet(filename: str, content: bytes) -> list[dict[str, Any]]:
+    """The rows of an uploaded sheet of district figures (.xlsx or .csv), every cell as text."""
+    import io
+
+    import pandas as pd
+
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix not in ("xlsx", "csv"):
+        raise InputError("district figures come as an .xlsx or .csv sheet", field="file")
+    try:
+        frame = (pd.read_csv(io.BytesIO(content), dtype=str, encoding="utf-8-sig")
+                 if suffix == "csv" else pd.read_excel(io.BytesIO(content), dtype=str))
+    except Exception as exc:  # a damaged or foreign file: pandas and openpyxl raise many kinds
+        raise InputError(f"the sheet cannot be read: {type(exc).__name__}",
+                         field="file") from None
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [{str(k).strip(): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
 def land_per_gdp(store: Store, city: str, *, known_at: dt.datetime | None = None
                  ) -> list[dict[str, Any]]:
     """单位GDP建设用地使用面积 (亩/万元 GDP, shown per 亿元) by district and year, with the change
@@ -640,3 +659,15 @@ def land_per_gdp(store: Store, city: str, *, known_at: dt.datetime | None = None
                     "change_ratio": ((per - before) / before).quantize(Decimal("0.0001"))
                     if before else None})
     return out
+
+
+def programme_cities(user: Principal) -> list[tuple[str, str]]:
+    """The cities with a programme pack (code, name); a district user's city first."""
+    from landrenew.core import packs as rule_packs
+
+    found: dict[str, str] = {}
+    for info in rule_packs.registry().all(KIND):
+        code = places.city_of(info.jurisdiction)
+        found.setdefault(code, info.header.jurisdiction.name)
+    mine = {places.city_of(d) for d in user.districts}
+    return sorted(found.items(), key=lambda c: (c[0] not in mine, c[0]))

@@ -9,6 +9,7 @@ world is Jiangmen's: its programme pack applies; ``city_staff`` belongs to 市�
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -17,7 +18,7 @@ import openpyxl
 from landrenew.core.access import Principal
 from landrenew.supervision import report, service
 
-from .test_permissions import Case, World, denied, get_as
+from .test_permissions import Case, World, denied, get_as, page_as, redirected_to_login
 
 CITY = "440700"
 RUNNERS = {"city_staff", "admin"}
@@ -228,9 +229,159 @@ def evaluation_download(w: World, role: str) -> None:
     assert late.status_code == 409 and late.json()["code"] == "outside_window"
 
 
+def programme_figures(w: World, role: str) -> None:
+    setup(w)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["行政区代码", "年份", "GDP(万元)", "建设用地面积(亩)"])
+    ws.append(["440703", 2024, 13100000, 168900])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = w.client.post("/api/programme/figures", params={"city": CITY}, headers=w.headers(role),
+                      files={"file": ("地区生产总值.xlsx", io.BytesIO(buf.getvalue()))})
+    if refused_unless_runner(r, role):
+        return
+    assert r.status_code == 201 and r.json()["rows"] == 1, r.text
+    assert any(x["mu_per_100m_yuan"] == "128.93" for x in r.json()["land_per_gdp"]), r.text
+    bad = w.client.post("/api/programme/figures", params={"city": CITY},
+                        headers=w.headers(role), files={"file": ("gdp.xlsx", io.BytesIO(b"x"))})
+    assert bad.status_code == 422 and bad.json()["field"] == "file", bad.text
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _form(w: World, role: str, url: str, data: dict[str, Any], **kw: Any) -> Any:
+    return w.page(role).post(url, data={"csrf_token": w.csrf(role), **data},
+                             follow_redirects=False, **kw)
+
+
+def page_tasks(w: World, role: str) -> None:
+    setup(w)
+    r = page_as(w, role, "/tasks?on=2025-01-15")
+    if role == "anonymous":
+        return redirected_to_login(r, "/tasks")
+    assert r.status_code == 200, r.text
+    assert r.text.count('data-task="') == 10 and 'data-status="overdue"' in r.text
+    assert 'id="supervision-acts"' in r.text
+    assert ('id="my-tasks"' in r.text) is (role in ("district_staff", "city_staff"))
+
+
+def page_task(w: World, role: str) -> None:
+    ids = setup(w)["tasks"]
+    r = page_as(w, role, f"/tasks/{ids['九']}")
+    if role == "anonymous":
+        return redirected_to_login(r, f"/tasks/{ids['九']}")
+    assert r.status_code == 200, r.text
+    assert ('id="progress-form"' in r.text) is (role in ("district_staff", "city_staff",
+                                                         "admin"))
+    assert ('id="supervision-form"' in r.text) is (role in RUNNERS)
+
+
+def page_progress(w: World, role: str) -> None:
+    ids = setup(w)["tasks"]
+    data = {"percent": "20", "text": "页面报送", "on": "2024-06-01"}
+    if role == "admin":
+        data["unit"] = "江海区政府"
+    r = _form(w, role, f"/tasks/{ids['九']}/progress", data,
+              files={"evidence": ("照片.jpg", io.BytesIO(b"jpeg"))})
+    if role in ("anonymous", "viewer", "consolidation_entity"):
+        assert r.status_code == 403
+        return
+    assert r.status_code == 303, r.text
+    bad = _form(w, role, f"/tasks/{ids['九']}/progress", {**data, "percent": "150"})
+    assert bad.status_code == 422 and 'id="task-error"' in bad.text
+
+
+def page_complete(w: World, role: str) -> None:
+    ids = setup(w)["tasks"]
+    r = _form(w, role, f"/tasks/{ids['十']}/complete", {"on": "2025-01-02",
+                                                       "note": f"{role} 页面登记"})
+    if role not in RUNNERS:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 303, r.text
+
+
+def page_supervision(w: World, role: str) -> None:
+    ids = setup(w)["tasks"]
+    r = _form(w, role, f"/tasks/{ids['三']}/supervision",
+              {"unit": "江海区政府", "kind": "accountability", "reason": "弄虚作假"})
+    if role not in RUNNERS:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 422 and "证明材料" in r.text, r.text  # 问责 needs evidence
+    ok = _form(w, role, f"/tasks/{ids['三']}/supervision",
+               {"unit": "江海区政府", "kind": "notice", "reason": "进展缓慢"})
+    assert ok.status_code == 303
+
+
+def page_target(w: World, role: str) -> None:
+    ids = setup(w)["tasks"]
+    r = _form(w, role, f"/tasks/{ids['六']}/targets",
+              {"year": "2026", "target": "出台政策指引", "reason": f"{role} 修正"})
+    if role not in RUNNERS:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 303, r.text
+
+
+def page_reports(w: World, role: str) -> None:
+    setup(w)
+    r = page_as(w, role, "/programme/report")
+    if role == "anonymous":
+        return redirected_to_login(r, "/programme/report")
+    assert r.status_code == 200, r.text
+    assert 'id="missing-reports"' in r.text and 'data-report="' in r.text
+    assert ('id="make-report"' in r.text) is (role in RUNNERS)
+
+
+def page_report_make(w: World, role: str) -> None:
+    setup(w)
+    r = _form(w, role, "/programme/report", {"city": CITY, "kind": "mid-term",
+                                             "as_of": "2025-10-01"})
+    if role not in RUNNERS:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 409 and 'id="report-error"' in r.text  # outside its window
+    ok = _form(w, role, "/programme/report", {"city": CITY, "kind": "half_year",
+                                              "period": "2023H2"})
+    assert ok.status_code == 303, ok.text
+
+
+def page_report_sections(w: World, role: str) -> None:
+    setup(w)
+    made = report.make_report(w.store, ADMIN, CITY, "mid-term", as_of=dt.date(2025, 8, 1))
+    r = _form(w, role, f"/programme/report/{made['id']}", {"experience": "一图统管"})
+    if role not in RUNNERS:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 303, r.text
+    assert report.get_report(w.store, ADMIN, made["id"])["sections"]["experience"] == "一图统管"
+
+
+def page_report_file(w: World, role: str) -> None:
+    setup(w)
+    made = report.make_report(w.store, ADMIN, CITY, "half_year", period="2025H1")
+    r = _form(w, role, f"/programme/report/{made['id']}/file", {})
+    if role not in RUNNERS:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 303, r.text
+
+
+def page_report_download(w: World, role: str) -> None:
+    draft = setup(w)["draft"]
+    r = page_as(w, role, f"/programme/report/{draft}/xlsx")
+    if role == "anonymous":
+        return redirected_to_login(r, f"/programme/report/{draft}/xlsx")
+    assert "表1" in _sheet(r).sheetnames
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/programme/init"): programme_init,
     ("GET", "/api/programme"): programme_get,
+    ("POST", "/api/programme/figures"): programme_figures,
     ("GET", "/api/tasks"): tasks_list,
     ("GET", "/api/tasks/{task_id}"): task_get,
     ("POST", "/api/tasks/{task_id}/progress"): task_progress,
@@ -245,4 +396,15 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/reports/{report_id}/download/{fmt}"): report_download,
     ("GET", "/api/reports/half-year/{period}/{fmt}"): half_year_download,
     ("GET", "/api/reports/evaluation/{kind}/{fmt}"): evaluation_download,
+    ("GET", "/tasks"): page_tasks,
+    ("GET", "/tasks/{task_id}"): page_task,
+    ("POST", "/tasks/{task_id}/progress"): page_progress,
+    ("POST", "/tasks/{task_id}/complete"): page_complete,
+    ("POST", "/tasks/{task_id}/supervision"): page_supervision,
+    ("POST", "/tasks/{task_id}/targets"): page_target,
+    ("GET", "/programme/report"): page_reports,
+    ("POST", "/programme/report"): page_report_make,
+    ("POST", "/programme/report/{report_id}"): page_report_sections,
+    ("POST", "/programme/report/{report_id}/file"): page_report_file,
+    ("GET", "/programme/report/{report_id}/{fmt}"): page_report_download,
 }

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, text, update
 
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
-from landrenew.core.store.models import ProjectVersion
+from landrenew.core.store.migrate import upgrade
+from landrenew.core.store.models import Base, ProjectVersion
 from landrenew.projects.service import create_project, update_project
 from landrenew.supervision import service
 from landrenew.supervision.packs import ProgrammePack, programme_pack
@@ -23,6 +24,34 @@ CITY_STAFF = Principal(name="li", role="city_staff")
 DISTRICT = Principal(name="chen", role="district_staff", districts=(PENGJIANG,))
 VIEWER = Principal(name="wang", role="viewer")
 SHA = "a" * 64
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+def migrated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             fresh_postgres: Callable[[], str]) -> Iterator[Store]:
+    """One migrated store per module and backend (migrating for every test is most of the
+    time a test takes); :func:`store` empties it before each test."""
+    url = (f"sqlite:///{tmp_path_factory.mktemp('supervision') / 'test.db'}"
+           if request.param == "sqlite" else fresh_postgres())
+    s = Store.open(url)
+    upgrade(s.engine)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def store(migrated: Store) -> Store:
+    """The module's store with every table emptied: each test starts from a migrated, empty
+    database on each backend, as with the suite's own ``store``."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with migrated.session() as session:
+        if migrated.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:  # no AUTOINCREMENT: ids start again at 1
+                session.execute(delete(table))
+    return migrated
 
 
 @pytest.fixture(scope="session")

@@ -87,6 +87,7 @@ def test_evaluations_in_their_window_with_targets_and_sections(programme: Store)
     assert [(t["revision"], t["reason"]) for t in inputs["targets"]] == [
         (1, None), (2, "结合发展变化修正")]
     assert inputs["title"].endswith("中期评估报告")
+    assert inputs["targets"][1]["status_name"] == "进行中"  # progress against the target
 
 
 def _stock_run(store: Store) -> None:
@@ -110,6 +111,7 @@ def _stock_run(store: Store) -> None:
             parcel(2, "A", PENGJIANG, 10, True, "", 5.0),
             parcel(2, "B", PENGJIANG, 20, False, "", 20.0),
             parcel(2, "C", XINHUI, 30, True, "approved_not_supplied", 2.0),
+            parcel(2, "D", "440111", 50, True, "idle", 1.0),  # another city's: left out
         ])
 
 
@@ -123,6 +125,7 @@ def test_stock_per_mu_and_disposal_rates(sqlite_store: Store) -> None:
     assert stock["蓬江区"]["low_mu"] == 10.0 and stock["蓬江区"]["construction_mu"] == 30.0
     assert stock["蓬江区"]["tax_per_mu"] == 15.0  # (5×10 + 20×20) ÷ 30
     assert stock["全市"]["low_share"] == round(40 / 60, 4)
+    assert "白云区" not in stock and stock["全市"]["parcels"] == 3
     idle = {r["district"]: r for r in inputs["disposal"] if r["flag"] == "idle"}
     assert idle["蓬江区"]["disposed_mu"] == 10.0 and idle["蓬江区"]["rate"] == 1.0
     unsupplied = {r["district"]: r for r in inputs["disposal"]

@@ -430,3 +430,45 @@ def test_quota_ledger_balances_form_and_account(page: Any, site: dict[str, Any])
     page.wait_for_selector("#quota-entries")
     assert "某村道用地报批" in page.inner_text("#quota-entries")
     shot(page, site, "quotas-account")
+
+CITY_STAFF = ("city", "demo-city-2024")
+
+
+def test_programme_battle_table_a_task_and_a_report(page: Any, site: dict[str, Any]) -> None:
+    """Issue 23: the city officer (市自然资源局) opens the battle table of the demo programme,
+    reports progress on task 三 with an evidence file, and makes and downloads the 2025H1 report
+    as Word."""
+    import io
+
+    import docx
+
+    log_in(page, site, CITY_STAFF, "/tasks")
+    rows = page.locator("#battle-table tbody tr[data-task]")
+    assert rows.count() == 10
+    assert page.get_attribute("#battle-table tr[data-task=二]", "data-status") == "done_on_time"
+    assert page.get_attribute("#battle-table tr[data-task=四]", "data-status") == "done_late"
+    assert "江海区政府" in page.inner_text("#overdue")
+    assert "任务督办" in page.inner_text("header nav")
+    shot(page, site, "tasks-battle-table")
+    page.click("#battle-table tr[data-task=三] a")
+    page.wait_for_selector("#progress-form")
+    assert "通报" in page.inner_text("#acts") and "督办" in page.inner_text("#acts")
+    page.fill("#progress-form input[name=percent]", "90")
+    page.fill("#progress-form input[name=text]", "控制线成果已报市政府")
+    proof = site["folder"] / "报审稿.pdf"
+    proof.write_bytes(b"%PDF-1.4 demo")
+    page.set_input_files("#progress-form input[name=evidence]", str(proof))
+    page.click("#progress-form button[type=submit]")
+    page.wait_for_selector("text=控制线成果已报市政府")
+    assert "报审稿.pdf" in page.inner_text("#progress") and "90%" in page.inner_text("#progress")
+    shot(page, site, "task-detail")
+    page.goto(f"{site['base']}/programme/report")
+    assert "2023年下半年" in page.inner_text("#missing-reports")
+    page.select_option("#half-year-form select[name=period]", "2025H1")
+    page.click("#half-year-form button[type=submit]")
+    page.wait_for_selector("#report-table tr[data-report]")
+    shot(page, site, "programme-reports")
+    with page.expect_download() as download:
+        page.click("#report-table tr[data-filed=no] a[data-format=docx]")
+    document = docx.Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert document.paragraphs[0].text == "江门市推进低效用地再开发试点工作2025年上半年情况报告"

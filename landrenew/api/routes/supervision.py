@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
 
-from landrenew.api.deps import CurrentUser, IdPath, StoreDep
+from landrenew.api.deps import CurrentUser, IdPath, SettingsDep, StoreDep, upload_name
 from landrenew.api.schemas.supervision import (
     CompleteIn,
+    FiguresOut,
     ProgrammeInit,
     ProgrammeOverview,
     ProgressIn,
@@ -25,6 +26,7 @@ from landrenew.api.schemas.supervision import (
     TaskDetail,
     TaskOut,
 )
+from landrenew.land.service import read_upload
 from landrenew.supervision import service
 
 router = APIRouter(tags=["supervision"])
@@ -97,3 +99,16 @@ def supervise(task_id: IdPath, body: SupervisionIn, store: StoreDep, user: Curre
 def target(task_id: IdPath, body: TargetIn, store: StoreDep, user: CurrentUser) -> RecordOut:
     return RecordOut(**service.set_target(store, user, task_id, year=body.year,
                                           target=body.target, reason=body.reason))
+
+
+@router.post("/api/programme/figures", response_model=FiguresOut, status_code=201,
+             summary="Import district GDP (万元) and construction land (亩) by year (.xlsx, .csv)")
+def figures(store: StoreDep, settings: SettingsDep, user: CurrentUser, city: City,
+            file: Annotated[UploadFile, File(description="Columns district_code, year, "
+                                             "gdp_10k_yuan, construction_land_mu")]
+            ) -> FiguresOut:
+    service._require_runner(user)
+    name = upload_name(file.filename)
+    rows = service.read_figures_sheet(name, read_upload(file.file, settings.max_upload_mb))
+    made = service.import_figures(store, user, city, rows, source=name)
+    return FiguresOut(rows=made["rows"], land_per_gdp=service.land_per_gdp(store, city))

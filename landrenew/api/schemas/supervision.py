@@ -129,3 +129,8 @@ class ReportList(_Open):
     reports: list[ReportOut]
     missing: list[dict[str, Any]]
     half_years: list[str]
+
+
+class FiguresOut(_Open):
+    rows: int
+    land_per_gdp: list[dict[str, Any]]

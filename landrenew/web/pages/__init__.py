@@ -35,6 +35,7 @@ from landrenew.web.pages import (
     parcels,
     projects,
     quotas,
+    supervision,
 )
 from landrenew.web.pages.common import LoginRequired
 from landrenew.web.render import render
@@ -42,7 +43,8 @@ from landrenew.web.render import render
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
            audit.router, projects.router, consolidation.router, finance.router, checks.router,
-           quotas.router)
+           quotas.router,
+           supervision.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")
