@@ -846,12 +846,13 @@ from . import (  # noqa: E402
     matrix_compliance,
     matrix_consolidation,
     matrix_finance,
+    matrix_forms,
     matrix_mappings,
     matrix_phases,
 )
 
 for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
-              matrix_mappings):
+              matrix_mappings, matrix_forms):
     MATRIX.update(_part.CASES)
 
 

@@ -33,6 +33,8 @@ from landrenew.web.pages import (
     imports,
     maps,
     parcels,
+    phase_forms,
+    project_forms,
     projects,
 )
 from landrenew.web.pages.common import LoginRequired
@@ -40,7 +42,8 @@ from landrenew.web.render import render
 
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
-           audit.router, projects.router, consolidation.router, finance.router, checks.router)
+           audit.router, project_forms.router, projects.router, phase_forms.router,
+           consolidation.router, finance.router, checks.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")

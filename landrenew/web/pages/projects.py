@@ -7,7 +7,6 @@ the people table and the gate after each signature, and the schedule after each 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -77,13 +76,14 @@ def project_page(request: Request, project_id: int, store: StoreDep, user: PageU
         "history": service.project_history(store, who, project_id)}, user=who)
 
 
-def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
+def phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
     view = phase_service.phase_overview(store, who, phase_id)
     here = PHASE_ORDER.index(view["phase"]["state"])
     return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS, "work_kinds": WORK_KINDS,
             "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
             "today": city_today().isoformat(),
-            "schedule_text": _works_text(view["phase"].get("schedule") or [])}
+            "schedule_text": _works_text(view["phase"].get("schedule") or []),
+            "form": None, "typed": {}, "refusal": None}
 
 
 def _works_text(works: list[dict[str, Any]]) -> str:
@@ -127,19 +127,8 @@ def phase_page(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                refused: str | None = None) -> Response:
     """A phase (分片): people to relocate, signatures, the demolition gate, the next step."""
     who = need_user(request, user)
-    return render(request, "phase.html", {**_phase_context(store, who, phase_id),
+    return render(request, "phase.html", {**phase_context(store, who, phase_id),
                                           "refused": refused}, user=who)
-
-
-@router.post("/phases/{phase_id}/sign")
-def phase_sign(request: Request, phase_id: int, store: StoreDep, user: PageUser,
-               _csrf: CsrfChecked, person_id: Annotated[str, Form()],
-               signed_on: Annotated[dt.date, Form()]) -> Response:
-    """Record a signed agreement; htmx gets the people table and gate back."""
-    who = need_user(request, user)
-    phase_service.record_agreement(store, who, phase_id, person_id, signed_on)
-    return render(request, "partials/phase_people.html", _phase_context(store, who, phase_id),
-                  user=who)
 
 
 @router.post("/phases/{phase_id}/advance")
@@ -177,7 +166,7 @@ def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageU
         line = exc.row if exc.field == "works" else (
             lines[exc.row] if isinstance(exc.row, int) and exc.row < len(lines) else None)
         refusal = {"code": exc.code, "message": exc.message, "line": line}
-    context = _phase_context(store, who, phase_id)
+    context = phase_context(store, who, phase_id)
     if refusal is not None:
         context["schedule_text"] = works
     return render(request, "partials/phase_schedule.html", {**context, "refusal": refusal},

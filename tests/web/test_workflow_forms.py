@@ -1,0 +1,179 @@
+"""The workflow forms (工作流程表单): a project created and changed, a phase added from a
+boundary file or a drawing, people registered, agreements signed with their scanned copy and
+withdrawn — all from the pages, refusals in place in Chinese with what was typed kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from landrenew.core import ledger
+from landrenew.core.store.models import LedgerRecord
+
+from api.conftest import CRS, EAST, WEST, X0, Y0, World
+
+
+def _post(w: World, role: str, url: str, data: dict[str, Any], **kw: Any) -> Any:
+    return w.page(role).post(url, data={"csrf_token": w.csrf(role), **data},
+                             follow_redirects=False, **kw)
+
+
+def _project(w: World, role: str = "district_staff", **extra: Any) -> int:
+    r = _post(w, role, "/projects/new", {"name": "西村改造", "type": "urban_village",
+                                         "district_code": WEST, "stage": "proposed", **extra})
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def _square(x: float, y: float, size: float = 80.0) -> dict[str, Any]:
+    """A square in the city's projected zone, as GeoJSON in EPSG:4490."""
+    frame = gpd.GeoSeries([shapely.box(x, y, x + size, y + size)], crs=CRS).to_crs(4490)
+    return dict(shapely.geometry.mapping(frame.iloc[0]))
+
+
+def test_a_project_is_created_from_its_form(city: World) -> None:
+    w = city
+    form = w.page("district_staff").get("/projects/new")
+    assert form.status_code == 200 and 'id="project-form"' in form.text
+    assert "城中村改造" in form.text and "新建项目" in form.text  # Chinese first
+    # a blank name is refused beside its field, in Chinese, with the rest kept
+    r = _post(w, "district_staff", "/projects/new", {"name": " ", "type": "urban_village",
+                                                     "district_code": WEST,
+                                                     "lead_unit": "白沙街道"})
+    assert r.status_code == 422
+    assert 'data-field="name"' in r.text and "必填" in r.text
+    assert 'value="白沙街道"' in r.text
+    # a district of another district's staff is refused, not stored
+    r = _post(w, "district_staff", "/projects/new", {"name": "东村", "type": "urban_village",
+                                                     "district_code": EAST})
+    assert r.status_code in (403, 422)
+    pid = _project(w, planned_start="2026-01-01", planned_end="2027-12-31",
+                   instruments=["mixed_use", "far_bonus"], parcel_codes="JM-0000\nJM-0001")
+    got = w.client.get(f"/api/projects/{pid}", headers=w.headers("admin")).json()
+    assert got["created_by"] == "district_staff" and got["district_code"] == WEST
+    assert got["instruments"] == ["mixed_use", "far_bonus"]
+    assert got["parcel_codes"] == ["JM-0000", "JM-0001"] and got["planned_end"] == "2027-12-31"
+    page = w.page("district_staff").get(f"/projects/{pid}")
+    assert 'id="project-edit"' in page.text and 'id="phase-new"' in page.text
+    # readers get no form
+    assert w.page("viewer").get("/projects/new", follow_redirects=False).status_code == 403
+    assert 'id="project-new"' not in w.page("viewer").get("/projects").text
+
+
+def test_a_project_is_changed_with_its_reason(city: World) -> None:
+    w = city
+    pid = _project(w)
+    form = w.page("district_staff").get(f"/projects/{pid}/edit")
+    assert form.status_code == 200 and 'value="西村改造"' in form.text
+    data = {"name": "西村改造", "type": "urban_village", "district_code": WEST,
+            "stage": "in_library", "lead_unit": "白沙街道"}
+    r = _post(w, "district_staff", f"/projects/{pid}/edit", data)
+    assert r.status_code == 422 and 'data-field="reason"' in r.text and "请填写变更原因" in r.text
+    assert 'value="白沙街道"' in r.text  # what was typed stays
+    r = _post(w, "district_staff", f"/projects/{pid}/edit", {**data, "reason": "入库"})
+    assert r.status_code == 303 and r.headers["location"] == f"/projects/{pid}"
+    got = w.client.get(f"/api/projects/{pid}", headers=w.headers("admin")).json()
+    assert got["version"] == 2 and got["stage"] == "in_library" and got["lead_unit"] == "白沙街道"
+    r = _post(w, "district_staff", f"/projects/{pid}/edit",
+              {**data, "planned_start": "2027-01-01", "planned_end": "2026-01-01",
+               "reason": "调整"})
+    assert r.status_code == 422 and 'data-field="planned_end"' in r.text
+    r = _post(w, "district_staff", f"/projects/{pid}/edit",
+              {**data, "planned_start": "2027-13-01", "reason": "调整"})
+    assert r.status_code == 422 and "不是有效日期" in r.text and "2027-13-01" in r.text
+
+
+def test_a_phase_from_a_boundary_file_or_a_drawing(city: World) -> None:
+    w = city
+    pid = _project(w)
+    assert w.page("district_staff").get(f"/projects/{pid}/phases/new").status_code == 200
+    square = _square(X0 + 3000, Y0 + 3000)
+    body = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": square}]}).encode()
+    r = _post(w, "district_staff", f"/projects/{pid}/phases/new", {"name": "一期"},
+              files={"boundary": ("一期范围.geojson", body, "application/geo+json")})
+    assert r.status_code == 303, r.text
+    phase = w.client.get(r.headers["location"].replace("/phases/", "/api/phases/"),
+                         headers=w.headers("admin")).json()
+    assert phase["name"] == "一期" and abs(phase["area_m2"] - 6400) < 5
+    drawn = _square(X0 + 3200, Y0 + 3000, 50)
+    r = _post(w, "district_staff", f"/projects/{pid}/phases/new",
+              {"name": "二期", "geometry": json.dumps(drawn)})
+    assert r.status_code == 303
+    phase = w.client.get(r.headers["location"].replace("/phases/", "/api/phases/"),
+                         headers=w.headers("admin")).json()
+    assert abs(phase["area_m2"] - 2500) < 5
+    # an unreadable file: said plainly in Chinese, no server path, the name kept
+    r = _post(w, "district_staff", f"/projects/{pid}/phases/new", {"name": "三期"},
+              files={"boundary": ("broken.geojson", b"{not json", "application/geo+json")})
+    assert r.status_code == 422 and "无法读取" in r.text and "/tmp" not in r.text
+    assert 'value="三期"' in r.text
+    # a drawing that is not a polygon: refused beside the field, the drawing kept
+    line = json.dumps({"type": "LineString", "coordinates": [[112, 22], [112.1, 22.1]]})
+    r = _post(w, "district_staff", f"/projects/{pid}/phases/new",
+              {"name": "三期", "geometry": line})
+    assert r.status_code == 422 and 'data-field="geometry"' in r.text
+    assert "LineString" in r.text  # kept in the textarea
+    assert w.page("viewer").post(f"/projects/{pid}/phases/new", data={
+        "csrf_token": w.csrf("viewer"), "name": "x"}).status_code == 403
+
+
+def _phase(w: World, pid: int) -> int:
+    r = _post(w, "district_staff", f"/projects/{pid}/phases/new", {"name": "一期"})
+    assert r.status_code == 303
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def test_people_are_registered_and_agreements_signed_with_their_scan(city: World) -> None:
+    w = city
+    pid = _project(w)  # no approved scheme yet
+    phid = _phase(w, pid)
+    r = _post(w, "district_staff", f"/phases/{phid}/people",
+              {"person_id": "CV-001", "name": "陈大文", "kind": "villager"})
+    assert r.status_code == 200 and 'data-person="CV-001"' in r.text
+    r = _post(w, "district_staff", f"/phases/{phid}/people",
+              {"lines": "CV-002, 李小红, 村民转居民\nCV-003\t黄祖屋\t祖屋业主"})
+    assert r.status_code == 200 and 'data-person="CV-003"' in r.text
+    # a person listed twice: 409 in place, in Chinese, the typed lines kept
+    r = _post(w, "district_staff", f"/phases/{phid}/people", {"lines": "CV-001, 陈大文, 村民"})
+    assert r.status_code == 409 and 'id="people-refused"' in r.text and "已列入" in r.text
+    assert "CV-001, 陈大文, 村民" in r.text
+    r = _post(w, "district_staff", f"/phases/{phid}/people", {"lines": "CV-009 陈"})
+    assert r.status_code == 422 and "第 1 行" in r.text
+    # signing before the implementation scheme is approved: 409 with the rule and the clause
+    scan = b"%PDF-1.4 scanned agreement of CV-001"
+    r = _post(w, "district_staff", f"/phases/{phid}/sign",
+              {"person_id": "CV-001", "signed_on": "2026-03-01"},
+              files={"evidence": ("CV-001协议.pdf", scan, "application/pdf")})
+    assert r.status_code == 409, r.text
+    assert "项目实施方案尚未批复" in r.text and "signing_requires_approved_scheme" in r.text
+    assert 'value="2026-03-01"' in r.text  # the day typed is kept
+    r = _post(w, "district_staff", f"/projects/{pid}/edit", {
+        "name": "西村改造", "type": "urban_village", "district_code": WEST,
+        "stage": "approved", "scheme_approved_on": "2026-01-15", "reason": "方案批复"})
+    assert r.status_code == 303
+    r = _post(w, "district_staff", f"/phases/{phid}/sign",
+              {"person_id": "CV-001", "signed_on": "2026-03-01"},
+              files={"evidence": ("CV-001协议.pdf", scan, "application/pdf")})
+    assert r.status_code == 200 and 'data-person="CV-001" data-signed="true"' in r.text
+    assert "people-refused" not in r.text  # the refusal is gone once the condition holds
+    with w.store.read_session() as session:
+        rec = [x for x in ledger.records(session, ledger.ledger_name("signing", pid))
+               if isinstance(x, LedgerRecord)][-1]
+        assert rec.evidence_sha256 == hashlib.sha256(scan).hexdigest()
+        assert "CV-001协议.pdf" in json.dumps(rec.details, ensure_ascii=False)
+    # withdrawing, with its reason; withdrawing again is refused in place
+    r = _post(w, "district_staff", f"/phases/{phid}/withdraw",
+              {"person_id": "CV-001", "signed_on": "2026-03-05", "note": "本人反悔"})
+    assert r.status_code == 200 and 'data-person="CV-001" data-signed="false"' in r.text
+    r = _post(w, "district_staff", f"/phases/{phid}/withdraw",
+              {"person_id": "CV-001", "signed_on": "2026-03-06", "note": "再次"})
+    assert r.status_code == 409 and "没有可撤回的协议" in r.text
+    page = w.page("viewer").get(f"/phases/{phid}")
+    assert 'id="people-form"' not in page.text and 'class="inline sign-form"' not in page.text
+    assert not re.search(r"built-in method|object at 0x", page.text)
