@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .conftest import WEST, World
+from .conftest import EAST, WEST, World
 from .test_permissions import (
     PROJECT_SCOPED,
     READ_ONLY,
@@ -116,7 +116,82 @@ def page_phase_withdraw(w: World, role: str) -> None:
         {"person_id": f"wd-{role}", "signed_on": "2026-03-02", "note": "反悔"}), 200)
 
 
+# ---------------------------------------------------------------- user administration page
+# Administrators only: anonymous visitors are sent to log in (403 for a form without a session),
+# everyone else 403. Each role's case works on its own user, so that no other case's user changes.
+
+STRONG = "长城-黄河-珠江-2026"
+
+
+def _admin_only(r: Any, role: str, url: str, *, form: bool) -> bool:
+    """True when the role was refused as it should be."""
+    if role == "anonymous" and not form:
+        redirected_to_login(r, url)
+        return True
+    if role != "admin":
+        assert r.status_code == 403, r.text
+        return True
+    return False
+
+
+def _made(w: World, name: str, role: str = "district_staff") -> str:
+    w.client.post("/api/users", headers=w.headers("admin"), json={
+        "name": name, "role": role, "password": STRONG,
+        "districts": [WEST] if role == "district_staff" else []})
+    return name
+
+
+def page_users(w: World, role: str) -> None:
+    r = page_as(w, role, "/users")
+    if not _admin_only(r, role, "/users", form=False):
+        assert r.status_code == 200 and 'id="user-form"' in r.text
+
+
+def page_users_add(w: World, role: str) -> None:
+    r = _post(w, role, "/users", {"name": f"m-{role}", "role": "viewer", "password": STRONG})
+    if not _admin_only(r, role, "/users", form=True):
+        assert r.status_code == 303 and r.headers["location"] == f"/users/m-{role}"
+
+
+def page_user(w: World, role: str) -> None:
+    name = _made(w, f"u-{role}")
+    r = page_as(w, role, f"/users/{name}")
+    if not _admin_only(r, role, f"/users/{name}", form=False):
+        assert r.status_code == 200 and 'id="assign-form"' in r.text
+        assert page_as(w, role, "/users/nobody-here").status_code == 404
+
+
+def page_user_active(w: World, role: str) -> None:
+    name = _made(w, f"a-{role}")
+    r = _post(w, role, f"/users/{name}/active", {"active": "false"})
+    if not _admin_only(r, role, f"/users/{name}", form=True):
+        assert r.status_code == 303
+        assert page_as(w, role, f"/users/{name}").text.count('data-active="false"') == 1
+
+
+def page_user_password(w: World, role: str) -> None:
+    name = _made(w, f"p-{role}")
+    r = _post(w, role, f"/users/{name}/password", {"password": "黄山-泰山-华山-2027"})
+    if not _admin_only(r, role, f"/users/{name}", form=True):
+        assert r.status_code == 303
+
+
+def page_user_assign(w: World, role: str) -> None:
+    name = _made(w, f"d-{role}")
+    r = _post(w, role, f"/users/{name}/assign", {"districts": [WEST, EAST]})
+    if not _admin_only(r, role, f"/users/{name}", form=True):
+        assert r.status_code == 303
+        users = w.client.get("/api/users", headers=w.headers("admin")).json()["items"]
+        assert next(u for u in users if u["name"] == name)["districts"] == sorted([WEST, EAST])
+
+
 CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/users"): page_users,
+    ("POST", "/users"): page_users_add,
+    ("GET", "/users/{name}"): page_user,
+    ("POST", "/users/{name}/active"): page_user_active,
+    ("POST", "/users/{name}/password"): page_user_password,
+    ("POST", "/users/{name}/assign"): page_user_assign,
     ("GET", "/projects/new"): page_project_new_form,
     ("POST", "/projects/new"): page_project_new,
     ("GET", "/projects/{project_id}/edit"): page_project_edit_form,

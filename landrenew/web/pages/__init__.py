@@ -36,6 +36,7 @@ from landrenew.web.pages import (
     phase_forms,
     project_forms,
     projects,
+    users,
 )
 from landrenew.web.pages.common import LoginRequired
 from landrenew.web.render import render
@@ -43,7 +44,7 @@ from landrenew.web.render import render
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
            audit.router, project_forms.router, projects.router, phase_forms.router,
-           consolidation.router, finance.router, checks.router)
+           consolidation.router, finance.router, checks.router, users.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")
