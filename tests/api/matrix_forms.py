@@ -116,6 +116,46 @@ def page_phase_withdraw(w: World, role: str) -> None:
         {"person_id": f"wd-{role}", "signed_on": "2026-03-02", "note": "反悔"}), 200)
 
 
+# ---------------------------------------------------------------- consent forms
+# The consolidation matrix's two projects and units; the viewer is refused (403), the entity
+# writes on its own project, every writer of the district (and the city) on theirs.
+
+def _consent_post(w: World, role: str, path: str, data: Callable[[str], dict[str, Any]]
+                  ) -> None:
+    from .matrix_consolidation import _cprojects
+
+    ids = _cprojects(w)
+    writer = role not in ("anonymous", "viewer")
+
+    def make(side: str) -> Any:
+        return _post(w, role, f"/projects/{ids[side]}/{path}", data(side))
+    own = make("west")
+    if not writer:
+        assert own.status_code == 403, own.text
+        return
+    assert own.status_code == 200 and 'id="consent-forms"' in own.text, own.text
+    assert 'id="refusal"' not in own.text, own.text
+    other = make("east")
+    assert other.status_code == (404 if role in PROJECT_SCOPED else 200), other.text
+
+
+def page_consent_unit(w: World, role: str) -> None:
+    _consent_post(w, role, "consent-units", lambda side: {
+        "code": f"pu-{role}-{side}", "kind": "single_holder", "name": f"{role} 厂房",
+        "owners": "holder"})
+
+
+def page_consent(w: World, role: str) -> None:
+    _consent_post(w, role, "consents", lambda side: {
+        "unit": "m-cond", "owner": f"o-{role}", "action": "consent", "on": "2026-03-01"})
+
+
+def page_vote(w: World, role: str) -> None:
+    _consent_post(w, role, "votes", lambda side: {
+        "unit": "m-village", "body": "villagers_meeting", "eligible": "10", "present": "6",
+        "in_favour": "3", "held_on": "2026-03-01"})
+
+
 # ---------------------------------------------------------------- user administration page
 # Administrators only: anonymous visitors are sent to log in (403 for a form without a session),
 # everyone else 403. Each role's case works on its own user, so that no other case's user changes.
@@ -186,6 +226,9 @@ def page_user_assign(w: World, role: str) -> None:
 
 
 CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/projects/{project_id}/consent-units"): page_consent_unit,
+    ("POST", "/projects/{project_id}/consents"): page_consent,
+    ("POST", "/projects/{project_id}/votes"): page_vote,
     ("GET", "/users"): page_users,
     ("POST", "/users"): page_users_add,
     ("GET", "/users/{name}"): page_user,

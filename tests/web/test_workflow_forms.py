@@ -177,3 +177,58 @@ def test_people_are_registered_and_agreements_signed_with_their_scan(city: World
     page = w.page("viewer").get(f"/phases/{phid}")
     assert 'id="people-form"' not in page.text and 'class="inline sign-form"' not in page.text
     assert not re.search(r"built-in method|object at 0x", page.text)
+
+
+# ---------------------------------------------------------------- consent units and votes
+
+def test_consent_units_consents_and_votes_from_the_workflow_page(city: World) -> None:
+    w = city
+    pid = _project(w, owner_company="江门市土地整备有限公司")
+    page = w.page("district_staff").get(f"/projects/{pid}/workflow")
+    assert page.status_code == 200 and 'id="unit-form"' in page.text
+    assert 'id="unit-form"' not in w.page("viewer").get(f"/projects/{pid}/workflow").text
+    r = _post(w, "district_staff", f"/projects/{pid}/consent-units", {
+        "code": "A栋", "name": "A栋住宅楼", "kind": "condominium",
+        "owners": "o1, 150\no2，150\no3, 100\no4, 100\no5, 50\no6, 50"})
+    assert r.status_code == 200 and 'data-unit="A栋"' in r.text, r.text
+    # an area that is not a number: refused in place, in Chinese, the lines kept
+    r = _post(w, "district_staff", f"/projects/{pid}/consent-units", {
+        "code": "B栋", "name": "B栋", "kind": "condominium", "owners": "b1, 很大"})
+    assert r.status_code == 422 and 'id="refusal"' in r.text and "不是以 m² 计的面积" in r.text
+    assert "b1, 很大" in r.text
+    taken = _post(w, "district_staff", f"/projects/{pid}/consent-units", {
+        "code": "A栋", "name": "again", "kind": "single_holder", "owners": "x"})
+    assert taken.status_code == 409 and 'data-code="duplicate_unit"' in taken.text
+    form = b"signed consent form of o1"
+    for owner in ("o1", "o2", "o3"):
+        r = _post(w, "district_staff", f"/projects/{pid}/consents",
+                  {"unit": "A栋", "owner": owner, "action": "consent", "on": "2026-03-02"},
+                  files={"evidence": (f"{owner}.pdf", form + owner.encode(), "application/pdf")})
+        assert r.status_code == 200, r.text
+    assert 'data-unit="A栋" data-allowed="false"' in r.text  # 3 of 6 households
+    assert "条" in r.text  # the checks show their clauses
+    stranger = _post(w, "district_staff", f"/projects/{pid}/consents",
+                     {"unit": "A栋", "owner": "zz", "action": "consent", "on": "2026-03-02"})
+    assert stranger.status_code == 422 and 'value="zz"' in stranger.text
+    r = _post(w, "district_staff", f"/projects/{pid}/consents",
+              {"unit": "A栋", "owner": "o4", "action": "consent", "on": "2026-03-03"})
+    assert 'data-unit="A栋" data-allowed="true"' in r.text
+    with w.store.read_session() as session:
+        rec = [x for x in ledger.records(session, ledger.ledger_name("consent", pid))
+               if x.subject == "A栋/o1"][-1]
+        assert rec.evidence_sha256 == hashlib.sha256(form + b"o1").hexdigest()
+    # a collective unit decides by its body's vote
+    r = _post(w, "district_staff", f"/projects/{pid}/consent-units", {
+        "code": "濠头村", "name": "濠头村集体土地", "kind": "collective",
+        "body": "villagers_meeting"})
+    assert r.status_code == 200 and 'id="vote-form"' in r.text
+    bad = _post(w, "district_staff", f"/projects/{pid}/votes", {
+        "unit": "濠头村", "body": "villagers_meeting", "eligible": "100", "present": "120",
+        "in_favour": "10", "held_on": "2026-02-01"})
+    assert bad.status_code == 422 and 'value="120"' in bad.text
+    r = _post(w, "district_staff", f"/projects/{pid}/votes", {
+        "unit": "濠头村", "body": "villagers_meeting", "eligible": "100", "present": "60",
+        "in_favour": "31", "held_on": "2026-02-01"},
+        files={"evidence": ("会议记录.pdf", b"minutes", "application/pdf")})
+    assert r.status_code == 200 and 'data-unit="濠头村" data-allowed="true"' in r.text
+    assert 'id="willingness" data-allowed="true"' in r.text

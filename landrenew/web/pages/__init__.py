@@ -27,6 +27,7 @@ from landrenew.web.pages import (
     audit,
     auth,
     checks,
+    consent_forms,
     consolidation,
     dashboard,
     finance,
@@ -44,7 +45,8 @@ from landrenew.web.render import render
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
            audit.router, project_forms.router, projects.router, phase_forms.router,
-           consolidation.router, finance.router, checks.router, users.router)
+           consolidation.router, consent_forms.router, finance.router, checks.router,
+           users.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")

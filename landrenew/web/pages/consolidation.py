@@ -18,7 +18,10 @@ from fastapi.responses import Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, LandrenewError
+from landrenew.participation.consent import BODIES
+from landrenew.participation.decisions import UNIT_KINDS
 from landrenew.projects import workflow_service as service
 from landrenew.projects.workflow_state import RoleNotAllowed
 from landrenew.web.pages.common import need_user
@@ -34,7 +37,9 @@ def _context(store: StoreDep, who: Principal, project_id: int, wf: dict[str, Any
     """The page's context; ``wf`` is the workflow when an operation has just returned it."""
     if wf is None:
         wf = service.get_workflow(store, who, project_id)
-    return {"wf": wf, "refusal": None, "done": None, **extra}
+    return {"wf": wf, "refusal": None, "done": None, "unit_kinds": UNIT_KINDS, "bodies": BODIES,
+            "consent_form": None, "consent_typed": {},
+            "today_text": city_today().isoformat(), **extra}
 
 
 @router.get("/projects/{project_id}/workflow")
