@@ -1,7 +1,8 @@
 // Drawing a phase boundary (绘制分片范围) on the new-phase form: each click on the map adds a
 // corner; "Close the polygon" writes the polygon as GeoJSON (EPSG:4490 longitude/latitude) into
-// the form's geometry field, which the server checks and measures. District boundaries and
-// parcels are drawn from this server's tiles for reference; nothing comes from elsewhere.
+// the form's geometry field, which the server checks and measures. District boundaries,
+// guideline parcels (导则地块, which a phase may not cut) and parcels are drawn from this
+// server's tiles for reference; nothing comes from elsewhere.
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("draw-config").textContent);
@@ -17,12 +18,15 @@
       sources: {
         districts: { type: "vector", tiles: [origin + "/tiles/districts/{z}/{x}/{y}.mvt"], maxzoom: 14 },
         parcels: { type: "vector", tiles: [origin + "/tiles/parcels/{z}/{x}/{y}.mvt"], maxzoom: 16 },
+        guides: { type: "vector", tiles: [origin + "/tiles/guideline_parcel/{z}/{x}/{y}.mvt"], maxzoom: 14 },
         drawn: { type: "geojson", data: { type: "FeatureCollection", features: [] } },
       },
       layers: [
         { id: "background", type: "background", paint: { "background-color": "#f4f6f8" } },
         { id: "parcels-line", type: "line", source: "parcels", "source-layer": "parcels",
           minzoom: 13, paint: { "line-color": "#7f8c8d", "line-width": 0.6 } },
+        { id: "guides-line", type: "line", source: "guides", "source-layer": "guideline_parcel",
+          paint: { "line-color": "#9e9ac8", "line-width": 1.5 } },
         { id: "districts-line", type: "line", source: "districts", "source-layer": "districts",
           paint: { "line-color": "#34495e", "line-width": 1.5, "line-dasharray": [3, 2] } },
         { id: "drawn-fill", type: "fill", source: "drawn", filter: ["==", "$type", "Polygon"],
@@ -77,6 +81,10 @@
       if (kept && kept.type === "Polygon") {
         corners = kept.coordinates[0].slice(0, -1);
         show(true);
+        const xs = corners.map((c) => c[0]);
+        const ys = corners.map((c) => c[1]);
+        map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]],
+                      { padding: 80, maxZoom: 17, duration: 0 });
       }
     } catch (err) { /* not GeoJSON: the server said so beside the field */ }
   });
