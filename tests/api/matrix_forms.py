@@ -156,6 +156,21 @@ def page_vote(w: World, role: str) -> None:
         "in_favour": "3", "held_on": "2026-03-01"})
 
 
+def page_workflow_return(w: World, role: str) -> None:
+    from .matrix_consolidation import ROLE, _page_post, _table
+
+    _page_post(w, role, "return", {"reason": f"{role}: 补充资料"},
+               _table(default=ROLE, district_staff=(200, None)))
+
+
+def page_workflow_flags(w: World, role: str) -> None:
+    from .matrix_consolidation import ROLE, _page_post, _table
+
+    _page_post(w, role, "flags", {"flag": "heritage_involved", "value": "true"},
+               _table(default=ROLE, district_staff=(200, None),
+                      consolidation_entity=(200, None)))
+
+
 # ---------------------------------------------------------------- user administration page
 # Administrators only: anonymous visitors are sent to log in (403 for a form without a session),
 # everyone else 403. Each role's case works on its own user, so that no other case's user changes.
@@ -229,6 +244,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/projects/{project_id}/consent-units"): page_consent_unit,
     ("POST", "/projects/{project_id}/consents"): page_consent,
     ("POST", "/projects/{project_id}/votes"): page_vote,
+    ("POST", "/projects/{project_id}/workflow/return"): page_workflow_return,
+    ("POST", "/projects/{project_id}/workflow/flags"): page_workflow_flags,
     ("GET", "/users"): page_users,
     ("POST", "/users"): page_users_add,
     ("GET", "/users/{name}"): page_user,

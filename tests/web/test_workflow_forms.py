@@ -232,3 +232,32 @@ def test_consent_units_consents_and_votes_from_the_workflow_page(city: World) ->
         files={"evidence": ("会议记录.pdf", b"minutes", "application/pdf")})
     assert r.status_code == 200 and 'data-unit="濠头村" data-allowed="true"' in r.text
     assert 'id="willingness" data-allowed="true"' in r.text
+
+
+def test_a_step_is_returned_and_a_flag_declared_from_the_workflow_page(city: World) -> None:
+    from api import test_permissions  # noqa: F401  (the matrix modules load through it)
+    from api.matrix_consolidation import STEP, _cprojects
+
+    w = city
+    pid = _cprojects(w)["west"]
+    page = w.page("district_staff").get(f"/projects/{pid}/workflow")
+    assert 'id="return-form"' in page.text and 'id="flags-form"' in page.text
+    r = _post(w, "district_staff", f"/projects/{pid}/workflow/provide",
+              {"step": STEP, "item": "compensation_plan", "ref": "补偿方案"})
+    assert r.status_code == 200 and 'data-item="compensation_plan" data-status="present"' in r.text
+    r = _post(w, "district_staff", f"/projects/{pid}/workflow/return",
+              {"step": STEP, "to_step": STEP, "items": ["compensation_plan"],
+               "reason": "方案需补充"})
+    assert r.status_code == 200 and 'id="refusal"' not in r.text, r.text
+    after = w.client.get(f"/api/projects/{pid}/workflow", headers=w.headers("admin")).json()
+    status = {req["code"]: req["status"] for s in after["steps"] if s["code"] == STEP
+              for req in s["requirements"]}
+    assert status["compensation_plan"] == "missing"
+    assert any(t.get("reason") == "方案需补充" for t in after["log"])
+    # without a reason: refused in the body, in Chinese
+    r = _post(w, "district_staff", f"/projects/{pid}/workflow/return",
+              {"step": STEP, "reason": " "})
+    assert r.status_code == 422 and 'id="refusal"' in r.text
+    r = _post(w, "district_staff", f"/projects/{pid}/workflow/flags",
+              {"flag": "heritage_involved", "value": "true", "reason": "涉及历史建筑"})
+    assert r.status_code == 200 and 'data-flag="heritage_involved" data-value="true"' in r.text

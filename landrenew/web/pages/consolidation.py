@@ -95,3 +95,28 @@ def workflow_close(request: Request, project_id: int, store: StoreDep, user: Pag
     who = need_user(request, user)
     return _act(request, store, who, project_id, lambda: service.close_step(
         store, who, project_id, step, note=_text(note)), done=step)
+
+
+@router.post("/projects/{project_id}/workflow/return")
+def workflow_return(request: Request, project_id: int, store: StoreDep, user: PageUser,
+                    _csrf: CsrfChecked, step: Annotated[str, Form()],
+                    reason: Annotated[str, Form()] = "",
+                    to_step: Annotated[str | None, Form()] = None,
+                    items: Annotated[list[str] | None, Form()] = None) -> Response:
+    """Return the current step (退回) to itself or an earlier one, with the reason; the items
+    ticked (all of the target step when none is) must be provided again."""
+    who = need_user(request, user)
+    return _act(request, store, who, project_id, lambda: service.return_step(
+        store, who, project_id, step, reason=(reason or "").strip(), to_step=_text(to_step),
+        items=items or None), done=step)
+
+
+@router.post("/projects/{project_id}/workflow/flags")
+def workflow_flags(request: Request, project_id: int, store: StoreDep, user: PageUser,
+                   _csrf: CsrfChecked, flag: Annotated[str, Form()],
+                   value: Annotated[str, Form()] = "true",
+                   reason: Annotated[str | None, Form()] = None) -> Response:
+    """Declare a project fact (e.g. a soil-pollution risk) that switches requirements on or off."""
+    who = need_user(request, user)
+    return _act(request, store, who, project_id, lambda: service.set_flags(
+        store, who, project_id, {flag: value == "true"}, reason=_text(reason)), done=flag)
