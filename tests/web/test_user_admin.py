@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from landrenew.cli import app
 
-from api.conftest import EAST, WEST, World, post_login
+from api.conftest import EAST, PASSWORD, WEST, World, post_login
 
 NEW_PASSWORD = "瓦片-淡水-河畔-2026"
 
@@ -76,6 +76,9 @@ def test_disable_enable_and_reset_a_password(city: World) -> None:
     assert session.get("/projects", follow_redirects=False).status_code == 303  # to login
     assert not _logs_in(w, "zhaoliu", NEW_PASSWORD)
     assert _post(w, "/users/zhaoliu/active", {"active": "true"}).status_code == 303
+    own = _post(w, "/users/admin/active", {"active": "false"})  # no admin locks themselves out
+    assert own.status_code == 422 and "不能停用自己的账号" in own.text
+    assert _logs_in(w, "admin", PASSWORD)
     assert _logs_in(w, "zhaoliu", NEW_PASSWORD)
     bad = _post(w, "/users/zhaoliu/password", {"password": "short"})
     assert bad.status_code == 422 and 'data-field="password"' in bad.text

@@ -69,8 +69,11 @@ def project_page(request: Request, project_id: int, store: StoreDep, user: PageU
     project = service.get_project(store, who, project_id)
     phases = phase_service.list_phases(store, who, project_id)
     rules = service.project_rules(project)
+    _, districts = catalogue.list_districts(store, who, limit=1000)
     return render(request, "project.html", {
         "p": project, "phases": phases, "states": PHASE_STATES, "rules": rules,
+        "district_name": next((d["name"] for d in districts
+                               if d["code"] == project["district_code"]), None),
         "consolidation": any(r["kind"] == "consolidation_scheme" and "pack" in r
                              for r in rules),
         "history": service.project_history(store, who, project_id)}, user=who)

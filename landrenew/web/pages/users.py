@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core import auth, user_admin
 from landrenew.core.access import AGENCIES, ROLES, Principal, require_admin
-from landrenew.core.errors import LandrenewError
+from landrenew.core.errors import InputError, LandrenewError
 from landrenew.land import catalogue
 from landrenew.web.pages.common import need_user
 from landrenew.web.pages.project_forms import error_of
@@ -105,6 +105,9 @@ def user_active(request: Request, name: str, store: StoreDep, user: PageUser,
                 _csrf: CsrfChecked, active: Annotated[str, Form()]) -> Response:
     """Disable (every session of the user ends at once) or enable again."""
     who = _admin(request, user)
+    if name == who.name and active != "true":  # no administrator locks themselves out
+        return _user_page(request, store, who, name, form="active", error=InputError(
+            "you cannot disable your own account", field="active"))
     auth.set_active(store, name, active == "true", actor=who.name)
     return RedirectResponse(f"/users/{name}?done=active", status_code=303)
 
