@@ -240,7 +240,29 @@ def page_user_assign(w: World, role: str) -> None:
         assert next(u for u in users if u["name"] == name)["districts"] == sorted([WEST, EAST])
 
 
+# ---------------------------------------------------------------- one's own password
+# Every signed-in role changes its own password (the case sends two different new passwords,
+# refused beside the field, so that no role's password changes); anonymous visitors log in.
+
+def page_account_form(w: World, role: str) -> None:
+    r = page_as(w, role, "/account/password")
+    if role == "anonymous":
+        return redirected_to_login(r, "/account/password")
+    assert r.status_code == 200 and 'id="password-form"' in r.text
+
+
+def page_account_change(w: World, role: str) -> None:
+    r = _post(w, role, "/account/password", {"current_password": "x", "password": STRONG,
+                                              "confirm": STRONG + "!"})
+    if role == "anonymous":
+        assert r.status_code == 403
+        return
+    assert r.status_code == 422 and 'data-field="confirm"' in r.text
+
+
 CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/account/password"): page_account_form,
+    ("POST", "/account/password"): page_account_change,
     ("POST", "/projects/{project_id}/consent-units"): page_consent_unit,
     ("POST", "/projects/{project_id}/consents"): page_consent,
     ("POST", "/projects/{project_id}/votes"): page_vote,

@@ -135,3 +135,28 @@ def test_users_assign_on_the_command_line(tmp_path: Path, monkeypatch: Any) -> N
     assert "乙公司" in runner.invoke(app, ["--db", db, "users", "list"]).output
     r = runner.invoke(app, ["--db", db, "users", "assign", "qian"])
     assert r.exit_code != 0
+
+
+def test_a_user_changes_their_own_password(city: World) -> None:
+    w = city
+    assert _post(w, "/users", {"name": "zhouba", "role": "viewer",
+                               "password": NEW_PASSWORD}).status_code == 303
+    me = TestClient(w.client.app, headers={"Accept": "text/html"})
+    assert post_login(me, username="zhouba", password=NEW_PASSWORD).status_code == 303
+    page = me.get("/projects")
+    assert 'id="account-link"' in page.text and "修改密码" in page.text
+
+    def change(current: str, new: str, again: str) -> Any:
+        return me.post("/account/password", data={
+            "csrf_token": me.cookies.get("landrenew_csrf") or "", "current_password": current,
+            "password": new, "confirm": again}, follow_redirects=False)
+    wrong = change("not-it", "新的-足够长-口令-2028", "新的-足够长-口令-2028")
+    assert wrong.status_code == 422 and 'data-field="current_password"' in wrong.text
+    assert "新的-足够长-口令-2028" not in wrong.text  # no password is written back
+    differ = change(NEW_PASSWORD, "新的-足够长-口令-2028", "新的-足够长-口令-2029")
+    assert differ.status_code == 422 and "两次输入的新密码不一致" in differ.text
+    done = change(NEW_PASSWORD, "新的-足够长-口令-2028", "新的-足够长-口令-2028")
+    assert done.status_code == 303 and "changed=1" in done.headers["location"]
+    assert "密码已修改" in me.get(done.headers["location"]).text
+    assert not _logs_in(w, "zhouba", NEW_PASSWORD)
+    assert _logs_in(w, "zhouba", "新的-足够长-口令-2028")

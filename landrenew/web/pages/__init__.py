@@ -24,6 +24,7 @@ from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.web import assets
 from landrenew.web.pages import (
+    account,
     audit,
     auth,
     checks,
@@ -46,7 +47,7 @@ from landrenew.web.render import render
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
            audit.router, project_forms.router, projects.router, phase_forms.router,
            consolidation.router, consent_forms.router, finance.router, checks.router,
-           users.router)
+           users.router, account.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")
