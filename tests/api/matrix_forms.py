@@ -240,6 +240,34 @@ def page_user_assign(w: World, role: str) -> None:
         assert next(u for u in users if u["name"] == name)["districts"] == sorted([WEST, EAST])
 
 
+# ---------------------------------------------------------------- the parcel form
+# Writers change the parcels of their districts (others' are 404 for district staff); readers
+# and the entity are refused; anonymous visitors log in.
+
+def page_parcel_form(w: World, role: str) -> None:
+    own = page_as(w, role, "/parcels/JM-0001/edit")
+    if role == "anonymous":
+        return redirected_to_login(own, "/parcels/JM-0001/edit")
+    if role in READ_ONLY:
+        assert own.status_code == 403
+        return
+    assert own.status_code == 200 and 'id="parcel-form"' in own.text
+    assert page_as(w, role, "/parcels/JM-0004/edit").status_code == (
+        404 if role == "district_staff" else 200)
+
+
+def page_parcel_edit(w: World, role: str) -> None:
+    def make(code: str) -> Any:
+        return _post(w, role, f"/parcels/{code}/edit", {
+            "floor_area_m2": str(2600 + len(role)), "reason": f"page correction by {role}"})
+    own = make("JM-0001")
+    if role in ("anonymous", *READ_ONLY):
+        assert own.status_code == 403, own.text
+        return
+    assert own.status_code == 303, own.text
+    assert make("JM-0004").status_code == (404 if role == "district_staff" else 303)
+
+
 # ---------------------------------------------------------------- one's own password
 # Every signed-in role changes its own password (the case sends two different new passwords,
 # refused beside the field, so that no role's password changes); anonymous visitors log in.
@@ -261,6 +289,8 @@ def page_account_change(w: World, role: str) -> None:
 
 
 CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/parcels/{code}/edit"): page_parcel_form,
+    ("POST", "/parcels/{code}/edit"): page_parcel_edit,
     ("GET", "/account/password"): page_account_form,
     ("POST", "/account/password"): page_account_change,
     ("POST", "/projects/{project_id}/consent-units"): page_consent_unit,

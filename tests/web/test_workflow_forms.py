@@ -261,3 +261,28 @@ def test_a_step_is_returned_and_a_flag_declared_from_the_workflow_page(city: Wor
     r = _post(w, "district_staff", f"/projects/{pid}/workflow/flags",
               {"flag": "heritage_involved", "value": "true", "reason": "涉及历史建筑"})
     assert r.status_code == 200 and 'data-flag="heritage_involved" data-value="true"' in r.text
+
+
+# ---------------------------------------------------------------- the parcel form
+
+def test_a_parcel_is_corrected_from_its_form(city: World) -> None:
+    w = city
+    form = w.page("district_staff").get("/parcels/JM-0000/edit")
+    assert form.status_code == 200 and "建筑面积(㎡)" in form.text and 'value="2000"' in form.text
+    assert 'href="/parcels/JM-0000/edit"' in w.page("district_staff").get("/parcels").text
+    bad = _post(w, "district_staff", "/parcels/JM-0000/edit",
+                {"floor_area_m2": "2,345.5", "building_year": "3025", "reason": "核查更正"})
+    assert bad.status_code == 422 and 'data-field="building_year"' in bad.text
+    assert 'value="2,345.5"' in bad.text and 'value="3025"' in bad.text  # what was typed stays
+    no_reason = _post(w, "district_staff", "/parcels/JM-0000/edit",
+                      {"floor_area_m2": "2,345.5"})
+    assert no_reason.status_code == 422 and 'data-field="reason"' in no_reason.text
+    r = _post(w, "district_staff", "/parcels/JM-0000/edit",
+              {"floor_area_m2": "2,345.5", "building_year": "1995", "reason": "核查更正"})
+    assert r.status_code == 303
+    assert "已保存为第" in w.page("district_staff").get(r.headers["location"]).text
+    got = w.client.get("/api/parcels/JM-0000", headers=w.headers("admin")).json()
+    assert got["floor_area_m2"] == 2345.5
+    history = w.client.get("/api/parcels/JM-0000/history", headers=w.headers("admin")).json()
+    latest = max(history["items"], key=lambda v: v["version"])
+    assert latest["reason"] == "核查更正" and latest["changed"] == ["floor_area_m2"]

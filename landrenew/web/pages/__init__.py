@@ -34,6 +34,7 @@ from landrenew.web.pages import (
     finance,
     imports,
     maps,
+    parcel_forms,
     parcels,
     phase_forms,
     project_forms,
@@ -44,7 +45,8 @@ from landrenew.web.pages.common import LoginRequired
 from landrenew.web.render import render
 
 #: Every page router, in the order they are mounted.
-ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
+ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, parcel_forms.router,
+           imports.router,
            audit.router, project_forms.router, projects.router, phase_forms.router,
            consolidation.router, consent_forms.router, finance.router, checks.router,
            users.router, account.router)
