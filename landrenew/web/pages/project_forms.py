@@ -175,9 +175,11 @@ def _bounds(store: StoreDep, who: Principal, district_code: str) -> list[float]:
 def _phase_form(request: Request, store: StoreDep, who: Principal, project: dict[str, Any], *,
                 typed: dict[str, Any], error: LandrenewError | None = None) -> Response:
     bounds = _bounds(store, who, project["district_code"])
+    refusal = error_of(error) if error is not None else None
+    if isinstance(error, phase_service.GuidelineParcelSplit) and refusal is not None:
+        refusal["field"] = None  # said above the form, parcel by parcel, not beside the field
     return render(request, "phase_form.html", {
-        "project": project, "typed": typed, "bounds": bounds,
-        "error": error_of(error) if error is not None else None},
+        "project": project, "typed": typed, "bounds": bounds, "error": refusal},
         user=who, status_code=error.status if error is not None else 200)
 
 

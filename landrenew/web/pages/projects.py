@@ -138,12 +138,18 @@ def phase_page(request: Request, phase_id: int, store: StoreDep, user: PageUser,
 def phase_advance(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                   _csrf: CsrfChecked, to: Annotated[str, Form()],
                   reason: Annotated[str | None, Form()] = None) -> Response:
-    """Move to the next state; a closed gate comes back as the reason on the phase page."""
+    """Move to the next state; a refusal comes back as the reason on the phase page, said in
+    its language: a closed demolition gate by its numbers, any other by its message."""
     who = need_user(request, user)
     try:
         phase_service.transition(store, who, phase_id, to, reason=reason)
+    except phase_service.GateClosed as exc:
+        if exc.decision.get("signed") is not None:
+            return RedirectResponse(f"/phases/{phase_id}?refused=gate_closed", status_code=303)
+        return RedirectResponse(f"/phases/{phase_id}?refused={quote(exc.message)}",
+                                status_code=303)
     except Conflict as exc:
-        return RedirectResponse(f"/phases/{phase_id}?refused={quote(str(exc))}",
+        return RedirectResponse(f"/phases/{phase_id}?refused={quote(exc.message)}",
                                 status_code=303)
     return RedirectResponse(f"/phases/{phase_id}", status_code=303)
 
