@@ -122,9 +122,9 @@ def page_phase_withdraw(w: World, role: str) -> None:
 
 def _consent_post(w: World, role: str, path: str, data: Callable[[str], dict[str, Any]]
                   ) -> None:
-    from .matrix_consolidation import _cprojects
+    from .matrix_consolidation import consolidation_projects
 
-    ids = _cprojects(w)
+    ids = consolidation_projects(w)
     writer = role not in ("anonymous", "viewer")
 
     def make(side: str) -> Any:
@@ -157,17 +157,17 @@ def page_vote(w: World, role: str) -> None:
 
 
 def page_workflow_return(w: World, role: str) -> None:
-    from .matrix_consolidation import ROLE, _page_post, _table
+    from .matrix_consolidation import ROLE, page_post, role_table
 
-    _page_post(w, role, "return", {"reason": f"{role}: 补充资料"},
-               _table(default=ROLE, district_staff=(200, None)))
+    page_post(w, role, "return", {"reason": f"{role}: 补充资料"},
+               role_table(default=ROLE, district_staff=(200, None)))
 
 
 def page_workflow_flags(w: World, role: str) -> None:
-    from .matrix_consolidation import ROLE, _page_post, _table
+    from .matrix_consolidation import ROLE, page_post, role_table
 
-    _page_post(w, role, "flags", {"flag": "heritage_involved", "value": "true"},
-               _table(default=ROLE, district_staff=(200, None),
+    page_post(w, role, "flags", {"flag": "heritage_involved", "value": "true"},
+               role_table(default=ROLE, district_staff=(200, None),
                       consolidation_entity=(200, None)))
 
 

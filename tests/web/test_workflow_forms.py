@@ -236,10 +236,10 @@ def test_consent_units_consents_and_votes_from_the_workflow_page(city: World) ->
 
 def test_a_step_is_returned_and_a_flag_declared_from_the_workflow_page(city: World) -> None:
     from api import test_permissions  # noqa: F401  (the matrix modules load through it)
-    from api.matrix_consolidation import STEP, _cprojects
+    from api.matrix_consolidation import STEP, consolidation_projects
 
     w = city
-    pid = _cprojects(w)["west"]
+    pid = consolidation_projects(w)["west"]
     page = w.page("district_staff").get(f"/projects/{pid}/workflow")
     assert 'id="return-form"' in page.text and 'id="flags-form"' in page.text
     r = _post(w, "district_staff", f"/projects/{pid}/workflow/provide",

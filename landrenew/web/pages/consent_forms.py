@@ -23,7 +23,7 @@ from landrenew.core.errors import InputError, LandrenewError
 from landrenew.participation.decisions import UNIT_KINDS
 from landrenew.projects import consent_service
 from landrenew.web.pages.common import need_user
-from landrenew.web.pages.consolidation import BODY, _context, _refusal
+from landrenew.web.pages.consolidation import BODY, refusal_of, workflow_context
 from landrenew.web.pages.finance import evidence_hash
 from landrenew.web.render import render
 
@@ -35,9 +35,9 @@ OWNED = ("single_holder", "co_owned", "condominium")
 def _answer(request: Request, store: StoreDep, who: Principal, project_id: int, *,
             form: str | None = None, typed: dict[str, Any] | None = None,
             error: LandrenewError | None = None, done: str | None = None) -> Response:
-    context = _context(store, who, project_id, done=done, consent_form=form,
+    context = workflow_context(store, who, project_id, done=done, consent_form=form,
                        consent_typed=typed or {},
-                       refusal=_refusal(error) if error is not None else None)
+                       refusal=refusal_of(error) if error is not None else None)
     return render(request, BODY, context, user=who,
                   status_code=error.status if error is not None else 200)
 

@@ -32,8 +32,8 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 BODY = "partials/consolidation_workflow.html"
 
 
-def _context(store: StoreDep, who: Principal, project_id: int, wf: dict[str, Any] | None = None,
-             **extra: Any) -> dict[str, Any]:
+def workflow_context(store: StoreDep, who: Principal, project_id: int,
+                     wf: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     """The page's context; ``wf`` is the workflow when an operation has just returned it."""
     if wf is None:
         wf = service.get_workflow(store, who, project_id)
@@ -47,10 +47,11 @@ def workflow_page(request: Request, project_id: int, store: StoreDep, user: Page
                   ) -> Response:
     """The workflow of a land-consolidation or urban-village project."""
     who = need_user(request, user)
-    return render(request, "consolidation.html", _context(store, who, project_id), user=who)
+    return render(request, "consolidation.html", workflow_context(store, who, project_id),
+                  user=who)
 
 
-def _refusal(exc: LandrenewError) -> dict[str, Any]:
+def refusal_of(exc: LandrenewError) -> dict[str, Any]:
     return {"status": exc.status, "code": exc.code, "message": exc,
             "missing": getattr(exc, "missing", None), "allowed": getattr(exc, "allowed", None),
             "gate": getattr(exc, "gate", None)}
@@ -63,9 +64,10 @@ def _act(request: Request, store: StoreDep, who: Principal, project_id: int,
     try:
         wf = op()
     except (RoleNotAllowed, Conflict, InputError) as exc:
-        return render(request, BODY, _context(store, who, project_id, refusal=_refusal(exc)),
+        return render(request, BODY,
+                      workflow_context(store, who, project_id, refusal=refusal_of(exc)),
                       user=who, status_code=exc.status)
-    return render(request, BODY, _context(store, who, project_id, wf, done=done), user=who)
+    return render(request, BODY, workflow_context(store, who, project_id, wf, done=done), user=who)
 
 
 def _text(value: str | None) -> str | None:

@@ -45,7 +45,8 @@ def _form(request: Request, who: Principal, parcel: dict[str, Any], typed: dict[
         refusal["field"] = error.problems[0].field
     return render(request, "parcel_form.html", {
         "p": parcel, "fields": [f.name for f in shown], "specs": shown, "typed": typed,
-        "error": refusal, "saved": saved}, user=who, status_code=error.status if error is not None else 200)
+        "error": refusal, "saved": saved},
+        user=who, status_code=error.status if error is not None else 200)
 
 
 @router.get("/parcels/{code}/edit")

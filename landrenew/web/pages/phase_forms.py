@@ -32,7 +32,8 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 PEOPLE = "partials/phase_people.html"
 
 #: A person's kind may be typed as its code or its Chinese name.
-_KINDS = {**{code: code for code in PERSON_KINDS}, **{zh: code for code, zh in PERSON_KINDS.items()}}
+_KINDS = {**{code: code for code in PERSON_KINDS},
+          **{zh: code for code, zh in PERSON_KINDS.items()}}
 
 
 def _answer(request: Request, store: StoreDep, who: Principal, phase_id: int, *,
