@@ -849,10 +849,12 @@ from . import (  # noqa: E402
     matrix_forms,
     matrix_mappings,
     matrix_phases,
+    matrix_quotas,
+    matrix_supervision,
 )
 
 for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
-              matrix_mappings, matrix_forms):
+              matrix_mappings, matrix_supervision, matrix_quotas, matrix_forms):
     MATRIX.update(_part.CASES)
 
 

@@ -39,6 +39,7 @@ from landrenew.web.pages import (
     phase_forms,
     project_forms,
     projects,
+    quotas,
     users,
 )
 from landrenew.web.pages.common import LoginRequired
@@ -46,10 +47,9 @@ from landrenew.web.render import render
 
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, parcel_forms.router,
-           imports.router,
-           audit.router, project_forms.router, projects.router, phase_forms.router,
-           consolidation.router, consent_forms.router, finance.router, checks.router,
-           users.router, account.router)
+           imports.router, audit.router, project_forms.router, projects.router,
+           phase_forms.router, consolidation.router, consent_forms.router, finance.router,
+           checks.router, quotas.router, users.router, account.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")
