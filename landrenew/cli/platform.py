@@ -1,4 +1,5 @@
-"""CLI for the platform (平台): ``serve`` and ``users add / list / disable``."""
+"""CLI for the platform (平台): ``serve`` and ``users add / list / disable / password /
+assign``."""
 
 from __future__ import annotations
 
@@ -121,6 +122,28 @@ def users_password(
     password = sys.stdin.readline().rstrip("\r\n")
     ended = change_password(state.store(), name, password, actor=state.settings().user)
     err_console.print(f"password of {name} set; {ended} session(s) ended")
+
+
+@users_app.command("assign")
+def users_assign(
+    name: Annotated[str, typer.Argument()],
+    district: Annotated[list[str] | None, typer.Option(
+        help="District code (district_staff; repeat for several; replaces the user's list)")]
+        = None,
+    organisation: Annotated[str | None, typer.Option(
+        help="consolidation_entity: the company, as the projects' owner company")] = None,
+    agency: Annotated[str | None, typer.Option(
+        help="Body acted for in the consolidation workflow ('' clears it)")] = None,
+) -> None:
+    """Assign a user's districts, organisation or agency (what is not given stays)."""
+    from landrenew.core.user_admin import assign
+
+    if district is None and organisation is None and agency is None:
+        raise InputError("give --district, --organisation or --agency", field="districts")
+    user = assign(state.store(), name, actor=state.settings().user, districts=district,
+                  organisation=organisation, agency=agency)
+    err_console.print(f"user {user.name}: districts {', '.join(user.districts) or '-'}; "
+                      f"organisation {user.organisation or '-'}; agency {user.agency or '-'}")
 
 
 @tiles_app.command("seed")

@@ -34,6 +34,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "set_setting": ("修改设置", "setting changed"),
     "create_user": ("新建用户", "user created"),
     "enable_user": ("启用/停用用户", "user enabled or disabled"),
+    "assign_user": ("分配辖区/单位", "districts or organisation assigned"),
     "add_people": ("登记搬迁对象", "people registered"),
     "transition": ("阶段推进", "moved on"),
     "schedule": ("保存建设计划", "schedule saved"),

@@ -259,3 +259,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/projects/{project_id}/workflow/provide"): page_provide,
     ("POST", "/projects/{project_id}/workflow/close"): page_close,
 }
+
+
+# The consolidation projects and the page-post check, for the workflow forms' cases (issue 26,
+# tests/api/matrix_forms.py) and tests/web/test_workflow_forms.py.
+consolidation_projects = _cprojects
+page_post = _page_post
+role_table = _table

@@ -40,7 +40,7 @@ def _paths(world: World) -> list[str]:
     values: dict[str, Any] = {"project_id": projects["west"]["project"],
                               "phase_id": projects["west"]["phase"],
                               "check_id": checks["west"], "code": "JM-0001",
-                              "kind": "renovation_permit"}
+                              "kind": "renovation_permit", "name": "district_staff"}
     out = []
     for method, path in route_table(world.client.app):  # type: ignore[arg-type]
         if method != "GET" or path.startswith(("/api", "/ogc", "/tiles", "/static")) or \

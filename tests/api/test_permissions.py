@@ -846,6 +846,7 @@ from . import (  # noqa: E402
     matrix_compliance,
     matrix_consolidation,
     matrix_finance,
+    matrix_forms,
     matrix_mappings,
     matrix_phases,
     matrix_quotas,
@@ -853,7 +854,7 @@ from . import (  # noqa: E402
 )
 
 for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
-              matrix_mappings, matrix_supervision, matrix_quotas):
+              matrix_mappings, matrix_supervision, matrix_quotas, matrix_forms):
     MATRIX.update(_part.CASES)
 
 

@@ -298,7 +298,7 @@ def test_a_phase_walks_from_signing_to_an_open_demolition_gate(page: Any,
     assert page.get_attribute("#gate", "data-allowed") == "false"
     page.click("#advance")  # signing → demolition: refused, 3 of 5
     page.wait_for_selector("#refused")
-    assert "3 of 5" in page.inner_text("#refused")
+    assert "5 名被搬迁人中已有 3 名签约" in page.inner_text("#refused")
     assert page.get_attribute("#phase-state", "data-state") == "signing"
     shot(page, site, "phase-gate-closed")
     page.click("tr[data-person=V3] button.sign")

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from landrenew.api.deps import AdminUser, PageDep, StoreDep
 from landrenew.api.schemas import Page, UserCreate, UserPublic, UserUpdate
-from landrenew.core import auth
+from landrenew.core import auth, user_admin
 from landrenew.core.errors import InputError
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -34,9 +34,15 @@ def create_user(body: UserCreate, store: StoreDep, admin: AdminUser) -> UserPubl
 
 @router.patch("/{name}", response_model=UserPublic)
 def update_user(name: str, body: UserUpdate, store: StoreDep, admin: AdminUser) -> UserPublic:
-    """Disable or enable a user, or reset the password (both end the user's sessions)."""
-    if body.is_active is None and body.password is None:
-        raise InputError("give is_active or password", field="is_active")
+    """Disable or enable a user, or reset the password (both end the user's sessions); assign
+    the districts, organisation or agency (422 where the role does not take them)."""
+    if all(v is None for v in (body.is_active, body.password, body.districts,
+                               body.organisation, body.agency)):
+        raise InputError("give is_active, password, districts, organisation or agency",
+                         field="is_active")
+    if any(v is not None for v in (body.districts, body.organisation, body.agency)):
+        user_admin.assign(store, name, actor=admin.name, districts=body.districts,
+                          organisation=body.organisation, agency=body.agency)
     if body.password is not None:
         auth.change_password(store, name, body.password, actor=admin.name)
     if body.is_active is not None:

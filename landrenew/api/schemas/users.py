@@ -40,11 +40,15 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    """Disable or enable a user, or reset the password; either ends the user's sessions."""
+    """Disable or enable a user, or reset the password (either ends the user's sessions);
+    assign districts, organisation or agency (an empty organisation or agency clears it)."""
 
     model_config = ConfigDict(extra="forbid")
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=1, max_length=256)
+    districts: list[str] | None = Field(default=None, max_length=100)
+    organisation: str | None = Field(default=None, max_length=256)
+    agency: str | None = Field(default=None, max_length=64)
 
 
 class PasswordChange(BaseModel):

@@ -24,27 +24,33 @@ from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.web import assets
 from landrenew.web.pages import (
+    account,
     audit,
     auth,
     checks,
+    consent_forms,
     consolidation,
     dashboard,
     finance,
     imports,
     maps,
+    parcel_forms,
     parcels,
+    phase_forms,
+    project_forms,
     projects,
     quotas,
     supervision,
+    users,
 )
 from landrenew.web.pages.common import LoginRequired
 from landrenew.web.render import render
 
 #: Every page router, in the order they are mounted.
-ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
-           audit.router, projects.router, consolidation.router, finance.router, checks.router,
-           quotas.router,
-           supervision.router)
+ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, parcel_forms.router,
+           imports.router, audit.router, project_forms.router, projects.router,
+           phase_forms.router, consolidation.router, consent_forms.router, finance.router,
+           checks.router, quotas.router, supervision.router, users.router, account.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")

@@ -41,9 +41,10 @@ def _login_page(request: Request, settings: Settings, user: Principal | None,
 
 
 @router.get("/login")
-def login_form(request: Request, settings: SettingsDep, user: PageUser, next: str = "/"
-               ) -> Response:
-    return _login_page(request, settings, user, {"next": safe_next(next)})
+def login_form(request: Request, settings: SettingsDep, user: PageUser, next: str = "/",
+               changed: bool = False) -> Response:
+    """The login form (``changed``: after one's password was changed, says so)."""
+    return _login_page(request, settings, user, {"next": safe_next(next), "changed": changed})
 
 
 @router.post("/login")

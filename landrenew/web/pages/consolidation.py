@@ -18,7 +18,10 @@ from fastapi.responses import Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
+from landrenew.core.clock import city_today
 from landrenew.core.errors import Conflict, InputError, LandrenewError
+from landrenew.participation.consent import BODIES
+from landrenew.participation.decisions import UNIT_KINDS
 from landrenew.projects import workflow_service as service
 from landrenew.projects.workflow_state import RoleNotAllowed
 from landrenew.web.pages.common import need_user
@@ -29,12 +32,14 @@ router = APIRouter(include_in_schema=False, tags=["pages"])
 BODY = "partials/consolidation_workflow.html"
 
 
-def _context(store: StoreDep, who: Principal, project_id: int, wf: dict[str, Any] | None = None,
-             **extra: Any) -> dict[str, Any]:
+def workflow_context(store: StoreDep, who: Principal, project_id: int,
+                     wf: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     """The page's context; ``wf`` is the workflow when an operation has just returned it."""
     if wf is None:
         wf = service.get_workflow(store, who, project_id)
-    return {"wf": wf, "refusal": None, "done": None, **extra}
+    return {"wf": wf, "refusal": None, "done": None, "unit_kinds": UNIT_KINDS, "bodies": BODIES,
+            "consent_form": None, "consent_typed": {},
+            "today_text": city_today().isoformat(), **extra}
 
 
 @router.get("/projects/{project_id}/workflow")
@@ -42,10 +47,11 @@ def workflow_page(request: Request, project_id: int, store: StoreDep, user: Page
                   ) -> Response:
     """The workflow of a land-consolidation or urban-village project."""
     who = need_user(request, user)
-    return render(request, "consolidation.html", _context(store, who, project_id), user=who)
+    return render(request, "consolidation.html", workflow_context(store, who, project_id),
+                  user=who)
 
 
-def _refusal(exc: LandrenewError) -> dict[str, Any]:
+def refusal_of(exc: LandrenewError) -> dict[str, Any]:
     return {"status": exc.status, "code": exc.code, "message": exc,
             "missing": getattr(exc, "missing", None), "allowed": getattr(exc, "allowed", None),
             "gate": getattr(exc, "gate", None)}
@@ -58,9 +64,10 @@ def _act(request: Request, store: StoreDep, who: Principal, project_id: int,
     try:
         wf = op()
     except (RoleNotAllowed, Conflict, InputError) as exc:
-        return render(request, BODY, _context(store, who, project_id, refusal=_refusal(exc)),
+        return render(request, BODY,
+                      workflow_context(store, who, project_id, refusal=refusal_of(exc)),
                       user=who, status_code=exc.status)
-    return render(request, BODY, _context(store, who, project_id, wf, done=done), user=who)
+    return render(request, BODY, workflow_context(store, who, project_id, wf, done=done), user=who)
 
 
 def _text(value: str | None) -> str | None:
@@ -90,3 +97,28 @@ def workflow_close(request: Request, project_id: int, store: StoreDep, user: Pag
     who = need_user(request, user)
     return _act(request, store, who, project_id, lambda: service.close_step(
         store, who, project_id, step, note=_text(note)), done=step)
+
+
+@router.post("/projects/{project_id}/workflow/return")
+def workflow_return(request: Request, project_id: int, store: StoreDep, user: PageUser,
+                    _csrf: CsrfChecked, step: Annotated[str, Form()],
+                    reason: Annotated[str, Form()] = "",
+                    to_step: Annotated[str | None, Form()] = None,
+                    items: Annotated[list[str] | None, Form()] = None) -> Response:
+    """Return the current step (退回) to itself or an earlier one, with the reason; the items
+    ticked (all of the target step when none is) must be provided again."""
+    who = need_user(request, user)
+    return _act(request, store, who, project_id, lambda: service.return_step(
+        store, who, project_id, step, reason=(reason or "").strip(), to_step=_text(to_step),
+        items=items or None), done=step)
+
+
+@router.post("/projects/{project_id}/workflow/flags")
+def workflow_flags(request: Request, project_id: int, store: StoreDep, user: PageUser,
+                   _csrf: CsrfChecked, flag: Annotated[str, Form()],
+                   value: Annotated[str, Form()] = "true",
+                   reason: Annotated[str | None, Form()] = None) -> Response:
+    """Declare a project fact (e.g. a soil-pollution risk) that switches requirements on or off."""
+    who = need_user(request, user)
+    return _act(request, store, who, project_id, lambda: service.set_flags(
+        store, who, project_id, {flag: value == "true"}, reason=_text(reason)), done=flag)

@@ -7,7 +7,6 @@ the people table and the gate after each signature, and the schedule after each 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -70,20 +69,24 @@ def project_page(request: Request, project_id: int, store: StoreDep, user: PageU
     project = service.get_project(store, who, project_id)
     phases = phase_service.list_phases(store, who, project_id)
     rules = service.project_rules(project)
+    _, districts = catalogue.list_districts(store, who, limit=1000)
     return render(request, "project.html", {
         "p": project, "phases": phases, "states": PHASE_STATES, "rules": rules,
+        "district_name": next((d["name"] for d in districts
+                               if d["code"] == project["district_code"]), None),
         "consolidation": any(r["kind"] == "consolidation_scheme" and "pack" in r
                              for r in rules),
         "history": service.project_history(store, who, project_id)}, user=who)
 
 
-def _phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
+def phase_context(store: StoreDep, who: Principal, phase_id: int) -> dict:
     view = phase_service.phase_overview(store, who, phase_id)
     here = PHASE_ORDER.index(view["phase"]["state"])
     return {**view, "states": PHASE_STATES, "kinds": PERSON_KINDS, "work_kinds": WORK_KINDS,
             "next_state": PHASE_ORDER[here + 1] if here + 1 < len(PHASE_ORDER) else None,
             "today": city_today().isoformat(),
-            "schedule_text": _works_text(view["phase"].get("schedule") or [])}
+            "schedule_text": _works_text(view["phase"].get("schedule") or []),
+            "form": None, "typed": {}, "refusal": None}
 
 
 def _works_text(works: list[dict[str, Any]]) -> str:
@@ -127,31 +130,26 @@ def phase_page(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                refused: str | None = None) -> Response:
     """A phase (分片): people to relocate, signatures, the demolition gate, the next step."""
     who = need_user(request, user)
-    return render(request, "phase.html", {**_phase_context(store, who, phase_id),
+    return render(request, "phase.html", {**phase_context(store, who, phase_id),
                                           "refused": refused}, user=who)
-
-
-@router.post("/phases/{phase_id}/sign")
-def phase_sign(request: Request, phase_id: int, store: StoreDep, user: PageUser,
-               _csrf: CsrfChecked, person_id: Annotated[str, Form()],
-               signed_on: Annotated[dt.date, Form()]) -> Response:
-    """Record a signed agreement; htmx gets the people table and gate back."""
-    who = need_user(request, user)
-    phase_service.record_agreement(store, who, phase_id, person_id, signed_on)
-    return render(request, "partials/phase_people.html", _phase_context(store, who, phase_id),
-                  user=who)
 
 
 @router.post("/phases/{phase_id}/advance")
 def phase_advance(request: Request, phase_id: int, store: StoreDep, user: PageUser,
                   _csrf: CsrfChecked, to: Annotated[str, Form()],
                   reason: Annotated[str | None, Form()] = None) -> Response:
-    """Move to the next state; a closed gate comes back as the reason on the phase page."""
+    """Move to the next state; a refusal comes back as the reason on the phase page, said in
+    its language: a closed demolition gate by its numbers, any other by its message."""
     who = need_user(request, user)
     try:
         phase_service.transition(store, who, phase_id, to, reason=reason)
+    except phase_service.GateClosed as exc:
+        if exc.decision.get("signed") is not None:
+            return RedirectResponse(f"/phases/{phase_id}?refused=gate_closed", status_code=303)
+        return RedirectResponse(f"/phases/{phase_id}?refused={quote(exc.message)}",
+                                status_code=303)
     except Conflict as exc:
-        return RedirectResponse(f"/phases/{phase_id}?refused={quote(str(exc))}",
+        return RedirectResponse(f"/phases/{phase_id}?refused={quote(exc.message)}",
                                 status_code=303)
     return RedirectResponse(f"/phases/{phase_id}", status_code=303)
 
@@ -177,7 +175,7 @@ def phase_schedule(request: Request, phase_id: int, store: StoreDep, user: PageU
         line = exc.row if exc.field == "works" else (
             lines[exc.row] if isinstance(exc.row, int) and exc.row < len(lines) else None)
         refusal = {"code": exc.code, "message": exc.message, "line": line}
-    context = _phase_context(store, who, phase_id)
+    context = phase_context(store, who, phase_id)
     if refusal is not None:
         context["schedule_text"] = works
     return render(request, "partials/phase_schedule.html", {**context, "refusal": refusal},
