@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, state
+from landrenew.cli.common import console, show, state
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 
@@ -27,7 +27,7 @@ def batches_list() -> None:
         table.add_row(b.name, b.district_code or "", f"{b.status} {STATUS_ZH[b.status]}",
                       str(b.parcel_count), b.submitted_by, f"{b.submitted_at:%Y-%m-%d %H:%M}",
                       "; ".join(b.reasons or []))
-    console.print(table)
+    show(table)
 
 
 def _decide(name: str, action: str, reasons: list[str] | None) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, err_console, state
+from landrenew.cli.common import console, err_console, show, state
 from landrenew.core.errors import InputError
 
 users_app = typer.Typer(help="Platform users and roles (用户).", no_args_is_help=True)
@@ -94,7 +94,7 @@ def users_list() -> None:
                       " / ".join(x for x in (u.organisation, u.agency) if x),
                       "yes" if u.is_active else "[red]disabled[/red]",
                       f"{u.created_at:%Y-%m-%d %H:%M}", u.created_by)
-    console.print(table)
+    show(table)
 
 
 @users_app.command("disable")
@@ -171,7 +171,7 @@ def tiles_status() -> None:
     for r in summary(store, stamp):
         table.add_row(r["layer"], r["scope"], str(r["z"]), str(r["tiles"]), str(r["current"]),
                       f"{r['bytes'] / 1e6:.2f}", str(r["made_at"]))
-    console.print(table)
+    show(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from landrenew.api.routes import (
     audit,
     auth,
+    basemap,
     checks,
     consolidation,
     districts,
@@ -22,6 +23,6 @@ from landrenew.api.routes import (
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
            ogc.router, tiles.router, projects.router, consolidation.router, finance.router,
-           rules.router, checks.router)
+           rules.router, checks.router, basemap.router)
 
 __all__ = ["ROUTERS"]

@@ -17,7 +17,7 @@ from landrenew.core.store.models.base import (
     table_of,
 )
 from landrenew.core.store.models.compliance import ComplianceCheck
-from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
+from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult, PublishedRun
 from landrenew.core.store.models.land import (
     CitySetting,
     District,
@@ -49,6 +49,6 @@ __all__ = [
     "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord", "ImportMapping",
     "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase",
     "PhasePerson",
-    "PhaseTransition", "Project", "ProjectVersion", "StoredPage", "StoredTile", "SurveyBatch",
+    "PhaseTransition", "Project", "ProjectVersion", "PublishedRun", "StoredPage", "StoredTile", "SurveyBatch",
     "User", "UserSession", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
 ]
