@@ -67,6 +67,12 @@ def _register() -> None:
     from landrenew.cli import compliance
 
     compliance.register(app)
+    from landrenew.cli import supervision
+
+    supervision.register(app)
+    from landrenew.cli import quotas
+
+    quotas.register(app)
     try:
         from landrenew.cli import evaluation
     except ImportError:  # pragma: no cover - evaluation not installed

@@ -52,6 +52,24 @@ def export_cmd(out: Annotated[Path, typer.Argument(help="Excel file to write (.x
     console.print(f"{len(items)} project(s) written to {out}")
 
 
+@projects_app.command("tag")
+def tag_cmd(
+    project_id: Annotated[int, typer.Argument(help="Project id")],
+    tags: Annotated[list[str], typer.Argument(help="Tags to add, e.g. 百千万工程")],
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the tags instead")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why")] = None,
+) -> None:
+    """Tag a project (标签; 百千万工程 opens the programme's ring-fenced quota)."""
+    from landrenew.projects.service import get_project, update_project
+
+    store, user = state.store(), _cli_user()
+    now = list(get_project(store, user, project_id)["tags"])
+    new = [t for t in now if t not in tags] if remove else [*now, *tags]
+    out = update_project(store, user, project_id, {"tags": new},
+                         reason or ("去掉标签 " if remove else "标注 ") + "、".join(tags))
+    console.print(f"project {project_id}: tags {', '.join(out['tags']) or '-'}")
+
+
 @finance_app.command("export")
 def finance_export_cmd(
     project_id: Annotated[int, typer.Argument(help="Project id")],

@@ -58,6 +58,10 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          "landrenew.finance.packs:LandRevenuePack"),
     Kind("compliance", "合规审查规则", "compliance rules",
          "landrenew.compliance.packs:CompliancePack"),
+    Kind("programme", "试点工作任务督办", "programme tasks and supervision",
+         "landrenew.supervision.packs:ProgrammePack"),
+    Kind("quotas", "用地指标台账规则", "quota-ledger rules",
+         "landrenew.quotas.packs:QuotasPack"),
 )}
 
 HEADER_KEYS = ("kind", "id", "version", "title", "jurisdiction", "effective_from",

@@ -18,6 +18,7 @@ from landrenew.core.store.models import District, EvaluationRun, ParcelVersion, 
 from landrenew.demo.accounts import create_demo_accounts
 from landrenew.demo.compliance import build_demo_checks
 from landrenew.demo.projects import build_demo_projects
+from landrenew.demo.quotas import build_demo_quotas
 from landrenew.evaluation.publishing import publish_run
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
@@ -124,5 +125,6 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
     progress("projects", 0, 1)
     build_demo_projects(store, user=user)
     progress("projects", 1, 1)
-    build_demo_checks(store, user=user)
+    checks = build_demo_checks(store, user=user)
+    build_demo_quotas(store, user=user, legacy_checks=checks)
     return _summary(store, {k: str(v) for k, v in files.items()}, True, accounts)

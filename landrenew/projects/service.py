@@ -28,7 +28,8 @@ from landrenew.projects.vocabulary import BATCHES, INSTRUMENTS, PROJECT_TYPES, S
 
 EDITABLE = ("name", "type", "district_code", "batch", "term", "stage", "lead_unit",
             "owner_company", "instruments", "parcel_codes", "planned_start", "planned_end",
-            "actual_start", "actual_end", "scheme_approved_on", "contiguous_redevelopment")
+            "actual_start", "actual_end", "scheme_approved_on", "contiguous_redevelopment",
+            "tags")
 #: Kind of the packs that hold a place's urban-village phase rules.
 PHASE_RULES = "renewal_phases"
 CODED = {"type": PROJECT_TYPES, "batch": BATCHES, "term": TERMS, "stage": STAGES}
@@ -46,6 +47,7 @@ def _check_values(values: dict[str, Any]) -> None:
         if v not in INSTRUMENTS:
             raise InputError(f"instrument '{v}' is not one of {', '.join(INSTRUMENTS)}",
                              field="instruments")
+    _check_tags(values)
     for a, b in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
         if values.get(a) and values.get(b) and values[a] > values[b]:
             raise InputError(f"{b} {values[b]} is before {a} {values[a]}", field=b)
@@ -63,6 +65,19 @@ def _check_values(values: dict[str, Any]) -> None:
                          field="contiguous_redevelopment")
 
 
+def _check_tags(values: dict[str, Any]) -> None:
+    """Tags (标签, e.g. 百千万工程) are a list of short names, kept once each in their order."""
+    if "tags" not in values or values["tags"] is None:
+        return
+    tags = values["tags"]
+    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+        raise InputError("tags must be a list of names", field="tags")
+    clean = [t.strip() for t in tags]
+    if any(not t or len(t) > 32 for t in clean):
+        raise InputError("a tag is a name of 1 to 32 characters", field="tags")
+    values["tags"] = list(dict.fromkeys(clean))
+
+
 def project_record(p: Project) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "type": p.type, "type_name": PROJECT_TYPES.get(p.type),
             "district_code": p.district_code, "batch": p.batch, "term": p.term,
@@ -72,7 +87,7 @@ def project_record(p: Project) -> dict[str, Any]:
             "planned_end": p.planned_end, "actual_start": p.actual_start,
             "actual_end": p.actual_end, "scheme_approved_on": p.scheme_approved_on,
             "contiguous_redevelopment": bool(p.contiguous_redevelopment),
-            "city_code": _city(p.district_code), "version": p.version,
+            "tags": list(p.tags or []), "city_code": _city(p.district_code), "version": p.version,
             "created_at": p.created_at, "created_by": p.created_by, "updated_at": p.updated_at}
 
 

@@ -186,7 +186,8 @@ ADOPTED = (("renewal_phases", "guangzhou-renewal"),
            ("consolidation_scheme", "zhongshan-consolidation"),
            ("willingness", "zhongshan-willingness"),
            ("consolidation_money", "zhongshan-consolidation-money"),
-           ("compliance", "guangzhou-compliance"))
+           ("compliance", "guangzhou-compliance"),
+           ("quotas", "guangzhou-quotas"))
 
 
 def write_bureau_rules(folder: Path) -> Path:

@@ -53,7 +53,7 @@ def test_validation_errors_name_the_field(city: World) -> None:
     missing = city.client.get("/api/parcels/NOPE", headers=city.headers("admin"))
     assert missing.status_code == 404 and missing.json() == {
         "code": "not_found", "message": "no parcel 'NOPE'", "file": None, "row": None,
-        "field": "parcel_code"}
+        "field": "parcel_code", "message_zh": "字段“parcel_code”：不存在地块“NOPE”"}
 
 
 def test_pagination_and_bbox(city: World) -> None:

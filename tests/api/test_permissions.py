@@ -854,10 +854,13 @@ from . import (  # noqa: E402
     matrix_mappings,
     matrix_maps,
     matrix_phases,
+    matrix_quotas,
+    matrix_supervision,
 )
 
 for _part in (matrix_consolidation, matrix_finance, matrix_phases, matrix_compliance,
-              matrix_mappings, matrix_maps):
+              matrix_mappings, matrix_supervision, matrix_quotas,
+              matrix_maps):
     MATRIX.update(_part.CASES)
 
 

@@ -12,7 +12,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def _project(w: World) -> int:
     r = w.client.post("/api/projects", headers=w.headers("admin"), json={
-        "name": "白沙村整备", "type": "land_consolidation", "district_code": WEST,
+        "name": "白沙村整备", "type": "urban_village", "district_code": WEST,
         "owner_company": ENTITY_ORG, "scheme_approved_on": "2026-01-01"})
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
@@ -24,7 +24,7 @@ def test_a_refused_form_says_why_in_chinese_and_english_under_the_switch(world: 
     form = {"csrf_token": world.csrf("city_staff"), "revenue": "5000", "unit": "yuan",
             "sold_on": "2026-13-40"}
     zh = page.post(f"/projects/{pid}/finance/disbursements", data=form)
-    assert zh.status_code == 422
+    assert zh.status_code == 422, re.sub(r"<[^>]+>", " ", zh.text)[-3000:]
     said = re.search(r'id="form-refused"[^>]*>(.*?)</p>', zh.text, re.S)
     assert said and "2026-13-40" in said.group(1) and HAN.search(said.group(1))
     assert "is not a day" not in said.group(1)

@@ -52,7 +52,8 @@ def test_every_shipped_pack_loads_with_its_kind() -> None:
     assert not reg.problems, reg.problems
     kinds = {p.kind for p in reg.all()}
     assert kinds == {"identification", "renewal_phases", "consolidation_scheme",
-                     "consolidation_money", "willingness", "land_revenue", "compliance"}
+                     "consolidation_money", "willingness", "land_revenue", "compliance",
+                     "programme", "quotas"}
     for info in reg.all():
         assert reg.check(info.id) is not None
         assert places.check_code(info.jurisdiction)

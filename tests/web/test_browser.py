@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from landrenew.core.clock import city_today
+
 from api.conftest import running_server, settings_for
 
 CHROMIUM = os.environ.get("LANDRENEW_CHROMIUM", "/usr/bin/chromium")
@@ -392,3 +394,39 @@ def test_compliance_checks_form_list_and_batch(page: Any, site: dict[str, Any]) 
     page.goto(f"{site['base']}/checks/{check_id}")
     page.wait_for_selector("#check-reasons")
     shot(page, site, "check-detail")
+
+
+def test_quota_ledger_balances_form_and_account(page: Any, site: dict[str, Any]) -> None:
+    """Issue 25: the 白云区 officer sees the district's quota balances (the village's
+    pre-borrowed reserved land below zero), books a use of construction quota on the form,
+    is refused an overdraft in Chinese with the clause, and reads the account's entries."""
+    log_in(page, site, BAIYUN, "/quotas")
+    table = page.inner_text("#quota-balances")
+    assert "白云区" in table and "鸦岗村" in table and "-3.3" in table
+    assert "黄埔区" not in table  # district-scoped
+    assert page.locator("#quota-balances svg.spark").count() >= 1
+    shot(page, site, "quotas-balances")
+    page.click("a[data-movement=use]")
+    page.wait_for_selector("#quota-form")
+    year = str(city_today().year)
+    for name, value in (("year", year), ("from", "district:440111"), ("to", "sink:use"),
+                        ("mu", "10.25"), ("reason", "某村道用地报批")):
+        page.fill(f"#quota-form input[name={name}]", value)
+    page.click("#quota-submit")
+    page.wait_for_selector("#quota-entry")
+    entry = page.get_attribute("#quota-entry", "data-entry")
+    stored = site["api"].get("/api/quotas/entries", params={
+        "holder": "district:440111", "kind": "construction"}).json()["items"]
+    assert any(str(e["id"]) == entry and e["recorded_by"] == "baiyun" and e["mu"] == "10.25"
+               for e in stored)
+    page.fill("#quota-form input[name=mu]", "100000")
+    page.click("#quota-submit")
+    page.wait_for_selector("#quota-error")
+    error = page.inner_text("#quota-error")
+    assert "不足所需的 100000 亩" in error and "不得为负" in error
+    shot(page, site, "quotas-refused")
+    page.goto(f"{site['base']}/quotas/account?kind=construction&holder=district:440111"
+              f"&year={year}")
+    page.wait_for_selector("#quota-entries")
+    assert "某村道用地报批" in page.inner_text("#quota-entries")
+    shot(page, site, "quotas-account")

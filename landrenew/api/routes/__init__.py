@@ -14,7 +14,10 @@ from landrenew.api.routes import (
     ogc,
     parcels,
     projects,
+    quotas,
+    reports,
     rules,
+    supervision,
     tiles,
     users,
     zones,
@@ -23,6 +26,7 @@ from landrenew.api.routes import (
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
            ogc.router, tiles.router, projects.router, consolidation.router, finance.router,
-           rules.router, checks.router, basemap.router)
+           rules.router, checks.router, supervision.router, reports.router, quotas.router,
+           basemap.router)
 
 __all__ = ["ROUTERS"]

@@ -32,6 +32,9 @@ class ProjectFields(BaseModel):
     contiguous_redevelopment: bool | None = Field(
         None, description="contiguous redevelopment of low-efficiency industrial land "
                           "(成片连片再开发), which may follow a consolidation scheme")
+    tags: list[str] | None = Field(
+        None, description="tags (标签); 百千万工程 opens the programme's ring-fenced quota, others "
+                          "provincial or reward quota (the place's quota pack lists them)")
 
 
 class ProjectIn(ProjectFields):
@@ -69,6 +72,7 @@ class ProjectOut(BaseModel):
     actual_end: dt.date | None
     scheme_approved_on: dt.date | None = None
     contiguous_redevelopment: bool = False
+    tags: list[str] = []
     city_code: str | None = None
     version: int
     created_at: Instant

@@ -34,13 +34,15 @@ from landrenew.web.pages import (
     maps,
     parcels,
     projects,
+    quotas,
 )
 from landrenew.web.pages.common import LoginRequired
 from landrenew.web.render import render
 
 #: Every page router, in the order they are mounted.
 ROUTERS = (auth.router, maps.router, dashboard.router, parcels.router, imports.router,
-           audit.router, projects.router, consolidation.router, finance.router, checks.router)
+           audit.router, projects.router, consolidation.router, finance.router, checks.router,
+           quotas.router)
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api", "/ogc", "/tiles", "/static")

@@ -45,7 +45,7 @@ def _page(request: Request, store: StoreDep, who: Principal, project_id: int, *,
     context = _context(store, who, project_id)
     if form is not None:
         context.update(form=form, typed=typed or {},
-                       error={"field": error.field, "message": str(error),
+                       error={"field": error.field, "message": error,
                               "code": error.code} if error else None)
     return render(request, "finance.html", context, user=who,
                   status_code=422 if error is not None else 200)

@@ -6,7 +6,8 @@ A row is never updated except to close it (set ``valid_to``) when its successor 
 
 The tables are kept in one module per area (:mod:`.base` holds the declarative base and the
 mixins, then :mod:`.land`, :mod:`.users`, :mod:`.evaluation`, :mod:`.projects`,
-:mod:`.stores` and :mod:`.compliance`); every one of them is importable from here.
+:mod:`.stores`, :mod:`.compliance`, :mod:`.supervision` and :mod:`.quotas`); every one of them
+is importable from here.
 """
 
 from landrenew.core.store.models.base import (
@@ -40,15 +41,63 @@ from landrenew.core.store.models.projects import (
     Project,
     ProjectVersion,
 )
+from landrenew.core.store.models.quotas import QuotaHolder
 from landrenew.core.store.models.stores import StoredPage, StoredTile
+from landrenew.core.store.models.supervision import (
+    DistrictFigure,
+    ProgrammeMember,
+    ProgrammeProgress,
+    ProgrammeReport,
+    ProgrammeTarget,
+    ProgrammeTask,
+    ProgrammeTaskVersion,
+    ProgrammeUnit,
+    SupervisionAct,
+)
 from landrenew.core.store.models.users import AuditEvent, LoginFailure, User, UserSession
 
 __all__ = [
-    "MONEY_10K", "AuditEvent", "BBoxMixin", "Base", "CitySetting", "ComplianceCheck",
+    "MONEY_10K",
+    "AuditEvent",
+    "BBoxMixin",
+    "Base",
+    "CitySetting",
+    "ComplianceCheck",
     "ConsentUnit",
-    "ConsolidationWorkflow", "CostItem", "District", "EvaluationRun", "FinanceRecord", "ImportMapping",
-    "LedgerCheckpoint", "LedgerRecord", "LoginFailure", "ParcelResult", "ParcelVersion", "Phase",
+    "ConsolidationWorkflow",
+    "CostItem",
+    "District",
+    "DistrictFigure",
+    "EvaluationRun",
+    "FinanceRecord",
+    "ImportMapping",
+    "LedgerCheckpoint",
+    "LedgerRecord",
+    "LoginFailure",
+    "ParcelResult",
+    "ParcelVersion",
+    "Phase",
     "PhasePerson",
-    "PhaseTransition", "Project", "ProjectVersion", "PublishedRun", "StoredPage", "StoredTile", "SurveyBatch",
-    "User", "UserSession", "VersionMixin", "ZoneLayer", "ZoneVersion", "table_of",
+    "PhaseTransition",
+    "ProgrammeMember",
+    "ProgrammeProgress",
+    "ProgrammeReport",
+    "ProgrammeTarget",
+    "ProgrammeTask",
+    "ProgrammeTaskVersion",
+    "ProgrammeUnit",
+    "Project",
+    "ProjectVersion",
+    "PublishedRun",
+    "QuotaHolder",
+    "StoredPage",
+    "StoredTile",
+    "SupervisionAct",
+    "SurveyBatch",
+    "User",
+    "UserSession",
+    "VersionMixin",
+    "ZoneLayer",
+    "ZoneVersion",
+    "table_of",
 ]

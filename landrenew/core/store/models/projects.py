@@ -56,6 +56,8 @@ class Project(Base):
     contiguous_redevelopment: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                                            default=False,
                                                            server_default=text("false"))
+    #: Tags (标签), e.g. 百千万工程: what kinds of quota the project may receive (issue 25).
+    tags: Mapped[Any] = mapped_column(JsonType, nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(String(128), nullable=False)

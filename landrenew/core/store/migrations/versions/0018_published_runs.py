@@ -5,7 +5,7 @@ A database upgraded from before publishing existed keeps showing what it showed:
 that was not a trial (one pack forced on every parcel) is published by the upgrade.
 
 Revision ID: 0018_published_runs
-Revises: 0015_import_mappings
+Revises: 0017_quotas
 Create Date: 2026-12-05
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_published_runs"
-down_revision: str | None = "0015_import_mappings"
+down_revision: str | None = "0017_quotas"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,400 @@
+"""Programme reports (报告): the half-year report to the ministry and the province (§四(二)) and
+the mid-term and final evaluations (§一(三)), their figures gathered as of a day.
+
+A report's *inputs* are plain JSON: task status, milestones, laggards and supervision acts,
+projects by batch × type × stage (the library as its history stood that day), the
+low-efficiency stock, 亩均 tax/output/investment and disposal rates per district (the latest
+evaluation run as of the day), 单位GDP建设用地使用面积, and for an evaluation the yearly targets
+with their revisions and the sections staff write. A draft is regenerated from the store; a
+filed report is frozen: its inputs are kept and every file is rendered from them again
+(:mod:`landrenew.supervision.render`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.geometry
+from sqlalchemy import select
+
+from landrenew.core import audit, places
+from landrenew.core.access import Principal
+from landrenew.core.clock import city_time_text, city_today
+from landrenew.core.errors import Conflict, InputError, NotFound
+from landrenew.core.store import Store, utcnow
+from landrenew.core.store.models import (
+    EvaluationRun,
+    ParcelResult,
+    ProgrammeReport,
+    ProgrammeTarget,
+    ProgrammeTask,
+)
+from landrenew.core.store.versions import as_of_cutoff
+from landrenew.evaluation.codes import has
+from landrenew.evaluation.statistics import DISPOSAL_FORMULA, PER_MU_FORMULA, SHARE_FORMULA
+from landrenew.land.districts import districts_frame
+from landrenew.land.landuse import land_use_table
+from landrenew.projects.vocabulary import BATCHES, PROJECT_TYPES, STAGES
+from landrenew.supervision import rules, service
+from landrenew.supervision.packs import ProgrammePack
+
+#: The sections of an evaluation report staff fill in (§一(三)).
+SECTIONS: dict[str, str] = {
+    "experience": "经验做法", "problems": "问题及原因",
+    "recommendations": "可复制推广的政策建议", "cases": "典型案例",
+}
+KIND_NAMES = {"half_year": "半年度工作情况报告", "mid-term": "中期评估报告",
+              "final": "总结评估报告"}
+FLAG_NAMES = {"approved_not_supplied": "批而未供土地", "idle": "闲置土地"}
+GDP_FORMULA = "单位GDP建设用地使用面积(亩/亿元) = 建设用地面积(亩) ÷ 地区生产总值(万元) × 10000"
+MAX_SECTION = 20000
+
+
+class ReportFiled(Conflict):
+    """409 ``report_filed``: a filed report is frozen."""
+
+    code = "report_filed"
+
+
+# ------------------------------------------------------------------ gathering
+
+def gather(store: Store, user: Principal, city: str, kind: str, period: str, as_of: dt.date,
+           *, sections: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every figure of a report as of ``as_of`` (JSON-ready)."""
+    city = service.city_of(city)
+    pack = service.pack_for(city, as_of)
+    tasks = service.list_tasks(store, user, city, on=as_of)
+    inputs: dict[str, Any] = {
+        "kind": kind, "kind_name": KIND_NAMES[kind], "period": period,
+        "period_name": (rules.parse_half_year(period).name if kind == "half_year"
+                        else rules.EVALUATION_NAMES[kind]),
+        "city_code": city, "city_name": pack.jurisdiction.name, "as_of": as_of,
+        "generated_at": city_time_text(utcnow()), "pack": pack.id,
+        "pack_version": pack.version, "source": pack.source,
+        "title": f"{pack.jurisdiction.name}推进低效用地再开发试点工作"
+                 + (f"{rules.parse_half_year(period).name}情况报告" if kind == "half_year"
+                    else KIND_NAMES[kind]),
+        "periods": [{"name": p.name, "start": p.start, "end": p.end}
+                    for p in pack.periods.values()],
+        "tasks": [_task_row(t) for t in tasks],
+        "task_counts": dict(Counter(t["status"] for t in tasks)),
+        "milestones": service.milestones(store, user, city, on=as_of),
+        "laggards": [{k: v for k, v in r.items() if k != "acts"}
+                     for r in service.overdue(store, user, city, on=as_of)],
+        "acts": [{k: a[k] for k in ("task_code", "task_title", "unit", "kind_name", "reason",
+                                    "acted_on", "due_on")}
+                 for a in service.list_acts(store, user, city, on=as_of)],
+        "projects": project_table(service.projects_as_of(store, city, as_of)),
+        "land_per_gdp": [r for r in service.land_per_gdp(store, city)
+                         if r["year"] <= as_of.year],
+        "formulas": {"share": SHARE_FORMULA, "per_mu": PER_MU_FORMULA,
+                     "disposal": DISPOSAL_FORMULA, "gdp": GDP_FORMULA},
+    }
+    inputs.update(stock(store, pack, as_of))
+    inputs["map"] = district_shapes(store, city, inputs)
+    if kind != "half_year":
+        inputs["targets"] = targets(store, city, as_of)
+        inputs["sections"] = {k: (sections or {}).get(k, "") for k in SECTIONS}
+    return dict(audit.jsonable(inputs))
+
+
+def _task_row(t: Mapping[str, Any]) -> dict[str, Any]:
+    last = t.get("last_progress") or {}
+    return {"code": t["code"], "title": t["title"], "lead_units": t["lead_units"],
+            "responsible_units": t["responsible_units"], "deadline": t["deadline"],
+            "status": t["status"], "status_name": t["status_name"], "done_on": t["done_on"],
+            "days_overdue": t["days_overdue"], "last_percent": last.get("percent"),
+            "last_text": last.get("text"), "last_reported_on": last.get("reported_on"),
+            "last_unit": last.get("unit")}
+
+
+def project_table(projects: list[dict[str, Any]]) -> dict[str, Any]:
+    """Projects counted by batch × type × stage (withdrawn ones apart)."""
+    counts = Counter((p.get("batch") or "", p.get("type") or "", p.get("stage") or "")
+                     for p in projects)
+    rows = [{"batch": b, "batch_name": BATCHES.get(b, "未分批"), "type": t,
+             "type_name": PROJECT_TYPES.get(t, t), "stage": s, "stage_name": STAGES.get(s, s),
+             "count": n} for (b, t, s), n in sorted(counts.items())]
+    by_district = Counter(p.get("district_code") for p in projects
+                          if p.get("stage") != "withdrawn")
+    return {"rows": rows, "total": len(projects),
+            "by_district": {str(k): v for k, v in sorted(by_district.items(), key=str)}}
+
+
+def _latest_run(session: Any, day: dt.date) -> EvaluationRun | None:
+    return session.scalars(select(EvaluationRun).where(EvaluationRun.as_of <= day)
+                           .order_by(EvaluationRun.as_of.desc(), EvaluationRun.id.desc())
+                           ).first()
+
+
+def _results(session: Any, run_id: int) -> pd.DataFrame:
+    rows = session.execute(select(
+        ParcelResult.parcel_code, ParcelResult.district_code, ParcelResult.land_use,
+        ParcelResult.area_m2, ParcelResult.is_low_efficiency, ParcelResult.flags,
+        ParcelResult.potential_floor_area_m2, ParcelResult.indicators)
+        .where(ParcelResult.run_id == run_id)).all()
+    return pd.DataFrame(rows, columns=["parcel_code", "district_code", "land_use", "area_m2",
+                                       "low", "flags", "potential", "indicators"])
+
+
+def stock(store: Store, pack: ProgrammePack, as_of: dt.date) -> dict[str, Any]:
+    """Per district: construction land and low-efficiency stock (亩), potential floor area,
+    亩均 tax/output/investment (万元/亩), and the disposal rates of 批而未供 and 闲置 land in
+    the year to ``as_of`` — from the latest evaluation run as of the day (and the one as of the
+    year's start for the rates)."""
+    with store.read_session() as session:
+        run = _latest_run(session, as_of)
+        if run is None:
+            return {"evaluation": None, "stock": [], "disposal": []}
+        end = _results(session, run.id)
+        start_run = _latest_run(session, dt.date(run.as_of.year, 1, 1))
+        start = _results(session, start_run.id) if start_run else None
+    names = {d.code: d.unit.removesuffix("政府") for d in pack.districts}
+    table = land_use_table()
+    end["area_mu"] = end["area_m2"].astype(float) * 0.0015
+    end["construction"] = end["land_use"].map(table.is_construction).astype(bool)
+    for name in ("tax_per_mu", "output_per_mu", "investment_per_mu"):
+        end[name] = [(i or {}).get(name) for i in end["indicators"]]
+    rows = []
+    groups = [*end.groupby(end["district_code"].fillna(""), sort=True), ("", end)]
+    for n, (code, g) in enumerate(groups):
+        city_row = n == len(groups) - 1
+        cons = g[g["construction"]]
+        low = g[g["low"].astype(bool)]
+        row: dict[str, Any] = {
+            "district_code": "" if city_row else code,
+            "district": "全市" if city_row else names.get(code, places.place_name(code)),
+            "parcels": len(g), "construction_mu": round(float(cons["area_mu"].sum()), 2),
+            "low_parcels": len(low), "low_mu": round(float(low["area_mu"].sum()), 2),
+            "potential_m2": round(float(np.nansum(low["potential"].astype(float))), 0)}
+        area = float(cons["area_mu"].sum())
+        row["low_share"] = round(float(low[low["construction"]]["area_mu"].sum()) / area, 4) \
+            if area > 0 else None
+        for name in ("tax_per_mu", "output_per_mu", "investment_per_mu"):
+            v = pd.to_numeric(cons[name], errors="coerce")
+            ok = v.notna()
+            a = float(cons["area_mu"][ok].sum())
+            row[name] = round(float((v[ok] * cons["area_mu"][ok]).sum()) / a, 2) if a > 0 \
+                else None
+        rows.append(row)
+    disposal = []
+    if start is not None and start_run is not None and start_run.id != run.id:
+        merged = end[["parcel_code", "district_code", "area_mu", "flags"]].merge(
+            start[["parcel_code", "flags"]], on="parcel_code", how="left",
+            suffixes=("", "_start"))
+        for flag in FLAG_NAMES:
+            was = has(merged["flags_start"], flag)
+            now = has(merged["flags"], flag)
+            frame = pd.DataFrame({"d": merged["district_code"].fillna(""),
+                                  "stock": np.where(was, merged["area_mu"], 0.0),
+                                  "added": np.where(now & ~was, merged["area_mu"], 0.0),
+                                  "disposed": np.where(was & ~now, merged["area_mu"], 0.0)})
+            parts = [*((c, g, False) for c, g in frame.groupby("d", sort=True)),
+                     ("", frame, True)]
+            for code, g, whole in parts:
+                base = g["stock"].sum() + g["added"].sum()
+                disposal.append({
+                    "district": "全市" if whole else names.get(code, places.place_name(code)),
+                    "flag": flag, "flag_name": FLAG_NAMES[flag],
+                    "stock_start_mu": round(float(g["stock"].sum()), 2),
+                    "added_mu": round(float(g["added"].sum()), 2),
+                    "disposed_mu": round(float(g["disposed"].sum()), 2),
+                    "rate": round(float(g["disposed"].sum() / base), 4) if base > 0 else None})
+    return {"evaluation": {"run": run.id, "as_of": run.as_of, "pack": run.pack_id,
+                           "start_run": start_run.id if start_run else None,
+                           "start_as_of": start_run.as_of if start_run else None},
+            "stock": rows, "disposal": disposal}
+
+
+def district_shapes(store: Store, city: str, inputs: Mapping[str, Any]
+                    ) -> list[dict[str, Any]]:
+    """The city's district boundaries (simplified for print) with the figure each is coloured
+    by: its overdue tasks (its government's) on the day."""
+    frame = districts_frame(store)
+    overdue = {r["unit"]: r["overdue"] for r in inputs["laggards"]}
+    pack = service.pack_for(city, dt.date.fromisoformat(str(inputs["as_of"])))
+    units = {d.code: d.unit for d in pack.districts}
+    out = []
+    for code, name, geom in zip(frame["district_code"], frame["name"], frame.geometry,
+                                strict=True):
+        if geom is None or not service._in_city(code, city):
+            continue
+        out.append({"code": code, "name": name,
+                    "overdue": overdue.get(units.get(code, ""), 0),
+                    "geometry": shapely.geometry.mapping(geom.simplify(0.001))})
+    return out
+
+
+def targets(store: Store, city: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """Every yearly target with its revisions (who, when, why) recorded by the end of
+    ``as_of``."""
+    cutoff = as_of_cutoff(as_of)
+    with store.read_session() as session:
+        rows = session.execute(
+            select(ProgrammeTarget, ProgrammeTask.code)
+            .join(ProgrammeTask, ProgrammeTask.id == ProgrammeTarget.task_id)
+            .where(ProgrammeTask.city_code == city, ProgrammeTarget.recorded_at < cutoff)
+            .order_by(ProgrammeTask.id, ProgrammeTarget.year, ProgrammeTarget.revision)).all()
+        return [{"task_code": code, "year": t.year, "target": t.target,
+                 "revision": t.revision, "reason": t.reason, "recorded_by": t.recorded_by,
+                 "recorded_at": city_time_text(t.recorded_at)} for t, code in rows]
+
+
+# ------------------------------------------------------------------ stored reports
+
+def report_record(r: ProgrammeReport, *, with_inputs: bool = False) -> dict[str, Any]:
+    out = {"id": r.id, "city_code": r.city_code, "kind": r.kind,
+           "kind_name": KIND_NAMES[r.kind], "period": r.period, "as_of": r.as_of,
+           "sections": dict(r.sections or {}), "created_at": r.created_at,
+           "created_by": r.created_by, "filed": r.filed_at is not None,
+           "filed_at": r.filed_at, "filed_by": r.filed_by, "filed_on": r.filed_on}
+    if with_inputs:
+        out["inputs"] = r.inputs
+    return out
+
+
+def resolve_period(pack: ProgrammePack, kind: str, period: str | None,
+                   as_of: dt.date | None) -> tuple[str, dt.date]:
+    """The period code and the day a report is made as of: a half-year's last day (today while
+    it runs); an evaluation's day inside its window (refused outside it, 409)."""
+    if kind == "half_year":
+        half = rules.check_half_year(pack, period or "")
+        return half.code, min(half.end, city_today())
+    if kind not in rules.EVALUATIONS:
+        raise InputError(f"report kind '{kind}' is not half_year, mid-term or final",
+                         field="kind")
+    if as_of is None:
+        raise InputError("an evaluation needs its day (as_of)", field="as_of")
+    return kind, rules.check_evaluation(pack, kind, as_of)
+
+
+def make_report(store: Store, user: Principal, city: str, kind: str, *,
+                period: str | None = None, as_of: dt.date | None = None,
+                sections: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A draft report kept with its inputs (city staff and administrators)."""
+    service._require_runner(user)
+    city = service.city_of(city)
+    pack = service.pack_for(city, as_of or city_today())
+    code, day = resolve_period(pack, kind, period, as_of)
+    clean = check_sections(sections)
+    inputs = gather(store, user, city, kind, code, day, sections=clean)
+    with store.session() as session:
+        row = ProgrammeReport(city_code=city, kind=kind, period=code, as_of=day, inputs=inputs,
+                              sections=clean, created_at=utcnow(), created_by=user.name)
+        session.add(row)
+        session.flush()
+        record = report_record(row)
+        audit.record(session, actor=user.name, action="insert", entity_type="programme_report",
+                     entity_id=str(row.id), after=record)
+    return record
+
+
+def check_sections(sections: Mapping[str, str] | None) -> dict[str, str]:
+    out = {}
+    for key, text in (sections or {}).items():
+        if key not in SECTIONS:
+            raise InputError(f"section '{key}' is not one of {', '.join(SECTIONS)}",
+                             field="sections")
+        if len(text or "") > MAX_SECTION:
+            raise InputError(f"section '{key}' is longer than {MAX_SECTION} characters",
+                             field="sections")
+        out[key] = (text or "").strip()
+    return out
+
+
+def _report(session: Any, report_id: int) -> ProgrammeReport:
+    row = session.get(ProgrammeReport, report_id)
+    if row is None:
+        raise NotFound(f"no report {report_id}", field="report")
+    return row
+
+
+def update_report(store: Store, user: Principal, report_id: int, *,
+                  sections: Mapping[str, str] | None = None, refresh: bool = True
+                  ) -> dict[str, Any]:
+    """Change a draft's sections and gather its figures again; a filed one is refused (409)."""
+    service._require_runner(user)
+    clean = check_sections(sections)
+    with store.read_session() as session:
+        row = _report(session, report_id)
+        if row.filed_at is not None:
+            raise ReportFiled(f"report {report_id} is filed and frozen", field="report")
+        city, kind, period, day = row.city_code, row.kind, row.period, row.as_of
+        merged = {**dict(row.sections or {}), **clean}
+    inputs = gather(store, user, city, kind, period, day, sections=merged) if refresh else None
+    with store.session() as session:
+        row = _report(session, report_id)
+        before = report_record(row)
+        row.sections = merged
+        if inputs is not None:
+            row.inputs = inputs
+        elif row.inputs and "sections" in row.inputs:
+            row.inputs = {**row.inputs, "sections": merged}
+        session.flush()
+        record = report_record(row)
+        audit.record(session, actor=user.name, action="update", entity_type="programme_report",
+                     entity_id=str(row.id), before=before, after=record)
+    return record
+
+
+def file_report(store: Store, user: Principal, report_id: int, *, on: dt.date | None = None
+                ) -> dict[str, Any]:
+    """File a report (报送): from now on frozen, its inputs kept."""
+    service._require_runner(user)
+    with store.session() as session:
+        row = _report(session, report_id)
+        if row.filed_at is not None:
+            raise ReportFiled(f"report {report_id} is filed and frozen", field="report")
+        before = report_record(row)
+        row.filed_at, row.filed_by, row.filed_on = utcnow(), user.name, on or city_today()
+        session.flush()
+        record = report_record(row)
+        audit.record(session, actor=user.name, action="file", entity_type="programme_report",
+                     entity_id=str(row.id), before=before, after=record)
+    return record
+
+
+def get_report(store: Store, user: Principal, report_id: int) -> dict[str, Any]:
+    with store.read_session() as session:
+        return report_record(_report(session, report_id), with_inputs=True)
+
+
+def list_reports(store: Store, user: Principal, city: str) -> dict[str, Any]:
+    """The reports kept, and the half-years whose report was not filed by its due day."""
+    city = service.city_of(city)
+    pack = service.pack_for(city)
+    with store.read_session() as session:
+        rows = session.scalars(select(ProgrammeReport).where(ProgrammeReport.city_code == city)
+                               .order_by(ProgrammeReport.id.desc())).all()
+        records = [report_record(r) for r in rows]
+    filed: dict[str, dt.date] = {}
+    for r in records:
+        if r["kind"] == "half_year" and r["filed_on"] is not None:
+            filed[r["period"]] = min(filed.get(r["period"], r["filed_on"]), r["filed_on"])
+    return {"reports": records,
+            "missing": rules.missing_reports(pack, filed, city_today()),
+            "half_years": [h.code for h in rules.half_years(pack)]}
+
+
+def report_inputs(store: Store, user: Principal, city: str, kind: str, *,
+                  period: str | None = None, as_of: dt.date | None = None,
+                  sections: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The inputs a report file is drawn from: the filed report of that period and day if one
+    is kept (frozen), else the figures gathered now."""
+    city = service.city_of(city)
+    pack = service.pack_for(city, as_of or city_today())
+    code, day = resolve_period(pack, kind, period, as_of)
+    with store.read_session() as session:
+        filed = session.scalars(select(ProgrammeReport).where(
+            ProgrammeReport.city_code == city, ProgrammeReport.kind == kind,
+            ProgrammeReport.period == code, ProgrammeReport.as_of == day,
+            ProgrammeReport.filed_at.is_not(None)).order_by(ProgrammeReport.id.desc())).first()
+        if filed is not None:
+            return dict(filed.inputs)
+    return gather(store, user, city, kind, code, day, sections=check_sections(sections))
