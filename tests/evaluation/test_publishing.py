@@ -139,3 +139,13 @@ def test_the_command_line_publishes_and_marks_the_runs(loaded: Store) -> None:
     status = {int(r["run"]): r["status"] for r in runs}
     assert status == {real.id: "已发布 published", trial.id: "试算 trial"}
     assert publishing.publications(loaded)[0]["published_by"] == "局员"
+
+
+def test_a_trial_run_never_reaches_a_programme_report(loaded: Store) -> None:
+    from landrenew.supervision.report import _latest_run
+
+    real = run_on_store(loaded, as_of=DAY, data_as_of=None, user="t").run
+    run_on_store(loaded, "jiangmen", as_of=dt.date(2025, 9, 30), data_as_of=None, user="t")
+    with loaded.read_session() as session:
+        chosen = _latest_run(session, dt.date(2025, 12, 31))
+    assert chosen is not None and chosen.id == real.id
