@@ -133,6 +133,12 @@ def _run_on_database(rules: str | None, day: dt.date, data_as_of: dt.date | str 
         console.print(f"[yellow]zone layers not used by {pack_id}[/yellow]: {', '.join(kinds)}")
     console.print(f"stored as evaluation run [bold]{kept.run.id}[/bold] "
                   f"({out.title}, as of {day})")
+    if publishing.is_trial(kept.run):
+        console.print("a trial run (试算): it is never published, the map and the cards keep "
+                      "the published run")
+    else:
+        console.print(f"the map and the cards show it once published (未发布): `landrenew "
+                      f"evaluate publish {kept.run.id} --reason …`")
 
 
 @evaluate_app.command("diff")

@@ -38,6 +38,16 @@ def _faces(client: TestClient, layer: str, tile: tuple[int, int], headers: Any =
             "api": client.get(api, headers=headers).status_code}
 
 
+def _map_layers(client: TestClient) -> list[str]:
+    import json
+    import re
+
+    found = re.search(r'<script id="map-config" type="application/json">(.*?)</script>',
+                      client.get("/").text, re.S)
+    assert found
+    return list(json.loads(found.group(1))["layers"])
+
+
 def test_by_default_the_public_reads_parcels_and_districts_only(city: World) -> None:
     tile = _home_tile(city)
     for layer in ("parcels", "districts"):
@@ -75,6 +85,12 @@ def test_the_setting_opens_a_layer_on_every_face(city: World) -> None:
     zones = client.get("/api/zones").json()  # no kind: the public kinds only
     assert zones["total"] == 2 and {z["kind"] for z in zones["items"]} == {UDB}
     assert client.get("/api/zones", params={"kind": "ecological_redline"}).status_code == 401
+    assert client.get("/pages/parcels/JM-0002/card").status_code == 200  # parcels: public
+    closed = TestClient(create_app(settings_for(city.store.url, public_layers=UDB),
+                                   store=city.store))
+    assert closed.get("/api/parcels").status_code == 401
+    assert closed.get("/pages/parcels/JM-0002/card").status_code == 401
+    assert _map_layers(closed) == [UDB]
     page = client.get("/").text  # the public map offers only the public layers
     assert f'data-layer="{UDB}"' in page and 'data-layer="ecological_redline"' not in page
     assert 'data-layer="districts"' not in page and 'id="layers-public"' in page

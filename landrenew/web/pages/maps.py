@@ -55,6 +55,8 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
     """The parcel card (地块卡片): attributes as the role may see them, categories with their
     reasons and clauses, and (for logged-in users) the version history."""
     viewer = user or PUBLIC
+    # the public reads a card only when the parcels are a public layer (as on /api and /ogc)
+    layers.require_layer(viewer, "parcels", request.app.state.public_layers)
     locale = locale_of(request)
     try:
         detail = land_service.parcel_detail(store, viewer, code)
