@@ -21,6 +21,7 @@ from landrenew.api.headers import SecurityHeaders
 from landrenew.core.ledger import trust_from
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
+from landrenew.serving import basemap, layers
 from landrenew.serving.warming import warm
 
 #: How uvicorn runs the app (``landrenew serve``, its ``proxy_headers``): it does not rewrite the client's address from
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                   swagger_ui_oauth2_redirect_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
+    app.state.public_layers = layers.public_set(settings.public_layers)  # unknown names: refused
+    app.state.basemap = basemap.open_basemap(settings.basemap_file, settings.basemap_url,
+                                             settings.basemap_attribution)
     api.install(app)
     web.install(app)
     api.install_middleware(app)

@@ -23,6 +23,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 
 from landrenew.core import auth
 from landrenew.core.access import (
+    PUBLIC,
     InputError,
     NotAuthenticated,
     PermissionDenied,
@@ -126,6 +127,21 @@ def authenticate(request: Request, settings: Settings, store: Store, token: str 
                            "'Authorization: Bearer <token>'", field="token")
 
 
+async def reader(request: Request, settings: SettingsDep, store: StoreDep, token: TokenDep
+                 ) -> Principal:
+    """The bearer token's or session's user, else the anonymous public
+    (:data:`~landrenew.core.access.PUBLIC`), for reads of layers the public may read
+    (:mod:`landrenew.serving.layers`); a bad bearer token is still 401."""
+    if token:
+        return authenticate(request, settings, store, token)
+    return session_user(request, settings, store) or PUBLIC
+
+
+async def get_public_layers(request: Request) -> frozenset[str]:
+    """The layers the public reads (``public_layers``, checked when the app was made)."""
+    return request.app.state.public_layers
+
+
 async def admin_user(user: Annotated[Principal, Depends(current_user)]) -> Principal:
     require_admin(user)
     return user
@@ -147,6 +163,9 @@ def verify_csrf_form(request: Request, settings: SettingsDep,
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
+#: The signed-in user or the public, for reads of public layers.
+ReaderUser = Annotated[Principal, Depends(reader)]
+PublicLayers = Annotated[frozenset[str], Depends(get_public_layers)]
 AdminUser = Annotated[Principal, Depends(admin_user)]
 PageUser = Annotated[Principal | None, Depends(page_user)]
 CsrfChecked = Annotated[None, Depends(verify_csrf_form)]

@@ -1,7 +1,9 @@
 """The command line (命令行): one Typer app; each domain adds its commands from ``cli/<domain>.py``.
 
-Global options: ``--db URL`` (else ``LANDRENEW_DATABASE_URL``, else ``sqlite:///landrenew.db``)
-and ``--user NAME`` (recorded as ``changed_by``).
+Global options: ``--db URL`` (else ``LANDRENEW_DATABASE_URL``, else ``sqlite:///landrenew.db``),
+``--user NAME`` (recorded as ``changed_by``) and ``--json`` (tables as JSON). Tables are drawn
+for a terminal and printed as plain, complete tab-separated rows when the output is piped
+(:func:`landrenew.cli.common.show`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,15 @@ def _global(
                                            envvar="LANDRENEW_DATABASE_URL")] = None,
     user: Annotated[str | None, typer.Option("--user", help="Name recorded as changed_by",
                                              envvar="LANDRENEW_USER")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Tables as JSON on stdout (one line per table), messages on stderr")
+    ] = False,
 ) -> None:
     state.database_url = db
     state.user = user
+    state.json = as_json
+    # with --json stdout carries the JSON alone: every other line goes to stderr
+    console.stderr = as_json
 
 
 def _register() -> None:

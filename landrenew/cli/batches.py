@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, state
+from landrenew.cli.common import console, show, state
+from landrenew.core.clock import city_time_text
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 
@@ -21,13 +22,13 @@ def batches_list() -> None:
     from landrenew.land.batches import STATUS_ZH, list_batches
 
     table = Table(title="调查批次 survey batches")
-    for col in ("name", "district", "status", "parcels", "submitted by", "submitted", "reasons"):
+    for col in ("name", "district", "status", "parcels", "submitted by", "submitted (北京时间)", "reasons"):
         table.add_column(col)
     for b in list_batches(state.store()):
         table.add_row(b.name, b.district_code or "", f"{b.status} {STATUS_ZH[b.status]}",
-                      str(b.parcel_count), b.submitted_by, f"{b.submitted_at:%Y-%m-%d %H:%M}",
+                      str(b.parcel_count), b.submitted_by, city_time_text(b.submitted_at, seconds=False),
                       "; ".join(b.reasons or []))
-    console.print(table)
+    show(table)
 
 
 def _decide(name: str, action: str, reasons: list[str] | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,6 +21,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import make_url
 
 from landrenew.core.errors import ConfigurationError, LandrenewError, ValidationFailed
@@ -46,6 +49,8 @@ err_console = _console(stderr=True)
 class CliState:
     database_url: str | None = None
     user: str | None = None
+    #: ``--json``: tables are printed as JSON (one line per table), messages go to stderr.
+    json: bool = False
 
     def settings(self) -> Settings:
         """The settings from the environment (``LANDRENEW_*``) with the global options applied.
@@ -86,6 +91,46 @@ class CliState:
 
 
 state = CliState()
+
+
+def _plain(cell: object) -> str:
+    """A cell's text without markup, on one line (a cell of several lines joined by ' | ')."""
+    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    return " | ".join(part.strip() for part in text.splitlines()) if "\n" in text else text
+
+
+def table_rows(table: Table) -> tuple[list[str], list[list[str]]]:
+    """A table's headers and rows as plain text."""
+    headers = [_plain(c.header) for c in table.columns]
+    columns = [[_plain(cell) for cell in c.cells] for c in table.columns]
+    return headers, [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def show(table: Table) -> None:
+    """Print a table as it suits where the output goes (表格输出): drawn for a terminal; as plain,
+    complete, tab-separated rows (a ``# title`` line, then the header) when the output goes to a
+    file or a pipe, so that nothing is cut at 80 columns; with ``--json`` as one line of JSON
+    ``{"title", "rows": [{header: value}]}`` (a command printing several tables prints several
+    lines)."""
+    headers, rows = table_rows(table)
+    title = _plain(table.title) if table.title else None
+    if state.json:
+        if not table.show_header and len(headers) == 2:  # a key → value card
+            doc: object = {"title": title, "rows": [dict(rows)] if rows else []}
+        else:
+            doc = {"title": title, "rows": [dict(zip(headers, r, strict=True)) for r in rows]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    if console.is_terminal:
+        show(table)
+        return
+    lines = [f"# {title}"] if title else []
+    if table.show_header:
+        lines.append("\t".join(headers))
+    lines += ["\t".join(r) for r in rows]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 def fail(exc: LandrenewError) -> None:

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from landrenew.cli.common import console, err_console, state
+from landrenew.cli.common import console, err_console, show, state
 from landrenew.cli.land import parse_day
 from landrenew.compliance.fields import KIND_FIELDS, KIND_NAMES
 from landrenew.core.access import Principal
@@ -45,7 +45,7 @@ def check_cmd(
     table = Table("决定 decision", "行数 rows", title=f"{KIND_NAMES[kind][0]} ({kind})")
     for decision, count in sorted(result.as_dict()["decisions"].items()):
         table.add_row(decision, str(count))
-    console.print(table)
+    show(table)
     undecided = result.undecided()
     for row, decision, fields in undecided[:20]:
         err_console.print(escape(f"  {requests.name}: row {row}: {decision} "

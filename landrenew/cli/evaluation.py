@@ -18,10 +18,10 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from landrenew.cli.common import console, progress_bar, state
-from landrenew.core.clock import city_today
+from landrenew.cli.common import console, progress_bar, show, state
+from landrenew.core.clock import city_time_text, city_today
 from landrenew.core.errors import InputError
-from landrenew.evaluation import loader, stored
+from landrenew.evaluation import loader, publishing, stored
 from landrenew.evaluation.packs import RulePack
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def _print_counts(out: Any) -> None:
         t.add_column(col, justify="right" if col in ("parcels", "area (亩)") else "left")
     for r in out.counts().itertuples():
         t.add_row(r.kind, r.code, r.name, f"{r.parcels:,}", f"{r.area_mu:,.2f}")
-    console.print(t)
+    show(t)
     if out.output:
         console.print(f"result → {out.output}")
     for p in out.summary_files:
@@ -133,6 +133,12 @@ def _run_on_database(rules: str | None, day: dt.date, data_as_of: dt.date | str 
         console.print(f"[yellow]zone layers not used by {pack_id}[/yellow]: {', '.join(kinds)}")
     console.print(f"stored as evaluation run [bold]{kept.run.id}[/bold] "
                   f"({out.title}, as of {day})")
+    if publishing.is_trial(kept.run):
+        console.print("a trial run (试算): it is never published, the map and the cards keep "
+                      "the published run")
+    else:
+        console.print(f"the map and the cards show it once published (未发布): `landrenew "
+                      f"evaluate publish {kept.run.id} --reason …`")
 
 
 @evaluate_app.command("diff")
@@ -148,21 +154,44 @@ def evaluate_diff(run_a: str, run_b: str) -> None:
         t.add_column(col)
     for row in table.itertuples(index=False):
         t.add_row(*["" if v is None or v != v else str(v) for v in row])
-    console.print(t)
+    show(t)
 
 
 @evaluate_app.command("runs")
 def evaluate_runs() -> None:
-    """Stored evaluation runs."""
+    """Stored evaluation runs; the published one (已发布) is what the map, cards and public see."""
+    from landrenew.evaluation.publishing import is_trial
     from landrenew.evaluation.stored import list_runs
 
+    store = state.store()
+    made = publishing.current_publication(store)
+    shown = made["run_id"] if made else None
     t = Table(title="认定批次 evaluation runs")
-    for col in ("run", "pack", "version", "as of", "parcels", "low-efficiency", "by", "at (UTC)"):
+    for col in ("run", "pack", "version", "as of", "parcels", "low-efficiency", "by",
+                "at (北京时间)", "status"):
         t.add_column(col)
-    for r in list_runs(state.store()):
+    for r in list_runs(store):
+        status = "已发布 published" if r.id == shown else ("试算 trial" if is_trial(r) else "")
         t.add_row(str(r.id), r.pack_id, r.pack_version, r.as_of.isoformat(), f"{r.parcel_count:,}",
-                  f"{r.low_efficiency_count:,}", r.created_by, f"{r.created_at:%Y-%m-%d %H:%M}")
-    console.print(t)
+                  f"{r.low_efficiency_count:,}", r.created_by, city_time_text(r.created_at, seconds=False), status)
+    show(t)
+
+
+@evaluate_app.command("publish")
+def evaluate_publish(
+    run: str,
+    reason: Annotated[str | None, typer.Option(help="why this run is published")] = None,
+) -> None:
+    """Publish a run (发布认定结果): its results become what the map, the parcel cards, the lists
+    and the public see. A trial run is refused; the publication is recorded under `--user`."""
+    from landrenew.core.access import Principal
+
+    store = state.store()
+    who = Principal(name=state.settings().user, role="admin")  # the server's operator
+    made = publishing.publish_run(store, who, stored.run_number(run), reason=reason)
+    before = made["previous_run_id"]
+    console.print(f"published evaluation run [bold]{made['run_id']}[/bold] 已发布"
+                  + (f" (replacing run {before})" if before else ""))
 
 
 def _show(pack: RulePack) -> None:
@@ -177,14 +206,14 @@ def _show(pack: RulePack) -> None:
     for name, p in pack.parameters.items():
         pt.add_row(name, json.dumps(p.value, ensure_ascii=False, default=str), p.unit or "",
                    p.basis, str(p.clause or ""), p.set_by or "")
-    console.print(pt)
+    show(pt)
     rt = Table(title="rules")
     for col in ("id", "sets", "applies to", "clause", "message"):
         rt.add_column(col)
     for r in pack.rules:
         rt.add_row(r.id, f"{r.kind}: {r.output}", ", ".join(r.applies_to), str(r.clause),
                    r.message.zh)
-    console.print(rt)
+    show(rt)
 
 
 def show_identification(ref: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, progress_bar, state
+from landrenew.cli.common import console, progress_bar, show, state
 from landrenew.core.errors import InputError
 from landrenew.land.fields import DATE_FIELDS
 
@@ -90,7 +91,7 @@ def import_parcels_cmd(
     table.add_row(str(result.rows_read), str(result.inserted), str(result.updated),
                   str(result.unchanged), str(result.refused), str(len(result.warnings)),
                   f"{result.area_mu:,.2f}", result.projected_crs or "")
-    console.print(table)
+    show(table)
     if result.report_path:
         console.print(f"problems reported in [bold]{result.report_path}[/bold]")
 
@@ -196,8 +197,8 @@ def parcels_history(code: Annotated[str, typer.Argument()],
                                       "after": _value(v, f)} for f in fields],
                          "land_use": v.land_use or "",
                          "area_mu": round(float(m2_to_mu(v.area_m2)), 4) if v.area_m2 else None})
-    if as_json:
-        console.print_json(json.dumps(rows, ensure_ascii=False, default=str))
+    if as_json or state.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
         return
     table = Table(title=f"地块 {code} 历史 history（北京时间 Beijing time）")
     for col in ("版本 version", "操作 operation", "起 from", "止 to", "操作人 by", "原因 reason",
@@ -209,7 +210,7 @@ def parcels_history(code: Annotated[str, typer.Argument()],
         table.add_row(str(r["version"]), r["operation"], r["valid_from"], r["valid_to"],
                       r["changed_by"], r["reason"], changes,
                       f"{r['area_mu']:,.4f}" if r["area_mu"] is not None else "")
-    console.print(table)
+    show(table)
 
 
 def _value(version: Any, field: str) -> Any:
@@ -242,7 +243,7 @@ def parcels_show(code: Annotated[str, typer.Argument()], as_of: DateOpt = None) 
         if isinstance(value, pd.Timestamp) and name in DATE_FIELDS:
             value = value.date()
         table.add_row(name, "" if value is None or value is pd.NaT or value != value else str(value))
-    console.print(table)
+    show(table)
 
 
 @parcels_app.command("delete")
@@ -268,7 +269,7 @@ def stats_cmd(as_of: DateOpt = None,
     for r in df.itertuples():
         table.add_row(r.district, r.land_class, r.land_class_name, f"{r.count:,}",
                       f"{r.area_mu:,.2f}", f"{r.area_ha:,.2f}")
-    console.print(table)
+    show(table)
 
 
 def demo_cmd(

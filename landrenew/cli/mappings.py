@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, state
+from landrenew.cli.common import console, show, state
 from landrenew.core.access import Principal
+from landrenew.core.clock import city_time_text
 from landrenew.core.errors import InputError
 
 mappings_app = typer.Typer(help="Field mappings saved for uploads (字段映射).",
@@ -29,12 +30,12 @@ def list_cmd() -> None:
     """The built-in and saved mappings."""
     from landrenew.land.mapping_service import list_mappings
 
-    table = Table("name", "title", "version", "saved by", "saved (UTC)")
+    table = Table("name", "title", "version", "saved by", "saved (北京时间)")
     for m in list_mappings(state.store(), _admin()):
         table.add_row(m["name"], m["title"] or "", "built-in" if m["builtin"] else str(m["version"]),
                       m["changed_by"] or "",
-                      f"{m['valid_from']:%Y-%m-%d %H:%M}" if m["valid_from"] else "")
-    console.print(table)
+                      city_time_text(m["valid_from"], seconds=False))
+    show(table)
 
 
 @mappings_app.command("show")
@@ -46,12 +47,12 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Mapping name")]) -> None:
     table = Table("source field", "canonical field", title=f"{name}: {m['title'] or ''}")
     for source, target in m["fields"].items():
         table.add_row(source, target)
-    console.print(table)
+    show(table)
     for field, recode in m["values"].items():
         console.print(f"values of {field}: {recode}")
     for v in m["history"]:
         console.print(f"v{v['version']} {v['operation']} by {v['changed_by']} "
-                      f"{v['valid_from']:%Y-%m-%d %H:%M} UTC {v['reason'] or ''}")
+                      f"{city_time_text(v['valid_from'], seconds=False)} 北京时间 {v['reason'] or ''}")
 
 
 @mappings_app.command("save")

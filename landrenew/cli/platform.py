@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, err_console, state
+from landrenew.cli.common import console, err_console, show, state
+from landrenew.core.clock import city_time_text
 from landrenew.core.errors import InputError
 
 users_app = typer.Typer(help="Platform users and roles (用户).", no_args_is_help=True)
@@ -88,14 +89,14 @@ def users_list() -> None:
 
     _, users = list_users(state.store())
     table = Table(title="用户 users")
-    for col in ("name", "role", "districts", "organisation / agency", "active", "created", "by"):
+    for col in ("name", "role", "districts", "organisation / agency", "active", "created (北京时间)", "by"):
         table.add_column(col)
     for u in users:
         table.add_row(u.name, f"{u.role} {ROLES.get(u.role, '')}", ", ".join(u.districts),
                       " / ".join(x for x in (u.organisation, u.agency) if x),
                       "yes" if u.is_active else "[red]disabled[/red]",
-                      f"{u.created_at:%Y-%m-%d %H:%M}", u.created_by)
-    console.print(table)
+                      city_time_text(u.created_at, seconds=False), u.created_by)
+    show(table)
 
 
 @users_app.command("disable")
@@ -194,7 +195,7 @@ def tiles_status() -> None:
     for r in summary(store, stamp):
         table.add_row(r["layer"], r["scope"], str(r["z"]), str(r["tiles"]), str(r["current"]),
                       f"{r['bytes'] / 1e6:.2f}", str(r["made_at"]))
-    console.print(table)
+    show(table)
 
 
 def register(app: typer.Typer) -> None:

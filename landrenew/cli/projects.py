@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, state
+from landrenew.cli.common import console, show, state
 from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 
@@ -37,7 +37,7 @@ def list_cmd(
         table.add_row(str(p["id"]), p["name"], p["type_name"] or p["type"], p["district_code"],
                       p["batch"] or "", p["stage_name"] or p["stage"], str(p["planned_end"] or ""),
                       str(p["version"]))
-    console.print(table)
+    show(table)
     console.print(f"{total} project(s)")
 
 

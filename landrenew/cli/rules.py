@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from landrenew.cli.common import console, err_console
+from landrenew.cli.common import console, err_console, show
 from landrenew.core import packs, places
 from landrenew.core.clock import city_today
 from landrenew.core.errors import InputError
@@ -61,7 +61,7 @@ def rules_list(
         t.add_row(info.kind, info.id, info.version,
                   f"{info.header.jurisdiction.name} {info.jurisdiction}", _period(info),
                   "征求意见稿 draft" if info.draft else "", info.origin, str(info.path))
-    console.print(t)
+    show(t)
     for problem in reg.problems:
         err_console.print(f"[red]refused[/red] {problem}")
 
@@ -162,7 +162,7 @@ def rules_check(pack: Annotated[str | None, typer.Argument(help="A pack id or a 
                             str(p.clause or ""))
         console.print(f"[green]ok[/green] {info.kind} {info.label}")
     if count:
-        console.print(pending)
+        show(pending)
     else:
         console.print("every parameter has a document, a national standard or the bureau's "
                       "confirmation behind it")

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     session cookie; ``login_max_failures`` failed logins per user and address within
     ``login_window_seconds`` make further attempts answer 429; ``tianditu_token`` is the key for
     天地图 base maps (optional; pages fall back to a plain background without it);
+    ``basemap_file`` (a PMTiles or MBTiles file) or ``basemap_url`` (an intranet XYZ/WMTS
+    service, ``{z}/{x}/{y}`` in the URL) give an intranet base map served by the app at
+    ``/basemap/{z}/{x}/{y}``, credited with ``basemap_attribution``; without them and without a
+    Tianditu key the map draws a plain style from the districts and zones;
+    ``public_layers`` names the layers the anonymous public may read (:mod:`landrenew.serving.layers`:
+    default the parcels and the districts; every other layer answers 401 to the public on
+    ``/ogc``, ``/tiles`` and ``/api`` alike);
     ``warm_on_start`` has each server process read, just after it starts, what the city's lists
     ask of every page (the latest run, the parcel count, the paging anchors), so that the first
     requests do not wait for it.
@@ -77,6 +84,15 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     tianditu_token: str | None = None
+    #: The layers the anonymous public reads (``parcels``, ``districts``, zone kinds, or ``*``),
+    #: separated by commas: one setting for the OGC API, the tiles and the REST API alike.
+    #: The intranet base map (serving/basemap.py): a ``.pmtiles``/``.mbtiles`` file, or an
+    #: XYZ/WMTS URL template with {z} {x} {y} that the app fetches for the browser.
+    basemap_file: str | None = None
+    basemap_url: str | None = None
+    basemap_attribution: str | None = None
+    public_layers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["parcels", "districts"])
     warm_on_start: bool = True
     rules_path: str | None = None
     ledger_key_file: str | None = None
@@ -115,6 +131,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"trusted_proxies: '{item}' is not an address or a network "
                                  "(CIDR)") from exc
         return out
+
+    @field_validator("public_layers", mode="before")
+    @classmethod
+    def _layers(cls, v: Any) -> list[str]:
+        items = v.split(",") if isinstance(v, str) else list(v or [])
+        return [str(i).strip() for i in items if str(i).strip()]
 
     @field_validator("cookie_samesite")
     @classmethod

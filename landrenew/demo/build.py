@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 from landrenew.core.store import Store
 from landrenew.core.store.migrate import upgrade
@@ -19,6 +20,7 @@ from landrenew.demo.compliance import build_demo_checks
 from landrenew.demo.projects import build_demo_projects
 from landrenew.demo.quotas import build_demo_quotas
 from landrenew.demo.supervision import build_demo_programme
+from landrenew.evaluation.publishing import publish_run
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, Progress, import_parcels, no_progress
@@ -115,8 +117,10 @@ def build_demo(store: Store, *, n: int = 20000, seed: int = 42, user: str = "dem
                              ImportOptions(batch=f"demo-{seed}", reason=reason),
                              user=user, projected_crs=DEMO_CRS, progress=progress)
     progress("evaluate", 0, 1)
-    run_on_store(store, as_of=city_today(), user=user, data_as_of=None,
+    run = run_on_store(store, as_of=city_today(), user=user, data_as_of=None,
                        note="demo evaluation, each district under its own city's standard")
+    publish_run(store, Principal(user, "city_staff"), run.run.id,
+                reason="the demo's evaluation, published for the map and the cards")
     progress("evaluate", 1, 1)
     accounts = create_demo_accounts(store, actor=user)
     progress("projects", 0, 1)

@@ -16,14 +16,17 @@ from landrenew.core.access import district_filter as scope_for
 from landrenew.core.errors import LandrenewError, NotFound
 from landrenew.core.store import Store
 from landrenew.core.store.models import District, EvaluationRun, ParcelResult
+from landrenew.core.store.published import publication, published_run_id
 from landrenew.core.units import m2_to_mu
 from landrenew.evaluation.codes import code_counts, first
 
 R = ParcelResult.__table__
 
 
-def _run_record(run: EvaluationRun, counts: tuple[int, int] | None) -> dict[str, Any]:
-    rec = {"id": run.id, "pack_id": run.pack_id, "pack_version": run.pack_version,
+def _run_record(run: EvaluationRun, counts: tuple[int, int] | None, published: int | None
+                ) -> dict[str, Any]:
+    rec = {"id": run.id, "published": run.id == published,
+           "trial": bool((run.summary or {}).get("forced")), "pack_id": run.pack_id, "pack_version": run.pack_version,
            "as_of": run.as_of, "data_as_of": run.data_as_of, "created_at": run.created_at,
            "created_by": run.created_by, "engine": run.engine, "note": run.note,
            "parcel_count": run.parcel_count, "low_efficiency_count": run.low_efficiency_count,
@@ -50,10 +53,11 @@ def list_runs(store: Store, user: Principal, *, limit: int = 100, offset: int = 
         total = session.scalar(select(func.count()).select_from(EvaluationRun)) or 0
         runs = list(session.scalars(select(EvaluationRun).order_by(EvaluationRun.id.desc())
                                     .limit(limit).offset(offset)))
+        published = published_run_id(session.connection())
     scope = user.scope
     counts = _scoped_counts(store, [r.id for r in runs], scope) if scope is not None else {}
-    return int(total), [_run_record(r, counts.get(r.id, (0, 0)) if scope is not None else None)
-                        for r in runs]
+    return int(total), [_run_record(r, counts.get(r.id, (0, 0)) if scope is not None else None,
+                                    published) for r in runs]
 
 
 def get_run(store: Store, user: Principal, run_id: int) -> dict[str, Any]:
@@ -66,8 +70,23 @@ def get_run(store: Store, user: Principal, run_id: int) -> dict[str, Any]:
         counts = None
         if scope is not None:
             counts = _scoped_counts(store, [run_id], scope).get(run_id, (0, 0))
-        rec = _run_record(run, counts)
+        rec = _run_record(run, counts, published_run_id(session.connection()))
         rec["summary"] = run.summary if scope is None else None
+    return rec
+
+
+def published_run(store: Store, user: Principal) -> dict[str, Any] | None:
+    """The published run (已发布的认定批次) as :func:`get_run` gives it, with when and by whom it
+    was published; None until a run is published. The map, the parcel cards and the lists show
+    this run's results, and the dashboard opens on it."""
+    store.ensure_current()
+    with store.engine.connect() as conn:
+        made = publication(conn)
+    if made is None:
+        return None
+    rec = get_run(store, user, made["run_id"])
+    rec.update(published_at=made["published_at"], published_by=made["published_by"],
+               published_reason=made["reason"])
     return rec
 
 

@@ -47,9 +47,10 @@ def list_districts(store: Store, user: Principal, *, limit: int = 100, offset: i
 
 
 def list_zones(store: Store, user: Principal, *, kind: str | None = None,
-               bbox: BBox | None = None, limit: int = 100, offset: int = 0
-               ) -> tuple[int, list[dict[str, Any]]]:
-    """Current zones (管控图层要素); planning layers are city-wide and not district-scoped."""
+               kinds: list[str] | None = None, bbox: BBox | None = None, limit: int = 100,
+               offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """Current zones (管控图层要素); planning layers are city-wide and not district-scoped.
+    ``kinds`` keeps only those kinds (the public layers, for the public)."""
     store.ensure_current()
     z = ZoneVersion
     stmt = select(z).where(z.valid_to.is_(None), z.is_deleted.is_(False))
@@ -58,6 +59,8 @@ def list_zones(store: Store, user: Principal, *, kind: str | None = None,
             raise InputError(f"unknown zone kind '{kind}'; known: {', '.join(ZONE_KINDS)}",
                              field="kind")
         stmt = stmt.where(z.kind == kind)
+    if kinds is not None:
+        stmt = stmt.where(z.kind.in_(kinds))
     if bbox is not None:
         stmt = stmt.where(box_overlaps(z, bbox))
     with store.read_session() as session:

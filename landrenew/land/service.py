@@ -41,6 +41,7 @@ from landrenew.core.errors import (
 )
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
+from landrenew.core.store.published import published_run_id
 from landrenew.land.editing import update_parcel
 from landrenew.land.fields import CANONICAL
 from landrenew.land.importing import ImportOptions, import_parcels
@@ -175,11 +176,16 @@ def _named(exc: LandrenewError, folder: str, name: str) -> LandrenewError:
 # ---------------------------------------------------------------- a parcel's detail, history, edits
 
 
-def _latest_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
+def _published_result(conn: Connection, code: str, user: Principal) -> dict[str, Any] | None:
+    """The parcel's result in the published run (已发布的认定批次), None when no run is
+    published or it did not judge the parcel: a trial run never reaches the card."""
+    run_id = published_run_id(conn)
+    if run_id is None:
+        return None
     stmt = (select(R, EvaluationRun.pack_id, EvaluationRun.pack_version, EvaluationRun.as_of,
                    EvaluationRun.packs, EvaluationRun.created_at)
             .join(EvaluationRun, EvaluationRun.id == R.c.run_id)
-            .where(R.c.parcel_code == code).order_by(R.c.run_id.desc()).limit(1))
+            .where(R.c.parcel_code == code, R.c.run_id == run_id))
     row = conn.execute(stmt).first()
     if row is None:
         return None
@@ -200,7 +206,8 @@ def _json(value: Any) -> Any:
 
 
 def parcel_detail(store: Store, user: Principal, code: str) -> dict[str, Any]:
-    """A current parcel: attributes, area in m²/亩/公顷, GeoJSON outline, latest evaluation."""
+    """A current parcel: attributes, area in m²/亩/公顷, GeoJSON outline, its result in the
+    published evaluation run."""
     store.ensure_current()
     with store.engine.connect() as conn:
         row = conn.execute(select(P).where(P.c.parcel_code == code, P.c.valid_to.is_(None),
@@ -213,7 +220,7 @@ def parcel_detail(store: Store, user: Principal, code: str) -> dict[str, Any]:
         record["geometry"] = shapely.geometry.mapping(geom) if geom is not None else None
         public = () if user.sees_sensitive or not row.attributes else public_attributes(conn)
         record["attributes"] = redact_attributes(row.attributes, user, public)
-        record["evaluation"] = _latest_result(conn, code, user)
+        record["evaluation"] = _published_result(conn, code, user)
     record.pop("categories"), record.pop("flags"), record.pop("is_low_efficiency")
     return record
 

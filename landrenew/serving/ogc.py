@@ -15,6 +15,7 @@ positions in that CRS's official axis order, latitude first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -179,11 +180,15 @@ def collection_doc(store: Store, user: Principal, base: str, cid: str) -> dict[s
     return doc
 
 
-def collections_doc(store: Store, user: Principal, base: str) -> dict[str, Any]:
+def collections_doc(store: Store, user: Principal, base: str,
+                    readable: Collection[str] | None = None) -> dict[str, Any]:
+    """The collections document: every collection, or those in ``readable`` (the layers the
+    user may read, :mod:`landrenew.serving.layers`)."""
     store.ensure_current()
     return {"links": [_link(f"{base}/collections", "self", "application/json")],
             "crs": list(SUPPORTED_CRS),
-            "collections": [collection_doc(store, user, base, cid) for cid in COLLECTIONS]}
+            "collections": [collection_doc(store, user, base, cid) for cid in COLLECTIONS
+                            if readable is None or cid in readable]}
 
 
 #: Each parcel feature's GeoJSON text (要素文本缓存) per database, data stamp, view and axis

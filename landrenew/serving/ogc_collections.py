@@ -1,6 +1,6 @@
 """The collections of the OGC API (OGC API 要素集合): how each is queried and made into features.
 
-``parcels`` (地块: the current parcels with the latest evaluation's categories), ``districts``
+``parcels`` (地块: the current parcels with the published evaluation's categories), ``districts``
 (行政区) and one per zone kind (管控图层, e.g. ``ecological_redline``). Each collection's rows are
 read within the acting :class:`~landrenew.core.access.Principal`'s districts and view; its
 outlines are written as GeoJSON text in one vectorised pass. The documents, paging and pages of
@@ -158,7 +158,7 @@ def _zone_feature(row: Any, user: Principal) -> tuple[str, dict[str, Any]]:
 def collections() -> dict[str, _Collection]:
     out = {
         "parcels": _Collection("parcels", "地块 Parcels",
-                               "Current parcels with the latest evaluation's categories",
+                               "Current parcels with the published evaluation's categories",
                                _parcels_query, _parcel_features, _parcel_one),
         "districts": _Collection("districts", "行政区 Districts", "District boundaries",
                                  _districts_query, _each(_district_feature), _district_one),

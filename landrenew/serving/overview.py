@@ -25,8 +25,8 @@ from sqlalchemy import and_, select
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
 from landrenew.core.store.models import ParcelResult, ParcelVersion
+from landrenew.core.store.published import published_run_id
 from landrenew.core.units import m2_to_mu
-from landrenew.serving.parcels import latest_run_id
 
 MIN_PARCEL_ZOOM = 13
 GRID = 64
@@ -53,7 +53,7 @@ _TO_MERCATOR = Transformer.from_crs(4490, 3857, always_xy=True)
 
 def load_points(store: Store) -> ParcelPoints:
     with store.engine.connect() as conn:
-        run_id = latest_run_id(conn)
+        run_id = published_run_id(conn)
         cols: list[Any] = [P.c.minx, P.c.miny, P.c.maxx, P.c.maxy, P.c.district_code,
                            P.c.area_m2]
         src: Any = P

@@ -29,7 +29,8 @@ from landrenew.core.access import Principal
 from landrenew.core.access import district_filter as scope_for
 from landrenew.core.store import Store
 from landrenew.core.store.capabilities import Capabilities
-from landrenew.core.store.models import EvaluationRun, ParcelResult, ParcelVersion
+from landrenew.core.store.models import ParcelResult, ParcelVersion
+from landrenew.core.store.published import published_run_id
 from landrenew.land.parcels import bbox_clause, bbox_params
 from landrenew.land.records import TAIL, parcel_records, view_fields
 from landrenew.serving.caches import COUNTS, MEMO, data_stamp
@@ -39,23 +40,20 @@ R = ParcelResult.__table__
 BBox = tuple[float, float, float, float]
 
 
-def latest_run_id(conn: Connection) -> int | None:
-    """The newest evaluation run (认定批次), whose results the lists filter on."""
-    return conn.scalar(select(func.max(EvaluationRun.id)))
-
-
 def current_run_id(store: Store) -> int | None:
-    """:func:`latest_run_id`, read once per data stamp (a run is an audited write)."""
+    """The published evaluation run (已发布的认定批次, :func:`published_run_id`), whose results
+    the lists, the map and the tiles show, read once per data stamp (a publication is an
+    audited write); None until a run is published."""
 
     def read() -> int | None:
         with store.engine.connect() as conn:
-            return latest_run_id(conn)
+            return published_run_id(conn)
 
     return MEMO.get_or_make(_run_key(store, store.stamp()), read)
 
 
 def _run_key(store: Store, stamp: str) -> tuple:
-    return (store.url, stamp, "latest_run")
+    return (store.url, stamp, "published_run")
 
 
 def listing(run_id: int | None, sensitive: bool = True) -> Select:
@@ -119,7 +117,7 @@ def _filtered_query(caps: Capabilities, run_id: int | None, sensitive: bool,
 def count_current(conn: Connection, store: Store,
                   districts: list[str] | tuple[str, ...] | None, bbox: BBox | None) -> int:
     """How many current parcels lie in ``districts`` (None: all) and meet ``bbox``: counted on
-    the parcels alone. The lists' left join to the latest run's results (one row per parcel at
+    the parcels alone. The lists' left join to the published run's results (one row per parcel at
     most) never changes the number, and leaving it out makes a count over a million parcels a
     scan of one index instead of a million lookups."""
     stmt = _filtered_query(store.caps, None, False,
@@ -134,7 +132,7 @@ def list_parcels(store: Store, user: Principal, *, district: str | None = None,
                  bbox: BBox | None = None, limit: int = 100, offset: int = 0,
                  after: str | None = None) -> tuple[int, list[dict[str, Any]]]:
     """Current parcels in the user's districts, filtered, one page in parcel-code order;
-    category and flag filters use the latest evaluation run (a parcel it did not evaluate
+    category and flag filters use the published evaluation run (a parcel it did not evaluate
     matches neither). ``after`` (a parcel code, the previous page's last) starts the page just
     after it: the cost of a page then no longer grows with how deep it is (keyset paging)."""
     store.ensure_current()
@@ -178,7 +176,7 @@ def is_quick_page(store: Store, user: Principal, stamp: str, *, district: str | 
     100 costs 2–3 ms on a million parcels) with every per-stamp lookup it needs already kept:
     the whole city (no district scope or filter, which may have to pass over many parcels of
     other districts), no category, flag or bbox filter, at most :data:`QUICK_ROWS` rows; the
-    latest run and the count kept; and fewer than :data:`ANCHOR_STEP` index entries to skip,
+    published run and the count kept; and fewer than :data:`ANCHOR_STEP` index entries to skip,
     or a deep ``offset`` from kept anchors (:func:`code_anchors`), all under ``stamp`` (the
     request's). The server makes such a page on its event loop (api/making.py says why); any
     other on a maker thread."""
@@ -203,7 +201,7 @@ def page_rows(conn: Connection, store: Store, user: Principal, *,
     One query of two steps: the page's ids first (a subquery), from the parcels alone when no
     category or flag filter needs the results (the code index, the bbox index, ``offset``
     skipping index entries only, and starting from the nearest kept anchor when it is deep:
-    :func:`code_anchors`), then those rows with their join to the latest run's results. The
+    :func:`code_anchors`), then those rows with their join to the published run's results. The
     join and the decoding of rows are then done for the page, not for every parcel skipped or
     sorted on the way. The statement is built once per shape of request
     (:func:`_page_query`); the page's values are its parameters."""
@@ -248,7 +246,7 @@ def _counted(ids: Select) -> Select:
 def version_rows(conn: Connection, store: Store, user: Principal, ids: Sequence[int]
                  ) -> list[Any]:
     """The stored versions ``ids`` as the listing's rows (:func:`listing`) for ``user``'s view
-    with the latest run's results, then the WKB outline (``geom``) and the version ``id``; in
+    with the published run's results, then the WKB outline (``geom``) and the version ``id``; in
     no particular order. Versions are read by id whether current or not, so a page whose ids
     were read just before a write still finds every row."""
     stmt = _versions_query(store.caps, current_run_id(store), user.sees_sensitive)

@@ -1,6 +1,6 @@
 """Vector tiles (矢量切片): Mapbox Vector Tiles in Web Mercator XYZ, one layer per request.
 
-Layers: ``parcels`` (coloured by ``category``, the first category of the latest evaluation run;
+Layers: ``parcels`` (coloured by ``category``, the first category of the published evaluation run;
 below zoom 13 a grid overview, see :mod:`landrenew.serving.overview`),
 ``districts`` and one per zone kind. Tiles carry no sensitive field at all, so anonymous users
 may fetch them; district staff get only their own districts' parcels and districts (zones are

@@ -37,6 +37,7 @@ from landrenew.core.store.models import (
 )
 from landrenew.core.store.versions import as_of_cutoff
 from landrenew.evaluation.codes import has
+from landrenew.evaluation.publishing import is_trial
 from landrenew.evaluation.statistics import DISPOSAL_FORMULA, PER_MU_FORMULA, SHARE_FORMULA
 from landrenew.land.districts import districts_frame
 from landrenew.land.landuse import land_use_table
@@ -132,9 +133,11 @@ def project_table(projects: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _latest_run(session: Any, day: dt.date) -> EvaluationRun | None:
-    return session.scalars(select(EvaluationRun).where(EvaluationRun.as_of <= day)
-                           .order_by(EvaluationRun.as_of.desc(), EvaluationRun.id.desc())
-                           ).first()
+    """The newest run as of ``day`` that is not a trial (one pack forced on every parcel, e.g.
+    another city's standard): a trial never reaches a report."""
+    runs = session.scalars(select(EvaluationRun).where(EvaluationRun.as_of <= day)
+                           .order_by(EvaluationRun.as_of.desc(), EvaluationRun.id.desc()))
+    return next((r for r in runs if not is_trial(r)), None)
 
 
 def _results(session: Any, run_id: int) -> pd.DataFrame:

@@ -29,9 +29,11 @@ import shapely
 from fastapi.testclient import TestClient
 
 from landrenew.core import packs
+from landrenew.core.access import Principal
 from landrenew.core.auth import create_user
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
+from landrenew.evaluation.publishing import publish_run
 from landrenew.evaluation.stored import run_on_store
 from landrenew.land.districts import import_districts
 from landrenew.land.importing import ImportOptions, import_parcels
@@ -235,6 +237,7 @@ def build_world(store: Store, folder: Path, *, places: bool = False, **settings:
     import_parcels(store, parcels_file(folder), ImportOptions(report=str(folder / "r.csv")),
                    user="setup", projected_crs=CRS)
     run = run_on_store(store, as_of=dt.date(2025, 6, 30), user="setup", data_as_of=None)
+    publish_run(store, Principal("setup", "city_staff"), run.run.id, reason="the world's run")
     for role in ROLES:
         create_user(store, role, role, PASSWORD, actor="setup",
                     districts=[WEST] if role == "district_staff" else None,

@@ -357,7 +357,7 @@ def test_session_cookie_needs_csrf_for_writes(city: World) -> None:
         assert ok.status_code == 200
     finally:
         client.cookies.clear()
-    assert client.get("/api/parcels/JM-0002").status_code == 401
+    assert client.get("/api/parcels/JM-0002/history").status_code == 401
 
 
 def test_production_mode_refuses_default_secret(city: World, tmp_path: Path) -> None:

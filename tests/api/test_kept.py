@@ -101,8 +101,12 @@ def test_only_the_same_user_and_view_get_a_kept_page(world: World, routed: list[
     assert len(routed) == 2
     assert staff.json()["total"] < city.json()["total"]
     assert {p["district_code"] for p in staff.json()["items"]} == {WEST}
-    # no token, a forged token, or a disabled user's token: the route refuses, as always
-    assert _ask(world, path).status_code == 401
+    # no token: the public's own page (parcels are a public layer), never the city's
+    public = _ask(world, path)
+    assert public.status_code == 200 and len(routed) == 3
+    assert "right_holder" not in public.json()["items"][0]
+    assert "right_holder" in city.json()["items"][0]
+    # a forged token, or a disabled user's token: the route refuses, as always
     forged = world.client.get(path, headers={"Authorization": "Bearer not-a-token"})
     assert forged.status_code == 401
     set_active(world.store, "city_staff", False, actor="admin")

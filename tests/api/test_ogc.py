@@ -78,7 +78,7 @@ def test_landing_and_conformance(city: World) -> None:
 
 
 def test_collections(city: World) -> None:
-    body = _get(city, "/ogc/collections").json()
+    body = _get(city, "/ogc/collections", "viewer").json()
     ids = [c["id"] for c in body["collections"]]
     assert ids == ["parcels", "districts", *ZONE_KINDS]
     by_id = {c["id"]: c for c in body["collections"]}
@@ -132,7 +132,8 @@ def test_bbox_filter(city: World) -> None:
     assert [f["id"] for f in body["features"]] == ["JM-0000"]
     ocean = _get(city, "/ogc/collections/parcels/items", bbox="114.5,19.9,114.6,20.0").json()
     assert ocean["numberMatched"] == 0 and ocean["features"] == []
-    zones = _get(city, "/ogc/collections/urban_development_boundary/items", bbox=bbox).json()
+    zones = _get(city, "/ogc/collections/urban_development_boundary/items", "viewer",
+                 bbox=bbox).json()
     assert [f["id"] for f in zones["features"]] == ["UDB-1"]
     bad = _get(city, "/ogc/collections/parcels/items", bbox="1,2,3")
     assert bad.status_code == 400 and bad.json()["field"] == "bbox"
@@ -154,7 +155,7 @@ def test_item_and_crs_axis_swap(city: World) -> None:
     assert 21 < lat < 23 and 112 < lon < 114
     assert _get(city, "/ogc/collections/parcels/items", crs="EPSG:3857").status_code == 400
     assert _get(city, "/ogc/collections/parcels/items/NOPE").status_code == 404
-    zone = _get(city, "/ogc/collections/urban_development_boundary/items/UDB-2").json()
+    zone = _get(city, "/ogc/collections/urban_development_boundary/items/UDB-2", "viewer").json()
     assert zone["properties"]["kind"] == "urban_development_boundary"
     district = _get(city, f"/ogc/collections/districts/items/{EAST}").json()
     assert district["properties"]["name"] == "江海区"
@@ -263,7 +264,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     folder: Path = tmp_path_factory.mktemp("live")
     store = Store.open(f"sqlite:///{folder / 'demo.db'}")
     build_demo(store, n=300)
-    app = create_app(settings_for(store.url), store=store)
+    # every layer public: GDAL reads the whole service without signing in
+    app = create_app(settings_for(store.url, public_layers=["*"]), store=store)
     try:
         with running_server(app) as url:
             yield url, store

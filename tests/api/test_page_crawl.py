@@ -43,7 +43,7 @@ def _paths(world: World) -> list[str]:
                               "kind": "renovation_permit", "name": "district_staff"}
     out = []
     for method, path in route_table(world.client.app):  # type: ignore[arg-type]
-        if method != "GET" or path.startswith(("/api", "/ogc", "/tiles", "/static")) or \
+        if method != "GET" or path.startswith(("/api", "/ogc", "/tiles", "/basemap", "/static")) or \
                 path in NOT_READ or path.endswith((".xlsx", ".docx", ".pdf", ".csv")):
             continue
         names = re.findall(r"\{(\w+)\}", path)

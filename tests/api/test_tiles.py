@@ -136,10 +136,12 @@ def test_tile_scope(city: World, role: str) -> None:
 
 def test_zone_tile(city: World) -> None:
     x, y = _home_tile(city)
-    features = _decode(city.client.get(f"/tiles/urban_development_boundary/{Z}/{x}/{y}.mvt"),
-                       "urban_development_boundary")
+    h = city.headers("viewer")  # zone layers are not public by default
+    features = _decode(city.client.get(f"/tiles/urban_development_boundary/{Z}/{x}/{y}.mvt",
+                                       headers=h), "urban_development_boundary")
     assert {f["properties"]["zone_code"] for f in features} == {"UDB-1"}  # UDB-2 lies east of it
-    assert city.client.get(f"/tiles/ecological_redline/{Z}/{x}/{y}.mvt").status_code == 204
+    assert city.client.get(f"/tiles/ecological_redline/{Z}/{x}/{y}.mvt",
+                           headers=h).status_code == 204
 
 
 def test_tile_store_is_shared_between_workers(world: World) -> None:

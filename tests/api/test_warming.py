@@ -52,7 +52,7 @@ def test_warm_keeps_the_anchors_count_and_run_the_lists_read(world: World, monke
     assert len(codes) == 6
     assert kept(MEMO, anchors_key(store)) == codes[1::2]  # every 2nd code, 1-based
     assert kept(COUNTS, count_key(store)) == 6
-    assert kept(MEMO, (store.url, store.stamp(), "latest_run")) == world.run_id
+    assert kept(MEMO, (store.url, store.stamp(), "published_run")) == world.run_id
     # an offset page uses them as they are: the same parcels as the plain list
     page = world.client.get("/api/parcels?limit=2&offset=3", headers=world.headers("admin"))
     assert [p["parcel_code"] for p in page.json()["items"]] == codes[3:5]

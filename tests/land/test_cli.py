@@ -132,7 +132,10 @@ def test_demo(tmp_path: Path) -> None:
     assert "400 parcels" in result.output and "9 districts" in result.output
     assert "guangzhou 2023.2" in result.output and "jiangmen 2023.2" in result.output
     result = _run(db, "stats")
-    assert result.exit_code == 0 and "合计 total" in result.output and "│  400 │" in result.output
+    # piped: plain, complete rows (tab-separated), never a table cut at 80 columns
+    assert result.exit_code == 0 and "合计 total" in result.output and "│" not in result.output
+    assert any(line.split("\t")[-2:-1] == ["400"] or "\t400\t" in line
+               for line in result.output.splitlines() if "合计 total" in line)
     result = _run(db, "demo", "--parcels", "300", "--no-serve")
     assert "already present" in result.output
     # the second run reports what the database holds, not zeros
@@ -229,3 +232,30 @@ def test_saved_mappings_and_public_attributes_from_the_command_line(
     public = _run(db, "settings", "set", "public_attributes", "备注、地块位置")
     assert public.exit_code == 0, public.output
     assert "备注, 地块位置" in _run(db, "settings", "show").output
+
+
+def test_tables_are_complete_rows_when_piped_and_json_with_json(
+        db: Path, shp_gbk: Path, mapping_file: Path, tmp_path: Path) -> None:
+    """Piped output is plain tab-separated rows, never cut at 80 columns; --json is JSON on
+    stdout with the messages on stderr."""
+    result = _run(db, "import", "parcels", str(shp_gbk), "--mapping", str(mapping_file),
+                  "--report", str(tmp_path / "r.csv"))
+    assert result.exit_code == 0, result.output
+    reason = "测量更正：" + "很长的原因" * 30  # far wider than 80 columns
+    assert _run(db, "parcels", "delete", "JM-0002", "--reason", reason).exit_code == 0
+    piped = _run(db, "parcels", "history", "JM-0002")
+    lines = piped.stdout.splitlines()
+    assert lines[0].startswith("# 地块 JM-0002 历史") and "│" not in piped.stdout
+    header = lines[1].split("\t")
+    assert header[0] == "版本 version" and len(header) == 8
+    last = lines[-1].split("\t")
+    assert len(last) == 8 and last[5] == reason  # the whole reason, on one line
+    assert last[6] == "deleted: False → True"
+    stats = runner.invoke(app, ["--db", f"sqlite:///{db}", "--json", "stats"])
+    assert stats.exit_code == 0, stats.output
+    doc = json.loads(stats.stdout)
+    assert doc["title"].startswith("地块统计") and doc["rows"][-1]["宗数"] == "4"
+    history = runner.invoke(app, ["--db", f"sqlite:///{db}", "--json", "parcels", "history",
+                                  "JM-0002"])
+    rows = json.loads(history.stdout)
+    assert rows[-1]["reason"] == reason and rows[-1]["changes"][0]["after"] is True

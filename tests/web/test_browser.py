@@ -472,3 +472,36 @@ def test_programme_battle_table_a_task_and_a_report(page: Any, site: dict[str, A
         page.click("#report-table tr[data-filed=no] a[data-format=docx]")
     document = docx.Document(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert document.paragraphs[0].text == "江门市推进低效用地再开发试点工作2025年上半年情况报告"
+
+def test_the_public_map_names_its_run_and_draws_a_plain_base_map(
+        page: Any, site: dict[str, Any]) -> None:
+    """Without signing in: the published run named, the public layers only (no zone layer by
+    default), and a plain base map from the districts instead of a grey void; signed in, the
+    dashboard says the run it shows is the published one."""
+    page.goto(f"{site['base']}/")
+    wait_for_map(page)
+    shot(page, site, "map-public-plain-basemap")
+    assert "已发布的第 1 次认定" in page.inner_text("#shown-run")
+    config = _config(page)
+    assert config["layers"] == ["parcels", "districts"] and config["zones"] == []
+    assert page.locator("#layers input[data-layer]").count() == 2
+    assert "登录后可查看其他图层" in page.inner_text("#layers")
+    ground = page.evaluate("""() => {
+        const src = window.landrenewMap.getCanvas();
+        const c = document.createElement('canvas');
+        c.width = src.width; c.height = src.height;
+        const ctx = c.getContext('2d');
+        ctx.drawImage(src, 0, 0);
+        const data = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+            if (Math.abs(data[i] - 0xe8) < 4 && Math.abs(data[i + 1] - 0xed) < 4 &&
+                Math.abs(data[i + 2] - 0xe4) < 4) { n++; }
+        }
+        return n;
+    }""")
+    assert ground > 1000, "no plain base map: the districts are not drawn as the ground"
+    log_in(page, site, next_path="/dashboard")
+    status = page.locator("#run-status")
+    assert status.get_attribute("data-published") == "true" and "已发布" in status.inner_text()
+    shot(page, site, "dashboard-published-run")

@@ -3,6 +3,7 @@
 from landrenew.api.routes import (
     audit,
     auth,
+    basemap,
     checks,
     consolidation,
     districts,
@@ -25,6 +26,7 @@ from landrenew.api.routes import (
 ROUTERS = (health.router, auth.router, users.router, parcels.router,
            zones.router, districts.router, evaluations.router, imports.router, audit.router,
            ogc.router, tiles.router, projects.router, consolidation.router, finance.router,
-           rules.router, checks.router, supervision.router, reports.router, quotas.router)
+           rules.router, checks.router, supervision.router, reports.router, quotas.router,
+           basemap.router)
 
 __all__ = ["ROUTERS"]

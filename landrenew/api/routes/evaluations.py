@@ -10,8 +10,10 @@ from landrenew.api.schemas import (
     EvaluationRunPublic,
     EvaluationStatistics,
     Page,
+    Publication,
+    PublishRequest,
 )
-from landrenew.evaluation import service
+from landrenew.evaluation import publishing, service
 
 router = APIRouter(prefix="/api/evaluations", tags=["evaluations"])
 
@@ -33,3 +35,12 @@ def run_statistics(run_id: IdPath, store: StoreDep, user: CurrentUser,
                    district: str | None = None) -> EvaluationStatistics:
     """Parcels and 亩 by district × category and flag."""
     return EvaluationStatistics(**service.run_statistics(store, user, run_id, district=district))
+
+
+@router.post("/{run_id}/publish", response_model=Publication)
+def publish_run(run_id: IdPath, store: StoreDep, user: CurrentUser,
+                body: PublishRequest | None = None) -> Publication:
+    """Publish a run (发布认定结果): its results become what the map, the parcel cards, the lists
+    and the public see. City staff and administrators only; a trial run is refused (409)."""
+    reason = body.reason if body is not None else None
+    return Publication(**publishing.publish_run(store, user, run_id, reason=reason))

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from landrenew.api import kept, making
 from landrenew.api.deps import (
+    PublicLayers,
     SettingsDep,
     StoreDep,
     TokenDep,
@@ -30,8 +31,8 @@ from landrenew.core.access import PUBLIC, Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.core.settings import Settings
 from landrenew.core.store import Store
+from landrenew.serving import layers, pagestore
 from landrenew.serving import ogc as service
-from landrenew.serving import pagestore
 from landrenew.serving.caches import OGC_PAGES as PAGES
 from landrenew.serving.caches import data_stamp
 from landrenew.serving.ogc_collections import get_collection
@@ -101,18 +102,27 @@ def api_definition(request: Request, f: FormatQuery = None) -> Response:
 
 
 @router.get("/collections", summary="Feature collections")
-def collections(request: Request, store: StoreDep, user: OgcUser, f: FormatQuery = None
-                ) -> Response:
+def collections(request: Request, store: StoreDep, user: OgcUser, public: PublicLayers,
+                f: FormatQuery = None) -> Response:
+    """The collections the caller may read: without signing in, the public layers."""
     _check_format(f)
-    return _json(service.collections_doc(store, user, _base(request)))
+    return _json(service.collections_doc(store, user, _base(request),
+                                         layers.readable_layers(user, public)))
 
 
 @router.get("/collections/{collection_id}", summary="One collection")
 def collection(request: Request, collection_id: str, store: StoreDep, user: OgcUser,
-               f: FormatQuery = None) -> Response:
+               public: PublicLayers, f: FormatQuery = None) -> Response:
     _check_format(f)
+    _readable(user, collection_id, public)
     store.ensure_current()
     return _json(service.collection_doc(store, user, _base(request), collection_id))
+
+
+def _readable(user: Principal, collection_id: str, public: frozenset[str]) -> None:
+    """A known collection the public may not read is 401 (an unknown one stays 404)."""
+    if collection_id in layers.LAYERS:
+        layers.require_layer(user, collection_id, public)
 
 
 def _crs_headers(crs: str) -> dict[str, str]:
@@ -123,6 +133,7 @@ def _crs_headers(crs: str) -> dict[str, str]:
 
 @router.get("/collections/{collection_id}/items", summary="Features (GeoJSON)")
 async def items(request: Request, collection_id: str, store: StoreDep, user: OgcUser,
+                public: PublicLayers,
                 limit: Annotated[int, Query(json_schema_extra={"minimum": 1,
                                                                "maximum": service.MAX_LIMIT})
                                  ] = service.DEFAULT_LIMIT,
@@ -137,6 +148,7 @@ async def items(request: Request, collection_id: str, store: StoreDep, user: Ogc
     thread (:mod:`landrenew.api.making`) and put there."""
     q = items_query(collection_id, limit, offset, bbox, bbox_crs, crs, f,
                     request.query_params.items())
+    _readable(user, collection_id, public)
     store.ensure_current()
     stamp = data_stamp(store)
     base = _base(request)
@@ -228,7 +240,8 @@ def kept_items(request: Request, path: dict[str, str]) -> Response | None:
     if limit is None or offset is None:
         return None
     user = kept_user(request)
-    if user is None:
+    if user is None or not layers.readable(user, path["collection_id"],
+                                           request.app.state.public_layers):
         return None
     try:
         q = items_query(path["collection_id"], limit, offset, params.get("bbox"),
@@ -251,9 +264,10 @@ ITEMS_PARAMS = frozenset({"limit", "offset", "bbox", "bbox-crs", "crs", "f"})
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)")
 def item(request: Request, collection_id: str, feature_id: Annotated[str, Path()],
-         store: StoreDep, user: OgcUser, crs: CrsQuery = None, f: FormatQuery = None
-         ) -> Response:
+         store: StoreDep, user: OgcUser, public: PublicLayers, crs: CrsQuery = None,
+         f: FormatQuery = None) -> Response:
     _check_format(f)
+    _readable(user, collection_id, public)
     out_crs = service.parse_crs(crs)
     doc = service.item(store, user, _base(request), collection_id, feature_id, crs=out_crs)
     return _json(doc, service.GEOJSON, _crs_headers(out_crs))

@@ -1,4 +1,4 @@
-"""Parcels (地块): lists, detail with the latest evaluation, edits, history."""
+"""Parcels (地块): lists, detail with the published evaluation, edits, history."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from landrenew.api.deps import (
     MAX_LIMIT,
     CurrentUser,
     PageDep,
+    PublicLayers,
+    ReaderUser,
     StoreDep,
     authenticate,
     bearer_token,
@@ -31,6 +33,7 @@ from landrenew.core.access import Principal
 from landrenew.core.errors import InputError
 from landrenew.core.store import Store
 from landrenew.land import service as land_service
+from landrenew.serving import layers
 from landrenew.serving import parcels as service
 from landrenew.serving.caches import LIST_PAGES as PAGES
 from landrenew.serving.caches import data_stamp
@@ -54,21 +57,24 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 @router.get("", response_model=Page[ParcelPublic], response_model_exclude_unset=True)
-async def list_parcels(request: Request, store: StoreDep, user: CurrentUser, page: PageDep,
+async def list_parcels(request: Request, store: StoreDep, user: ReaderUser,
+                       public: PublicLayers, page: PageDep,
                        district: str | None = None, category: str | None = None,
                        flag: str | None = None, bbox: BBoxQuery = None,
                        after: Annotated[str | None, Query(
                            description="Start after this parcel code (the previous page's "
                                        "next_after): keyset paging, as fast deep in the list as "
                                        "at its start")] = None) -> Response:
-    """Current parcels in parcel-code order; ``category``/``flag`` filter on the latest
+    """Current parcels in parcel-code order; ``category``/``flag`` filter on the published
     evaluation run. Page with ``offset``, or follow ``next_after`` (faster on long lists).
+    Without signing in only if ``parcels`` is a public layer (no sensitive field then).
 
     The encoded page is kept per data stamp and user view: asking again for a page of unchanged
     data costs a lookup (and ``If-None-Match`` with its ETag gets ``304``). A page this process
     keeps is answered on the event loop, and so is a short one it must make (a whole-city page of
     at most 100 rows whose count is kept: ``is_quick_page``); any other is made on a maker thread
     (api/making.py)."""
+    layers.require_layer(user, "parcels", public)
     q = ListQuery(district, category, flag, parse_bbox(bbox), page.limit, page.offset, after)
     box = q.box
     store.ensure_current()
@@ -110,7 +116,7 @@ class ListQuery:
 
 def _page_key(store: Store, user: Principal, stamp: str, q: ListQuery) -> tuple:
     """What a list page is kept under: the data stamp, the user's view and the query."""
-    return (store.url, stamp, (user.scope, user.sees_sensitive), q.district, q.category, q.flag,
+    return (store.url, stamp, (user.scope, user.sees_sensitive, user.is_public), q.district, q.category, q.flag,
             q.box, q.limit, q.offset, q.after)
 
 
@@ -155,7 +161,10 @@ _LIST_PARAMS = frozenset({"district", "category", "flag", "bbox", "limit", "offs
 
 
 @router.get("/{code}", response_model=ParcelDetail, response_model_exclude_unset=True)
-def get_parcel(code: str, store: StoreDep, user: CurrentUser) -> ParcelDetail:
+def get_parcel(code: str, store: StoreDep, user: ReaderUser, public: PublicLayers
+               ) -> ParcelDetail:
+    """One current parcel; without signing in only if ``parcels`` is a public layer."""
+    layers.require_layer(user, "parcels", public)
     return ParcelDetail(**land_service.parcel_detail(store, user, code))
 
 

@@ -1,6 +1,7 @@
 """Vector tiles at ``/tiles/{layer}/{z}/{x}/{y}.mvt``: thin HTTP over :mod:`landrenew.serving.tiles`.
 
-Anonymous requests are served (tiles carry no sensitive field); a bearer token or session cookie
+Anonymous requests are served for the public layers (``public_layers``, as on ``/ogc`` and
+``/api``; tiles carry no sensitive field), 401 for any other; a bearer token or session cookie
 narrows district staff to their districts. An empty tile is ``204 No Content``; the ETag is the
 data stamp and the user's scope, so an unchanged tile answers ``304 Not Modified``.
 """
@@ -11,13 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from landrenew.api import kept, making
-from landrenew.api.deps import StoreDep
+from landrenew.api.deps import PublicLayers, StoreDep
 from landrenew.api.routes.ogc import OgcUser, kept_user
 from landrenew.core.access import Principal
 from landrenew.core.errors import LandrenewError
 from landrenew.core.store import Store
+from landrenew.serving import layers, tilestore
 from landrenew.serving import tiles as service
-from landrenew.serving import tilestore
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
 
@@ -27,7 +28,10 @@ router = APIRouter(prefix="/tiles", tags=["tiles"])
             responses={200: {"content": {service.MEDIA_TYPE: {}}},
                        204: {"description": "no feature in this tile"}})
 async def get_tile(request: Request, layer: str, z: int, x: int, y: int, store: StoreDep,
-                   user: OgcUser) -> Response:
+                   user: OgcUser, public: PublicLayers) -> Response:
+    # a layer that is not public is 401 to the public (an unknown layer stays 404)
+    if layer in layers.LAYERS:
+        layers.require_layer(user, layer, public)
     # A tile this process already keeps is answered here on the event loop (or before routing,
     # by kept_tile), and so is one read from the shared tile store (one short read; api/making.py
     # says why the loop); a tile to render goes to a maker thread, which looks in the store once
@@ -59,7 +63,7 @@ def kept_tile(request: Request, path: dict[str, str]) -> Response | None:
     if z is None or x is None or y is None:
         return None
     user = kept_user(request)
-    if user is None:
+    if user is None or not layers.readable(user, path["layer"], request.app.state.public_layers):
         return None
     store: Store = request.app.state.store
     try:

@@ -8,6 +8,8 @@ from landrenew.api.schemas.evaluations import (
     EvaluationRunDetail,
     EvaluationRunPublic,
     EvaluationStatistics,
+    Publication,
+    PublishRequest,
     StatisticsRow,
     Totals,
 )
@@ -36,4 +38,4 @@ from landrenew.api.schemas.users import (
     UserUpdate,
 )
 
-__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "MappingDeleted", "MappingDetail", "MappingPublic", "MappingSave", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "PasswordChange", "ProblemPublic", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]
+__all__ = ["AuditEventPublic", "DistrictPublic", "DistrictTotals", "ErrorPublic", "EvaluationResultPublic", "EvaluationRunDetail", "EvaluationRunPublic", "EvaluationStatistics", "Health", "ImportReportPublic", "MappingDeleted", "MappingDetail", "MappingPublic", "MappingSave", "Page", "ParcelDetail", "ParcelPublic", "ParcelUpdate", "ParcelUpdated", "ParcelVersionPublic", "PasswordChange", "ProblemPublic", "Publication", "PublishRequest", "StatisticsRow", "Token", "Totals", "UserCreate", "UserPublic", "UserUpdate", "ZonePublic"]

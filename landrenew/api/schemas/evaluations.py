@@ -25,12 +25,32 @@ class EvaluationRunPublic(BaseModel):
     parcel_count: int
     low_efficiency_count: int
     scope: Literal["city", "districts"]
+    #: Whether this is the published run (已发布), the one the map, cards and public see.
+    published: bool = False
+    #: A trial run (试算: one pack forced on every parcel), never published.
+    trial: bool = False
     #: The pack that decided each district: ``{code: {pack, version, jurisdiction}}``.
     packs: dict[str, dict[str, str]] = {}
 
 
 class EvaluationRunDetail(EvaluationRunPublic):
     summary: dict[str, Any] | None = None
+
+
+class PublishRequest(BaseModel):
+    """Why this run is published (recorded with the publication)."""
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class Publication(BaseModel):
+    """A publication of a run (认定结果发布)."""
+
+    run_id: int
+    published_at: Instant
+    published_by: str
+    reason: str | None = None
+    previous_run_id: int | None = None
 
 
 class StatisticsRow(BaseModel):

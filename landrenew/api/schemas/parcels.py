@@ -42,7 +42,8 @@ class ParcelPublic(_ParcelFields):
     area_ha: float | None
     version: int
     valid_from: Instant
-    changed_by: str
+    #: Who in the bureau last changed it: never shown to the public (a public layer's reader).
+    changed_by: str | None = None
     bbox: list[float] | None
     is_low_efficiency: bool | None = None
     categories: list[str] = Field(default_factory=list)
@@ -50,7 +51,7 @@ class ParcelPublic(_ParcelFields):
 
 
 class EvaluationResultPublic(BaseModel):
-    """A parcel's result in the latest run that evaluated it (认定结果), with the reasons."""
+    """A parcel's result in the published run (认定结果), with the reasons."""
 
     run_id: int
     pack_id: str
@@ -65,7 +66,7 @@ class EvaluationResultPublic(BaseModel):
 
 
 class ParcelDetail(_ParcelFields):
-    """One parcel with its geometry, extra attributes and latest evaluation."""
+    """One parcel with its geometry, extra attributes and its result in the published run."""
 
     parcel_code: str
     area_m2: float | None
@@ -73,7 +74,8 @@ class ParcelDetail(_ParcelFields):
     area_ha: float | None
     version: int
     valid_from: Instant
-    changed_by: str
+    #: Never shown to the public.
+    changed_by: str | None = None
     bbox: list[float] | None
     geometry: dict[str, Any] | None
     attributes: dict[str, Any] | None

@@ -1,4 +1,4 @@
-"""What every page module shares: the login redirect, the signed-in user, the latest run,
+"""What every page module shares: the login redirect, the signed-in user, the published run,
 the staging of uploads, safe redirects and a message in the page language."""
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ def safe_next(target: str | None) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def latest_run(store: Any, user: Principal) -> dict[str, Any] | None:
-    total, runs = evaluations.list_runs(store, user, limit=1)
-    return runs[0] if total else None
+def published_run(store: Any, user: Principal) -> dict[str, Any] | None:
+    """The published run (已发布的认定批次) whose results the map, cards and lists show; None
+    until city staff publish one (a new run, and never a trial, shows only once published)."""
+    return evaluations.published_run(store, user)
 
 
 def staged_uploads(request: Request) -> Staging:

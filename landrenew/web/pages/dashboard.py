@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
-from landrenew.api.deps import PageUser, StoreDep
+from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import Principal
 from landrenew.core.clock import city_today
 from landrenew.core.errors import NotFound
+from landrenew.evaluation import publishing
 from landrenew.evaluation import service as evaluations
 from landrenew.land import catalogue
 from landrenew.serving import workbooks
@@ -27,7 +28,10 @@ def _dashboard_data(store: Any, user: Principal, locale: str, run_id: int | None
     _, runs = evaluations.list_runs(store, user, limit=50)
     if not runs:
         return {"runs": [], "run": None}
-    run = next((r for r in runs if r["id"] == run_id), None) if run_id else runs[0]
+    shown = evaluations.published_run(store, user)
+    if run_id is None:  # the published run by default, else the newest (labelled unpublished)
+        run_id = shown["id"] if shown else runs[0]["id"]
+    run = next((r for r in runs if r["id"] == run_id), None)
     if run is None:
         run = evaluations.get_run(store, user, int(run_id or 0))
     stats = evaluations.run_statistics(store, user, run["id"], district=district or None)
@@ -64,7 +68,7 @@ def _dashboard_data(store: Any, user: Principal, locale: str, run_id: int | None
         "pie": [{"name": c["label"], "value": round(c["primary"]["area_mu"], 2),
                  "colour": c["colour"]} for c in category_totals if c["primary"]["parcels"]],
     }
-    return {"runs": runs, "run": run, "stats": stats, "names": names,
+    return {"runs": runs, "run": run, "publication": shown, "stats": stats, "names": names,
             "category_totals": category_totals, "flag_totals": flag_totals, "chart": chart}
 
 
@@ -77,7 +81,20 @@ def dashboard(request: Request, store: StoreDep, user: PageUser, run: int | None
     data = _dashboard_data(store, who, locale_of(request), run, district)
     _, districts = catalogue.list_districts(store, who, limit=1000)
     return render(request, "dashboard.html", {**data, "district": district or "",
-                                              "district_options": districts}, user=who)
+                                              "district_options": districts,
+                                              "can_publish": publishing.can_publish(who)},
+                  user=who)
+
+
+@router.post("/dashboard/publish")
+def dashboard_publish(request: Request, store: StoreDep, user: PageUser, _csrf: CsrfChecked,
+                      run: Annotated[int, Form()],
+                      reason: Annotated[str | None, Form()] = None) -> Response:
+    """Publish the run shown (发布认定结果): city staff and administrators; back to the dashboard
+    on it, now marked published."""
+    who = need_user(request, user)
+    publishing.publish_run(store, who, run, reason=(reason or "").strip() or None)
+    return RedirectResponse(f"/dashboard?run={run}", status_code=303)
 
 
 @router.get("/dashboard.xlsx")

@@ -17,9 +17,10 @@ from landrenew.evaluation.wording import reason_lines
 from landrenew.land import catalogue
 from landrenew.land import service as land_service
 from landrenew.land.landuse import land_use_table
+from landrenew.serving import layers
 from landrenew.web import legend
 from landrenew.web.audit_labels import ACTIONS, label
-from landrenew.web.pages.common import latest_run
+from landrenew.web.pages.common import published_run
 from landrenew.web.render import locale_of, render
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
@@ -30,17 +31,23 @@ def map_page(request: Request, store: StoreDep, settings: SettingsDep, user: Pag
              ) -> Response:
     viewer = user or PUBLIC
     locale = locale_of(request)
-    run = latest_run(store, viewer)
+    run = published_run(store, viewer)
     _, districts = catalogue.list_districts(store, viewer, limit=1000)
     boxes = [d["bbox"] for d in districts if d.get("bbox")]
     bounds = ([min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
                max(b[3] for b in boxes)] if boxes else [112.3, 21.4, 113.3, 22.9])
     config = legend.map_config(run, locale)
-    config.update(bounds=bounds, evaluated=run is not None,
-                  tianditu=settings.tianditu_token or None,
+    # the public sees the public layers only (the setting the tiles and /ogc honour too)
+    readable = layers.readable_layers(viewer, request.app.state.public_layers)
+    config["zones"] = [z for z in config["zones"] if z["code"] in readable]
+    base = request.app.state.basemap  # an intranet base map first, else 天地图 with a key
+    config.update(bounds=bounds, evaluated=run is not None, layers=list(readable),
+                  basemap=base.config() if base is not None else None,
+                  tianditu=(settings.tianditu_token or None) if base is None else None,
                   card_url="/pages/parcels/{code}/card")
-    return render(request, "map.html", {"config": config, "run": run,
-                                        "districts": districts}, user=user)
+    return render(request, "map.html", {"config": config, "run": run, "districts": districts,
+                                        "layers_hidden": len(readable) < len(layers.LAYERS)},
+                  user=user)
 
 
 @router.get("/pages/parcels/{code}/card")
@@ -48,6 +55,8 @@ def parcel_card(request: Request, code: str, store: StoreDep, user: PageUser) ->
     """The parcel card (地块卡片): attributes as the role may see them, categories with their
     reasons and clauses, and (for logged-in users) the version history."""
     viewer = user or PUBLIC
+    # the public reads a card only when the parcels are a public layer (as on /api and /ogc)
+    layers.require_layer(viewer, "parcels", request.app.state.public_layers)
     locale = locale_of(request)
     try:
         detail = land_service.parcel_detail(store, viewer, code)

@@ -15,7 +15,7 @@ from landrenew.land import catalogue
 from landrenew.serving import parcels as parcel_service
 from landrenew.serving import workbooks
 from landrenew.web import legend
-from landrenew.web.pages.common import PAGE_SIZE, XLSX, latest_run, need_user
+from landrenew.web.pages.common import PAGE_SIZE, XLSX, need_user, published_run
 from landrenew.web.render import locale_of, render
 
 router = APIRouter(include_in_schema=False, tags=["pages"])
@@ -37,14 +37,14 @@ def parcel_list(request: Request, store: StoreDep, user: PageUser, district: str
     total, items = parcel_service.list_parcels(store, who, **filters, limit=PAGE_SIZE,
                                                offset=(page - 1) * PAGE_SIZE)
     locale = locale_of(request)
-    run = latest_run(store, who)
+    run = published_run(store, who)
     _, districts = catalogue.list_districts(store, who, limit=1000)
     context = {"items": items, "total": total, "page": page, "page_size": PAGE_SIZE,
                "pages": max(1, -(-total // PAGE_SIZE)), "filters": filters,
                "query": "&".join(f"{k}={quote(str(v))}" for k, v in filters.items() if v),
                "names": legend.names(run, locale),
                "categories": legend.categories(run, locale),
-               "flags": legend.flags(run, locale), "district_options": districts,
+               "flags": legend.flags(run, locale), "district_options": districts, "run": run,
                "district_names": {d["code"]: d["name"] for d in districts}}
     template = ("partials/parcel_table.html" if request.headers.get("HX-Request")
                 else "parcels.html")
@@ -57,7 +57,7 @@ def parcel_list_excel(request: Request, store: StoreDep, user: PageUser,
                       flag: str | None = None) -> Response:
     who = need_user(request, user)
     filters = _filters(district, category, flag)
-    run = latest_run(store, who)
+    run = published_run(store, who)
     names = legend.names(run, locale_of(request))
     rows = parcel_service.iter_parcels(store, who, **filters,
                                        limit=workbooks.EXCEL_MAX_ROWS - 1)

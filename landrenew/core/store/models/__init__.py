@@ -18,7 +18,7 @@ from landrenew.core.store.models.base import (
     table_of,
 )
 from landrenew.core.store.models.compliance import ComplianceCheck
-from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult
+from landrenew.core.store.models.evaluation import EvaluationRun, ParcelResult, PublishedRun
 from landrenew.core.store.models.land import (
     CitySetting,
     District,
@@ -88,6 +88,7 @@ __all__ = [
     "ProgrammeUnit",
     "Project",
     "ProjectVersion",
+    "PublishedRun",
     "QuotaHolder",
     "StoredPage",
     "StoredTile",

@@ -70,3 +70,18 @@ class ParcelResult(Base):
         Index("uq_result_run_parcel", "run_id", "parcel_code", unique=True),
         Index("ix_result_parcel", "parcel_code"),
     )
+
+
+class PublishedRun(Base):
+    """A publication of a run (认定结果发布): the run the map, the parcel cards, the lists and the
+    public see is the one of the newest row. Rows are only added (publishing another run is a new
+    row), so the table is the history of what was shown, by whom and why."""
+
+    __tablename__ = "published_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_runs.id"), nullable=False)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    published_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_published_run", "run_id"),)
