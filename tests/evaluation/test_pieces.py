@@ -77,3 +77,23 @@ def test_ratios_over_hostile_overlapping_layers_match_the_exact_union():
     want = shapely.area(shapely.intersection(parcels, union)) / shapely.area(parcels)
     np.testing.assert_allclose(got["ratio_z"], want, rtol=0, atol=1e-9)
     assert 0.0 < got["ratio_z"].mean() < 1.0
+
+
+def test_demo_layers_give_the_exact_ratios():
+    """On the demo city's layers (fractal red lines), the ratios are those of the exact
+    intersection of each parcel with the union of its layer."""
+    from landrenew.demo.generator import generate_parcels, generate_zones
+
+    parcels = generate_parcels(1500, 11)
+    zones = generate_zones(11, parcels=parcels, complex_vertices=3000).to_crs(4547)
+    geoms = np.asarray(parcels.to_crs(4547).geometry.values, dtype=object)
+    layers = {str(k): np.asarray(g.geometry.values, dtype=object)
+              for k, g in zones.groupby("kind")
+              if k in ("ecological_redline", "permanent_basic_farmland",
+                       "urban_development_boundary", "industrial_control_line")}
+    got = zone_ratios(geoms, layers)
+    for kind, layer in layers.items():
+        want = (shapely.area(shapely.intersection(geoms, shapely.union_all(layer)))
+                / shapely.area(geoms))
+        np.testing.assert_allclose(got[f"ratio_{kind}"], want, rtol=0, atol=1e-9)
+        assert (got[f"ratio_{kind}"] > 0).any()
