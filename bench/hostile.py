@@ -6,8 +6,8 @@ module generates such layers over given parcels, in EPSG:4547:
 * ``ecological_redline``: ``count`` polygons of about ``vertices`` vertices each, whose radius
   jitters strongly from one vertex to the next (0.45–1.0 of the nominal radius) and whose angles
   jitter too, so the rings cross themselves; they are repaired with ``make_valid`` (keeping the
-  polygonal part, one MultiPolygon of hundreds of parts), as an import would. Two of them overlap along their rims (as adjacent red lines digitised
-  separately do), so the layer has to be dissolved.
+  polygonal part, one MultiPolygon of hundreds of parts), as an import would. They lie side by
+  side; a small correction patch overlaps the first one's rim, so the layer has to be dissolved.
 * ``urban_development_boundary``: one polygon of about ``boundary_vertices`` jagged vertices
   covering the middle of the parcels.
 
@@ -53,12 +53,16 @@ def hostile_zones(parcels: gpd.GeoDataFrame, *, seed: int = 7, count: int = 4,
     x1, y1 = np.percentile(xy, 90, axis=0)
     span = min(x1 - x0, y1 - y0)
     rows: list[tuple[str, shapely.Geometry]] = []
-    centres = xy[rng.choice(len(xy), count, replace=False)]
-    for i, (cx, cy) in enumerate(centres):
-        if i == 1:  # its rim overlaps the first one's: the layer needs dissolving
-            cx, cy = centres[0] + 1.95 * 0.12 * span / np.sqrt(2)
-        rows.append(("ecological_redline", jagged(cx, cy, 0.12 * span, vertices, rng)))
     mx, my = np.median(xy, axis=0)
+    r = 0.12 * span
+    # side by side, 2.2 radii apart: the jagged polygons do not overlap one another
+    offsets = [(-1.1, -1.1), (1.1, -1.1), (-1.1, 1.1), (1.1, 1.1), (0.0, 3.3), (3.3, 0.0)]
+    for dx, dy in offsets[:count]:
+        rows.append(("ecological_redline", jagged(mx + dx * r, my + dy * r, r, vertices, rng)))
+    # a correction patch drawn over the first one's rim: the layer has to be dissolved
+    ox, oy = mx - 1.1 * r + 0.9 * r, my - 1.1 * r
+    rows.append(("ecological_redline", shapely.box(ox - 0.3 * r, oy - 0.3 * r,
+                                                   ox + 0.3 * r, oy + 0.3 * r)))
     rows.append(("urban_development_boundary",
                  jagged(mx, my, 0.4 * span, boundary_vertices, rng)))
     return gpd.GeoDataFrame({"kind": [k for k, _ in rows]}, geometry=[g for _, g in rows],

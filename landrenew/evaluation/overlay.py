@@ -28,6 +28,7 @@ import shapely
 
 from landrenew.evaluation.pieces import (
     DEFAULT_MAX_VERTICES,
+    clean_parts,
     clean_polygons,
     dissolve_overlaps,
     subdivide,
@@ -50,7 +51,7 @@ class ZoneIndex:
     @classmethod
     def build(cls, kind: str, geoms: Sequence[shapely.Geometry] | np.ndarray,
               max_vertices: int = DEFAULT_MAX_VERTICES) -> ZoneIndex:
-        pieces = subdivide(dissolve_overlaps(clean_polygons(geoms)), max_vertices)
+        pieces = subdivide(dissolve_overlaps(*clean_parts(geoms)), max_vertices)
         return cls.from_pieces(kind, pieces)
 
     @classmethod

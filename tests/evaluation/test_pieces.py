@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 
 from landrenew.evaluation.overlay import zone_ratios
-from landrenew.evaluation.pieces import clean_polygons, dissolve_overlaps, subdivide
+from landrenew.evaluation.pieces import clean_parts, clean_polygons, dissolve_overlaps, subdivide
 
 
 def jagged(n: int, r: float = 1000.0, seed: int = 0, cx: float = 0.0, cy: float = 0.0
@@ -97,3 +97,15 @@ def test_demo_layers_give_the_exact_ratios():
                 / shapely.area(geoms))
         np.testing.assert_allclose(got[f"ratio_{kind}"], want, rtol=0, atol=1e-9)
         assert (got[f"ratio_{kind}"] > 0).any()
+
+
+def test_parts_of_one_geometry_are_not_tested_against_each_other_but_collections_are():
+    touching = shapely.MultiPolygon([shapely.box(0, 0, 10, 10), shapely.box(10, 10, 20, 20)])
+    overlapping = shapely.GeometryCollection([shapely.box(100, 0, 110, 10),
+                                              shapely.box(105, 0, 115, 10)])
+    parts, source = clean_parts([touching, overlapping, shapely.box(5, 5, 12, 12)])
+    assert len(parts) == 5 and source[0] == source[1] == 0 and source[2] != source[3]
+    out = dissolve_overlaps(parts, source)
+    assert len(out) == 2  # the box joins the two touching squares; the collection is merged
+    want = shapely.union_all([touching, overlapping, shapely.box(5, 5, 12, 12)]).area
+    assert abs(shapely.area(out).sum() - want) < 1e-9
