@@ -85,19 +85,25 @@ def run_steps(parcels, zones, workers: int) -> dict:
             step[f"{name}_cpu"] = round(time.process_time() - c, 3)
             return res
 
-        if hasattr(overlay, "clean_parts"):  # since issue 27
+        if hasattr(overlay, "layer_pieces"):  # since issue 27: subdivide, then disjoin
             clean, source = timed("clean", overlay.clean_parts, geoms)
-            dissolved = timed("dissolve", overlay.dissolve_overlaps, clean, source)
+            cut, source = timed("subdivide", overlay.subdivide_parts, clean, source,
+                                overlay.DEFAULT_MAX_VERTICES)
+            disjoint = timed("dissolve", overlay.dissolve_overlaps, cut, source)
+            pieces = timed("resubdivide", overlay.subdivide, disjoint,
+                           overlay.DEFAULT_MAX_VERTICES)
+            dissolved = clean
         else:
             clean = timed("clean", overlay.clean_polygons, geoms)
             dissolved = timed("dissolve", overlay.dissolve_overlaps, clean)
-        pieces = timed("subdivide", overlay.subdivide, dissolved, overlay.DEFAULT_MAX_VERTICES)
+            pieces = timed("subdivide", overlay.subdivide, dissolved,
+                           overlay.DEFAULT_MAX_VERTICES)
         index = timed("index", overlay.ZoneIndex.from_pieces, str(kind), pieces)
         timed("query_intersect", overlay.zone_ratios, pp, {str(kind): index}, workers=workers)
         step.update(parts=len(clean), dissolved=len(dissolved), pieces=len(pieces),
                     max_piece_vertices=int(shapely.get_num_coordinates(pieces).max()),
-                    area_rel_diff=float(abs(shapely.area(pieces).sum()
-                                            / shapely.area(dissolved).sum() - 1)))
+                    area_rel_diff_vs_union=float(abs(shapely.area(pieces).sum()
+                                                     / shapely.union_all(geoms).area - 1)))
         out[str(kind)] = step
         print(json.dumps({kind: step}), flush=True)
     return out

@@ -31,13 +31,25 @@ from landrenew.evaluation.pieces import (
     clean_parts,
     clean_polygons,
     dissolve_overlaps,
+    layer_pieces,
     subdivide,
+    subdivide_parts,
 )
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_CHUNK = 20_000
-__all__ = ["DEFAULT_CHUNK", "DEFAULT_MAX_VERTICES", "ZoneIndex", "clean_polygons",
-           "dissolve_overlaps", "subdivide", "zone_ratios"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "DEFAULT_MAX_VERTICES",
+    "ZoneIndex",
+    "clean_parts",
+    "clean_polygons",
+    "dissolve_overlaps",
+    "layer_pieces",
+    "subdivide",
+    "subdivide_parts",
+    "zone_ratios",
+]
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class ZoneIndex:
     @classmethod
     def build(cls, kind: str, geoms: Sequence[shapely.Geometry] | np.ndarray,
               max_vertices: int = DEFAULT_MAX_VERTICES) -> ZoneIndex:
-        pieces = subdivide(dissolve_overlaps(*clean_parts(geoms)), max_vertices)
+        pieces = layer_pieces(geoms, max_vertices)
         return cls.from_pieces(kind, pieces)
 
     @classmethod

@@ -6,7 +6,13 @@ import numpy as np
 import shapely
 
 from landrenew.evaluation.overlay import zone_ratios
-from landrenew.evaluation.pieces import clean_parts, clean_polygons, dissolve_overlaps, subdivide
+from landrenew.evaluation.pieces import (
+    clean_parts,
+    clean_polygons,
+    dissolve_overlaps,
+    layer_pieces,
+    subdivide,
+)
 
 
 def jagged(n: int, r: float = 1000.0, seed: int = 0, cx: float = 0.0, cy: float = 0.0
@@ -35,7 +41,7 @@ def assert_partition(pieces: np.ndarray, original: shapely.Geometry, limit: int)
 def test_hostile_polygon_is_partitioned_within_the_vertex_limit():
     polys = jagged(6000, seed=4)
     assert len(polys) > 50  # the repair left many parts
-    pieces = subdivide(dissolve_overlaps(polys), 128)
+    pieces = layer_pieces(polys, 128)
     assert len(pieces) > 40
     assert_partition(pieces, shapely.union_all(polys), 128)
 
@@ -61,9 +67,22 @@ def test_only_overlapping_polygons_are_dissolved():
     e, f = shapely.box(200, 0, 210, 10), shapely.box(209, 0, 220, 10)  # overlap...
     g = shapely.box(220, 0, 230, 10)  # ...and g touches f: one group with e, f only
     out = dissolve_overlaps(np.array([a, b, c, d, e, f, g]))
-    assert len(out) == 5
-    assert abs(shapely.area(out).sum() - shapely.union_all([a, b, c, d, e, f, g]).area) < 1e-9
-    assert not shapely.STRtree(out).query(out, predicate="overlaps").any()
+    assert len(out) == 7 and sum(x.equals(y) for x in out for y in (a, b, c, e, g)) == 5
+    assert_disjoint_union(out, [a, b, c, d, e, f, g])
+
+
+def assert_disjoint_union(out: np.ndarray, polys: list) -> None:
+    assert abs(shapely.area(out).sum() - shapely.union_all(polys).area) < 1e-9
+    i, j = shapely.STRtree(out).query(out, predicate="intersects")
+    assert shapely.area(shapely.intersection(out[i[i < j]], out[j[i < j]])).sum() < 1e-9
+
+
+def test_overlapping_hostile_polygons_become_disjoint_pieces_of_their_union():
+    a, b = jagged(3000, seed=6), jagged(3000, seed=7, cx=300.0)
+    patch = shapely.box(-100, -100, 900, 200)
+    polys = [shapely.multipolygons(a), shapely.multipolygons(b), patch, patch]  # a duplicate
+    pieces = layer_pieces(polys, 100)
+    assert_partition(pieces, shapely.union_all(polys), 100)
 
 
 def test_ratios_over_hostile_overlapping_layers_match_the_exact_union():
@@ -106,6 +125,6 @@ def test_parts_of_one_geometry_are_not_tested_against_each_other_but_collections
     parts, source = clean_parts([touching, overlapping, shapely.box(5, 5, 12, 12)])
     assert len(parts) == 5 and source[0] == source[1] == 0 and source[2] != source[3]
     out = dissolve_overlaps(parts, source)
-    assert len(out) == 2  # the box joins the two touching squares; the collection is merged
-    want = shapely.union_all([touching, overlapping, shapely.box(5, 5, 12, 12)]).area
-    assert abs(shapely.area(out).sum() - want) < 1e-9
+    assert len(out) == 6  # the box loses the squares' corners: two pieces meeting at a point
+    assert sum(x.equals(y) for x in out for y in shapely.get_parts(touching)) == 2
+    assert_disjoint_union(out, [touching, overlapping, shapely.box(5, 5, 12, 12)])
