@@ -10,9 +10,8 @@ from imagery: a few polygons of tens of thousands of jagged vertices, hundreds o
 * :func:`dissolve_overlaps` makes overlapping polygons disjoint: a polygon whose interior meets
   those of polygons of *earlier* geometries loses their area (``difference``). Every point of
   the union stays in exactly one polygon (the one of the earliest geometry that covers it), so
-  the sum of the areas inside them is the area inside the union. Parts of one valid geometry
-  never overlap and are not tested against one another (a repaired red line is hundreds of
-  parts touching at points). :func:`layer_pieces` subdivides *first* and removes the overlaps
+  the sum of the areas inside them is the area inside the union. The pieces of one polygon
+  never overlap and are not tested against one another. :func:`layer_pieces` subdivides *first* and removes the overlaps
   between small pieces: a union of a jagged polygon of thousands of vertices with another one
   costs seconds in the general overlay; differences of pieces of ≤ 256 vertices, milliseconds.
 
@@ -30,7 +29,6 @@ from landrenew.core.spatial import polygonal_part
 
 DEFAULT_MAX_VERTICES = 256
 _POLYGON = 3
-_MULTIPOLYGON = 6
 
 
 def clean_polygons(geoms: Sequence[shapely.Geometry] | np.ndarray) -> np.ndarray:
@@ -40,20 +38,25 @@ def clean_polygons(geoms: Sequence[shapely.Geometry] | np.ndarray) -> np.ndarray
 
 def clean_parts(geoms: Sequence[shapely.Geometry] | np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`clean_polygons`, with the position in ``geoms`` each polygon comes from (the
-    parts of one valid geometry never overlap one another)."""
+    """Like :func:`clean_polygons`, with a *source* number per polygon: polygons of one source
+    (the parts of one repaired polygon) do not overlap one another.
+
+    Validity is checked polygon by polygon, not on whole MultiPolygons: on a repaired red line
+    of hundreds of parts the MultiPolygon check costs more than everything else, and parts that
+    overlap one another are made disjoint by :func:`dissolve_overlaps` anyway."""
     g = np.asarray(geoms, dtype=object)
-    g = np.where(shapely.is_missing(g), shapely.Polygon(), g)
-    bad = ~shapely.is_valid(g) & ~shapely.is_missing(g)
-    if bad.any():
-        g = g.copy()
-        g[bad] = [polygonal_part(x) for x in shapely.make_valid(g[bad])]
-    parts, source = shapely.get_parts(g, return_index=True)
-    # only a valid (Multi)Polygon's parts are known not to overlap; a collection's may
-    single = np.isin(shapely.get_type_id(g)[source], (_POLYGON, _MULTIPOLYGON))
-    source = np.where(single, source, -1 - np.arange(len(source)))
-    keep = (shapely.get_type_id(parts) == _POLYGON) & ~shapely.is_empty(parts)
-    return parts[keep], source[keep]
+    g = g[~shapely.is_missing(g)]
+    parts = shapely.get_parts(shapely.get_parts(g))  # collections of multipolygons too
+    parts = parts[(shapely.get_type_id(parts) == _POLYGON) & ~shapely.is_empty(parts)]
+    source = np.arange(len(parts))
+    bad = ~shapely.is_valid(parts)
+    if not bad.any():
+        return parts, source
+    fixed = np.array([polygonal_part(x) for x in shapely.make_valid(parts[bad])], dtype=object)
+    fixed, at = shapely.get_parts(fixed, return_index=True)
+    poly = (shapely.get_type_id(fixed) == _POLYGON) & ~shapely.is_empty(fixed)
+    return (np.concatenate([parts[~bad], fixed[poly]]),
+            np.concatenate([source[~bad], source[bad][at[poly]]]))
 
 
 def _polygons(geoms: np.ndarray) -> np.ndarray:
@@ -78,8 +81,9 @@ def _overlapping(polys: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.
 
 def dissolve_overlaps(polys: np.ndarray, source: np.ndarray | None = None) -> np.ndarray:
     """The polygons made interior-disjoint: each loses the area of the polygons of earlier
-    sources its interior meets (``source``: from :func:`clean_parts`; by default every polygon
-    is its own source). Empty results are dropped."""
+    sources its interior meets (``source``: from :func:`clean_parts` or
+    :func:`subdivide_parts`; by default every polygon is its own source). Empty results are
+    dropped."""
     polys = np.asarray(polys, dtype=object)
     src = np.arange(len(polys)) if source is None else np.asarray(source)
     if len(polys) < 2:

@@ -118,13 +118,19 @@ def test_demo_layers_give_the_exact_ratios():
         assert (got[f"ratio_{kind}"] > 0).any()
 
 
-def test_parts_of_one_geometry_are_not_tested_against_each_other_but_collections_are():
+def test_overlapping_parts_even_of_one_multipolygon_are_made_disjoint():
     touching = shapely.MultiPolygon([shapely.box(0, 0, 10, 10), shapely.box(10, 10, 20, 20)])
     overlapping = shapely.GeometryCollection([shapely.box(100, 0, 110, 10),
                                               shapely.box(105, 0, 115, 10)])
-    parts, source = clean_parts([touching, overlapping, shapely.box(5, 5, 12, 12)])
-    assert len(parts) == 5 and source[0] == source[1] == 0 and source[2] != source[3]
+    # invalid: its parts overlap (an import may deliver such a MultiPolygon)
+    bad_multi = shapely.MultiPolygon([shapely.box(200, 0, 210, 10), shapely.box(205, 0, 215, 10)])
+    bowtie = shapely.Polygon([(300, 0), (310, 10), (310, 0), (300, 10)])  # repaired: 2 parts
+    polys = [touching, overlapping, shapely.box(5, 5, 12, 12), bad_multi, bowtie]
+    parts, source = clean_parts(polys)
+    assert len(parts) == 9 and len(set(source)) == 8 and shapely.is_valid(parts).all()
     out = dissolve_overlaps(parts, source)
-    assert len(out) == 6  # the box loses the squares' corners: two pieces meeting at a point
+    assert len(out) == 10  # the box loses the squares' corners: two pieces meeting at a point
     assert sum(x.equals(y) for x in out for y in shapely.get_parts(touching)) == 2
-    assert_disjoint_union(out, [touching, overlapping, shapely.box(5, 5, 12, 12)])
+    assert_disjoint_union(out, [touching, overlapping, shapely.box(5, 5, 12, 12),
+                                shapely.union_all(shapely.get_parts(bad_multi)),
+                                shapely.make_valid(bowtie)])
