@@ -11,8 +11,14 @@ including very complex ecological red-line polygons:
 
 Per-parcel ratios of (a) are checked against (c) (and (b)) to 1e-6.
 
+``--hostile`` replaces the zones by hostile layers (``bench/hostile.py``: red lines of a few
+polygons of 20 000+ jagged vertices, a jagged development boundary) and prints the time of each
+preparation step per layer (clean, dissolve, subdivide, index, query + intersect), then the
+whole evaluation against the PostGIS query, their ratio agreement and the peak memory.
+
     .venv/bin/python bench/evaluate.py --n 1000000
     .venv/bin/python bench/evaluate.py --n 200000 --skip-geopandas
+    .venv/bin/python bench/evaluate.py --hostile --n 20000 --skip-geopandas --dsn postgresql://...
 """
 
 from __future__ import annotations
@@ -46,6 +52,61 @@ def generate(n: int, seed: int, vertices: int) -> tuple[gpd.GeoDataFrame, gpd.Ge
     parcels = generate_parcels(n, seed)
     zones = generate_zones(seed, parcels=parcels, complex_vertices=vertices)
     return parcels, zones[zones["kind"].isin(KINDS)].reset_index(drop=True)
+
+
+def generate_hostile(n: int, seed: int, vertices: int) -> tuple[gpd.GeoDataFrame,
+                                                                 gpd.GeoDataFrame]:
+    from landrenew.demo.generator import generate_parcels
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from hostile import hostile_zones
+
+    parcels = generate_parcels(n, seed)
+    return parcels, hostile_zones(parcels, vertices=vertices,
+                                  boundary_vertices=max(1000, vertices * 3 // 10))
+
+
+def run_steps(parcels, zones, workers: int) -> dict:
+    """Each preparation step per layer, then the query + exact intersections alone: wall time
+    (``_s``) and this process's CPU time (``_cpu``, steadier on a shared machine)."""
+    from landrenew.evaluation import overlay
+
+    pp = np.asarray(parcels.to_crs(CRS).geometry.values, dtype=object)
+    out: dict[str, dict] = {}
+    for kind, g in zones.to_crs(CRS).groupby("kind"):
+        geoms = np.asarray(g.geometry.values, dtype=object)
+        step: dict[str, float | int] = {
+            "input_vertices": int(shapely.get_num_coordinates(geoms).sum())}
+
+        def timed(name: str, fn, *a, step=step, **kw):
+            t, c = time.perf_counter(), time.process_time()
+            res = fn(*a, **kw)
+            step[f"{name}_s"] = round(time.perf_counter() - t, 3)
+            step[f"{name}_cpu"] = round(time.process_time() - c, 3)
+            return res
+
+        if hasattr(overlay, "layer_pieces"):  # since issue 27: subdivide, then disjoin
+            clean, source = timed("clean", overlay.clean_parts, geoms)
+            cut, source = timed("subdivide", overlay.subdivide_parts, clean, source,
+                                overlay.DEFAULT_MAX_VERTICES)
+            disjoint = timed("dissolve", overlay.dissolve_overlaps, cut, source)
+            pieces = timed("resubdivide", overlay.subdivide, disjoint,
+                           overlay.DEFAULT_MAX_VERTICES)
+            dissolved = clean
+        else:
+            clean = timed("clean", overlay.clean_polygons, geoms)
+            dissolved = timed("dissolve", overlay.dissolve_overlaps, clean)
+            pieces = timed("subdivide", overlay.subdivide, dissolved,
+                           overlay.DEFAULT_MAX_VERTICES)
+        index = timed("index", overlay.ZoneIndex.from_pieces, str(kind), pieces)
+        timed("query_intersect", overlay.zone_ratios, pp, {str(kind): index}, workers=workers)
+        step.update(parts=len(clean), dissolved=len(dissolved), pieces=len(pieces),
+                    max_piece_vertices=int(shapely.get_num_coordinates(pieces).max()),
+                    area_rel_diff_vs_union=float(abs(shapely.area(pieces).sum()
+                                                     / shapely.union_all(geoms).area - 1)))
+        out[str(kind)] = step
+        print(json.dumps({kind: step}), flush=True)
+    return out
 
 
 def run_engine(parcels, zones, workers: int) -> tuple[dict, pd.DataFrame]:
@@ -139,6 +200,8 @@ def main() -> None:
     ap.add_argument("--complex-vertices", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-geopandas", action="store_true")
+    ap.add_argument("--hostile", action="store_true",
+                    help="hostile zone layers (bench/hostile.py) and per-step times")
     ap.add_argument("--skip-postgis", action="store_true")
     ap.add_argument("--geopandas-n", type=int, default=20_000,
                     help="run the GeoPandas baseline on the first N parcels only and extrapolate "
@@ -148,19 +211,24 @@ def main() -> None:
     args = ap.parse_args()
 
     t = time.perf_counter()
-    parcels, zones = generate(args.n, args.seed, args.complex_vertices)
+    parcels, zones = (generate_hostile if args.hostile else generate)(
+        args.n, args.seed, args.complex_vertices)
     report: dict = {"n": args.n, "zones": len(zones),
                     "zone_vertices": int(shapely.get_num_coordinates(zones.geometry.values).sum()),
                     "max_zone_vertices": int(shapely.get_num_coordinates(
                         zones.geometry.values).max()),
                     "generate_s": time.perf_counter() - t}
     print(json.dumps(report), flush=True)
+    if args.hostile:
+        report["steps"] = run_steps(parcels, zones, args.workers)
     report["engine"], ours = run_engine(parcels, zones, args.workers)
     ours = ours.reindex(columns=[f"ratio_{k}" for k in KINDS]).fillna(0.0)
     print(json.dumps(report["engine"]), flush=True)
     if not args.skip_postgis:
         report["postgis"], pg = run_postgis(parcels, zones, args.dsn)
         report["postgis"]["max_abs_ratio_diff_vs_engine"] = max_diff(ours, pg)
+        report["postgis"]["engine_full_speedup_vs_query"] = (
+            report["postgis"]["query_s"] / report["engine"]["full_evaluate_s"])
         print(json.dumps(report["postgis"]), flush=True)
     if not args.skip_geopandas:
         m = min(args.geopandas_n, len(parcels))

@@ -5,8 +5,8 @@ projected CRS. The work is vectorised with Shapely 2:
 
 1. each layer is cleaned (invalid polygons repaired), overlapping zones are dissolved so that a
    ratio never exceeds 1, and complex polygons are cut into pieces of at most ``max_vertices``
-   vertices by intersecting them with halves of their bounding box, recursively (like PostGIS
-   ``ST_Subdivide``);
+   vertices by clipping them to halves of their bounding box, recursively (like PostGIS
+   ``ST_Subdivide``) — see :mod:`landrenew.evaluation.pieces`;
 2. an STRtree over the pieces is queried in bulk for the parcels that intersect them;
 3. a pair where the (prepared) piece contains the parcel contributes the parcel's area — no
    intersection needed; only the pairs that cross a piece's boundary are intersected exactly;
@@ -26,12 +26,30 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landrenew.core.spatial import polygonal_part
+from landrenew.evaluation.pieces import (
+    DEFAULT_MAX_VERTICES,
+    clean_parts,
+    clean_polygons,
+    dissolve_overlaps,
+    layer_pieces,
+    subdivide,
+    subdivide_parts,
+)
 
 Progress = Callable[[str, int, int], None]
-DEFAULT_MAX_VERTICES = 256
 DEFAULT_CHUNK = 20_000
-_POLYGON = 3
+__all__ = [
+    "DEFAULT_CHUNK",
+    "DEFAULT_MAX_VERTICES",
+    "ZoneIndex",
+    "clean_parts",
+    "clean_polygons",
+    "dissolve_overlaps",
+    "layer_pieces",
+    "subdivide",
+    "subdivide_parts",
+    "zone_ratios",
+]
 
 
 @dataclass(frozen=True)
@@ -45,7 +63,7 @@ class ZoneIndex:
     @classmethod
     def build(cls, kind: str, geoms: Sequence[shapely.Geometry] | np.ndarray,
               max_vertices: int = DEFAULT_MAX_VERTICES) -> ZoneIndex:
-        pieces = subdivide(dissolve_overlaps(clean_polygons(geoms)), max_vertices)
+        pieces = layer_pieces(geoms, max_vertices)
         return cls.from_pieces(kind, pieces)
 
     @classmethod
@@ -58,61 +76,6 @@ class ZoneIndex:
     def copy(self) -> ZoneIndex:
         """An independent copy, for use on another thread."""
         return ZoneIndex.from_pieces(self.kind, self.pieces)
-
-
-def clean_polygons(geoms: Sequence[shapely.Geometry] | np.ndarray) -> np.ndarray:
-    """Polygons only, invalid ones repaired with ``make_valid``; empties dropped."""
-    g = np.asarray(geoms, dtype=object)
-    g = g[~(shapely.is_missing(g) | shapely.is_empty(g))]
-    bad = ~shapely.is_valid(g)
-    if bad.any():
-        g = g.copy()
-        g[bad] = [polygonal_part(x) for x in shapely.make_valid(g[bad])]
-    parts = shapely.get_parts(g)
-    return parts[(shapely.get_type_id(parts) == _POLYGON) & ~shapely.is_empty(parts)]
-
-
-def dissolve_overlaps(polys: np.ndarray) -> np.ndarray:
-    """Union the polygons that touch or overlap another one of the same layer."""
-    if len(polys) < 2:
-        return polys
-    tree = shapely.STRtree(polys)
-    a, b = tree.query(polys, predicate="intersects")
-    linked = np.unique(np.concatenate([a[a != b], b[a != b]]))
-    if len(linked) == 0:
-        return polys
-    merged = shapely.get_parts(shapely.union_all(polys[linked]))
-    keep = np.ones(len(polys), dtype=bool)
-    keep[linked] = False
-    merged = merged[shapely.get_type_id(merged) == _POLYGON]
-    return np.concatenate([polys[keep], merged])
-
-
-def subdivide(polys: np.ndarray, max_vertices: int = DEFAULT_MAX_VERTICES,
-              max_depth: int = 24) -> np.ndarray:
-    """Cut polygons with more than ``max_vertices`` vertices in two along the longer side of
-    their bounding box, recursively; the pieces partition the input exactly."""
-    done: list[np.ndarray] = []
-    todo = np.asarray(polys, dtype=object)
-    for _ in range(max_depth):
-        if len(todo) == 0:
-            break
-        big = shapely.get_num_coordinates(todo) > max_vertices
-        done.append(todo[~big])
-        todo = todo[big]
-        if len(todo) == 0:
-            break
-        x0, y0, x1, y1 = shapely.bounds(todo).T
-        wide = (x1 - x0) >= (y1 - y0)
-        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-        first = shapely.box(x0, y0, np.where(wide, xm, x1), np.where(wide, y1, ym))
-        second = shapely.box(np.where(wide, xm, x0), np.where(wide, y0, ym), x1, y1)
-        halves = shapely.intersection(np.concatenate([todo, todo]),
-                                      np.concatenate([first, second]))
-        parts = shapely.get_parts(halves)
-        todo = parts[(shapely.get_type_id(parts) == _POLYGON) & (shapely.area(parts) > 0)]
-    done.append(todo)
-    return np.concatenate(done) if done else np.empty(0, dtype=object)
 
 
 class _PerThread(threading.local):
