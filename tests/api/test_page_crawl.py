@@ -16,6 +16,7 @@ from landrenew.server import route_table
 from . import test_permissions  # first: it gathers the matrix modules
 from .conftest import World
 from .matrix_compliance import matrix_checks
+from .matrix_supervision import setup as programme_setup
 
 matrix_projects = test_permissions.matrix_projects
 
@@ -23,7 +24,7 @@ matrix_projects = test_permissions.matrix_projects
 LEAKS = re.compile(r" object at 0x|built-in method|bound method|&lt;function |Traceback|"
                    r">\s*(None|nan|NaN|null|undefined)\s*<|\{\{|\{%|Decimal\(")
 #: Pages that are not HTML to read (downloads, a redirecting switch, a staging token's answer).
-NOT_READ = {"/lang/{locale}", "/checks/batch/{token}"}
+NOT_READ = {"/lang/{locale}", "/checks/batch/{token}", "/programme/report/{report_id}/{fmt}"}
 #: An English sentence (three words and more) in a page's visible text.
 ENGLISH = re.compile(r"\b[A-Za-z][a-z]+ [a-z]+ [a-z]{2,}\b")
 
@@ -40,7 +41,8 @@ def _paths(world: World) -> list[str]:
     values: dict[str, Any] = {"project_id": projects["west"]["project"],
                               "phase_id": projects["west"]["phase"],
                               "check_id": checks["west"], "code": "JM-0001",
-                              "kind": "renovation_permit", "name": "district_staff"}
+                              "kind": "renovation_permit", "name": "district_staff",
+                              "task_id": programme_setup(world)["tasks"]["九"]}
     out = []
     for method, path in route_table(world.client.app):  # type: ignore[arg-type]
         if method != "GET" or path.startswith(("/api", "/ogc", "/tiles", "/basemap", "/static")) or \

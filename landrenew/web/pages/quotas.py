@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from landrenew.api.deps import CsrfChecked, PageUser, StoreDep
 from landrenew.core.access import require_write
@@ -84,10 +84,13 @@ def quotas_page(request: Request, store: StoreDep, user: PageUser, kind: str | N
 
 
 @router.get("/quotas/account")
-def account_page(request: Request, store: StoreDep, user: PageUser, kind: str, holder: str,
-                 year: int | None = None) -> Response:
-    """An account's entries, oldest first, with its balance after each."""
+def account_page(request: Request, store: StoreDep, user: PageUser, kind: str = "",
+                 holder: str = "", year: int | None = None) -> Response:
+    """An account's entries, oldest first, with its balance after each; without an account
+    named, the balances to choose one from."""
     who = need_user(request, user)
+    if not (kind and holder):
+        return RedirectResponse("/quotas", status_code=303)
     locale = locale_of(request)
     if year is not None and not 1990 <= year <= 2200:
         raise InputError(f"year {year} is out of range", field="year")
