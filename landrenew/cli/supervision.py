@@ -94,7 +94,7 @@ def member_cmd(city: CityOpt,
 @programme_app.command("calendar")
 def calendar_cmd(city: CityOpt, on: DayOpt = None) -> None:
     """The programme's periods, deadlines and half-year reports, with today's period."""
-    from landrenew.supervision.service import calendar
+    from landrenew.supervision.targets import calendar
 
     cal = calendar(city, parse_day(on, "on"))
     table = Table("期间 period", "起 from", "止 to", "")
@@ -109,7 +109,7 @@ def calendar_cmd(city: CityOpt, on: DayOpt = None) -> None:
 def overdue_cmd(city: CityOpt, on: DayOpt = None,
                 as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The units with overdue tasks, worst first, and the acts against each."""
-    from landrenew.supervision.service import overdue
+    from landrenew.supervision.acts import overdue
 
     ranked = overdue(state.store(), _user(), city, on=parse_day(on, "on"))
     if as_json:
@@ -125,7 +125,7 @@ def overdue_cmd(city: CityOpt, on: DayOpt = None,
 @programme_app.command("milestones")
 def milestones_cmd(city: CityOpt, on: DayOpt = None) -> None:
     """The milestones checked against the project library, with the districts behind."""
-    from landrenew.supervision.service import milestones
+    from landrenew.supervision.targets import milestones
 
     for m in milestones(state.store(), _user(), city, on=parse_day(on, "on")):
         behind = "、".join(b["unit"] for b in m["behind"]) or "无"
@@ -138,7 +138,7 @@ def figures_cmd(city: CityOpt,
                                                            "gdp_10k_yuan, construction_land_mu")]
                 ) -> None:
     """Import district GDP and construction-land area by year; show 单位GDP建设用地使用面积."""
-    from landrenew.supervision.service import import_figures, land_per_gdp, read_figures_sheet
+    from landrenew.supervision.figures import import_figures, land_per_gdp, read_figures_sheet
 
     if not sheet.is_file():
         raise InputError("no such file", file=str(sheet))
@@ -245,7 +245,7 @@ def tasks_supervise_cmd(
     evidence: EvidenceOpt = None,
 ) -> None:
     """A supervision act against a unit for a task (问责 needs a reason and evidence)."""
-    from landrenew.supervision.service import supervise
+    from landrenew.supervision.acts import supervise
 
     made = supervise(state.store(), _user(), _task(city, code), unit=unit, kind=kind,
                      reason=reason, on=parse_day(on, "on"), due_on=parse_day(due, "due"),
@@ -263,7 +263,7 @@ def tasks_target_cmd(
     reason: Annotated[str | None, typer.Option(help="Why (required to revise)")] = None,
 ) -> None:
     """Set or revise a task's target for a year."""
-    from landrenew.supervision.service import set_target
+    from landrenew.supervision.targets import set_target
 
     made = set_target(state.store(), _user(), _task(city, code), year=year, target=target,
                       reason=reason)

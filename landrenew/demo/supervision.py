@@ -14,7 +14,7 @@ from sqlalchemy import select
 from landrenew.core.access import Principal
 from landrenew.core.store import Store
 from landrenew.core.store.models import District
-from landrenew.supervision import report, service
+from landrenew.supervision import acts, figures, report, service, targets
 
 CITY = "440700"
 
@@ -44,11 +44,11 @@ def build_demo_programme(store: Store, *, user: str = "demo") -> None:
     service.report_progress(store, admin, task["三"], percent=80, unit="市自然资源局",
                             text="工业用地控制线划定方案已征求各县(市、区)意见",
                             on=dt.date(2024, 11, 30))
-    service.supervise(store, admin, task["三"], unit="江海区政府", kind="通报",
-                      reason="工业用地控制线划定意见逾期未反馈", on=dt.date(2025, 1, 10))
-    service.supervise(store, admin, task["三"], unit="江海区政府", kind="督办",
-                      reason="限期反馈划定意见", on=dt.date(2025, 1, 10),
-                      due_on=dt.date(2025, 1, 25))
+    acts.supervise(store, admin, task["三"], unit="江海区政府", kind="通报",
+                   reason="工业用地控制线划定意见逾期未反馈", on=dt.date(2025, 1, 10))
+    acts.supervise(store, admin, task["三"], unit="江海区政府", kind="督办",
+                   reason="限期反馈划定意见", on=dt.date(2025, 1, 10),
+                   due_on=dt.date(2025, 1, 25))
     service.complete_task(store, admin, task["四"], on=dt.date(2025, 1, 20),
                           evidence=_proof("专项规划批复.pdf"))
     service.complete_task(store, admin, task["八"], on=dt.date(2024, 12, 20),
@@ -56,12 +56,12 @@ def build_demo_programme(store: Store, *, user: str = "demo") -> None:
     service.report_progress(store, admin, task["九"], percent=50, unit="蓬江区政府",
                             text="完成城中村实地调研，形成改造实施方案初稿",
                             on=dt.date(2025, 3, 1))
-    service.set_target(store, admin, task["一"], year=2024, target="完成2个再开发单元详细规划")
-    service.set_target(store, admin, task["一"], year=2025, target="完成4个再开发单元详细规划")
-    service.set_target(store, admin, task["一"], year=2025, target="完成3个再开发单元详细规划",
+    targets.set_target(store, admin, task["一"], year=2024, target="完成2个再开发单元详细规划")
+    targets.set_target(store, admin, task["一"], year=2025, target="完成4个再开发单元详细规划")
+    targets.set_target(store, admin, task["一"], year=2025, target="完成3个再开发单元详细规划",
                        reason="中期评估：结合发展变化修正")
     # synthetic figures for the demo (not statistics): 万元 and 亩
-    service.import_figures(store, admin, CITY, [
+    figures.import_figures(store, admin, CITY, [
         {"district_code": "440703", "year": 2023, "gdp_10k_yuan": "12500000",
          "construction_land_mu": "168000"},
         {"district_code": "440703", "year": 2024, "gdp_10k_yuan": "13100000",

@@ -7,7 +7,8 @@ low-efficiency stock, 亩均 tax/output/investment and disposal rates per distri
 evaluation run as of the day), 单位GDP建设用地使用面积, and for an evaluation the yearly targets
 with their revisions and the sections staff write. A draft is regenerated from the store; a
 filed report is frozen: its inputs are kept and every file is rendered from them again
-(:mod:`landrenew.supervision.render`).
+(:mod:`landrenew.supervision.render`). The stock and disposal figures are gathered in
+:mod:`landrenew.supervision.stock`.
 """
 
 from __future__ import annotations
@@ -17,33 +18,29 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import shapely
 import shapely.geometry
 from sqlalchemy import select
 
-from landrenew.core import audit, places
+from landrenew.core import audit
 from landrenew.core.access import Principal
 from landrenew.core.clock import city_time_text, city_today
 from landrenew.core.errors import Conflict, InputError, NotFound
 from landrenew.core.store import Store, utcnow
 from landrenew.core.store.models import (
-    EvaluationRun,
-    ParcelResult,
     ProgrammeReport,
     ProgrammeTarget,
     ProgrammeTask,
 )
 from landrenew.core.store.versions import as_of_cutoff
-from landrenew.evaluation.codes import has
-from landrenew.evaluation.publishing import is_trial
 from landrenew.evaluation.statistics import DISPOSAL_FORMULA, PER_MU_FORMULA, SHARE_FORMULA
 from landrenew.land.districts import districts_frame
-from landrenew.land.landuse import land_use_table
 from landrenew.projects.vocabulary import BATCHES, PROJECT_TYPES, STAGES
-from landrenew.supervision import rules, service
+from landrenew.supervision import acts, figures, rules, service
+from landrenew.supervision.common import city_of, in_city, pack_for, require_runner
 from landrenew.supervision.packs import ProgrammePack
+from landrenew.supervision.stock import stock
+from landrenew.supervision.targets import milestones, projects_as_of
 
 #: The sections of an evaluation report staff fill in (§一(三)).
 SECTIONS: dict[str, str] = {
@@ -52,7 +49,6 @@ SECTIONS: dict[str, str] = {
 }
 KIND_NAMES = {"half_year": "半年度工作情况报告", "mid-term": "中期评估报告",
               "final": "总结评估报告"}
-FLAG_NAMES = {"approved_not_supplied": "批而未供土地", "idle": "闲置土地"}
 GDP_FORMULA = "单位GDP建设用地使用面积(亩/亿元) = 建设用地面积(亩) ÷ 地区生产总值(万元) × 10000"
 MAX_SECTION = 20000
 
@@ -68,8 +64,8 @@ class ReportFiled(Conflict):
 def gather(store: Store, user: Principal, city: str, kind: str, period: str, as_of: dt.date,
            *, sections: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every figure of a report as of ``as_of`` (JSON-ready)."""
-    city = service.city_of(city)
-    pack = service.pack_for(city, as_of)
+    city = city_of(city)
+    pack = pack_for(city, as_of)
     tasks = service.list_tasks(store, user, city, on=as_of)
     inputs: dict[str, Any] = {
         "kind": kind, "kind_name": KIND_NAMES[kind], "period": period,
@@ -85,14 +81,14 @@ def gather(store: Store, user: Principal, city: str, kind: str, period: str, as_
                     for p in pack.periods.values()],
         "tasks": [_task_row(t) for t in tasks],
         "task_counts": dict(Counter(t["status"] for t in tasks)),
-        "milestones": service.milestones(store, user, city, on=as_of),
+        "milestones": milestones(store, user, city, on=as_of),
         "laggards": [{k: v for k, v in r.items() if k != "acts"}
-                     for r in service.overdue(store, user, city, on=as_of)],
+                     for r in acts.overdue(store, user, city, on=as_of)],
         "acts": [{k: a[k] for k in ("task_code", "task_title", "unit", "kind_name", "reason",
                                     "acted_on", "due_on")}
-                 for a in service.list_acts(store, user, city, on=as_of)],
-        "projects": project_table(service.projects_as_of(store, city, as_of)),
-        "land_per_gdp": [r for r in service.land_per_gdp(store, city)
+                 for a in acts.list_acts(store, user, city, on=as_of)],
+        "projects": project_table(projects_as_of(store, city, as_of)),
+        "land_per_gdp": [r for r in figures.land_per_gdp(store, city)
                          if r["year"] <= as_of.year],
         "formulas": {"share": SHARE_FORMULA, "per_mu": PER_MU_FORMULA,
                      "disposal": DISPOSAL_FORMULA, "gdp": GDP_FORMULA},
@@ -132,108 +128,18 @@ def project_table(projects: list[dict[str, Any]]) -> dict[str, Any]:
             "by_district": {str(k): v for k, v in sorted(by_district.items(), key=str)}}
 
 
-def _latest_run(session: Any, day: dt.date) -> EvaluationRun | None:
-    """The newest run as of ``day`` that is not a trial (one pack forced on every parcel, e.g.
-    another city's standard): a trial never reaches a report."""
-    runs = session.scalars(select(EvaluationRun).where(EvaluationRun.as_of <= day)
-                           .order_by(EvaluationRun.as_of.desc(), EvaluationRun.id.desc()))
-    return next((r for r in runs if not is_trial(r)), None)
-
-
-def _results(session: Any, run_id: int) -> pd.DataFrame:
-    rows = session.execute(select(
-        ParcelResult.parcel_code, ParcelResult.district_code, ParcelResult.land_use,
-        ParcelResult.area_m2, ParcelResult.is_low_efficiency, ParcelResult.flags,
-        ParcelResult.potential_floor_area_m2, ParcelResult.indicators)
-        .where(ParcelResult.run_id == run_id)).all()
-    return pd.DataFrame(rows, columns=["parcel_code", "district_code", "land_use", "area_m2",
-                                       "low", "flags", "potential", "indicators"])
-
-
-def stock(store: Store, pack: ProgrammePack, as_of: dt.date) -> dict[str, Any]:
-    """Per district: construction land and low-efficiency stock (亩), potential floor area,
-    亩均 tax/output/investment (万元/亩), and the disposal rates of 批而未供 and 闲置 land in
-    the year to ``as_of`` — from the latest evaluation run as of the day (and the one as of the
-    year's start for the rates)."""
-    with store.read_session() as session:
-        run = _latest_run(session, as_of)
-        if run is None:
-            return {"evaluation": None, "stock": [], "disposal": []}
-        end = _results(session, run.id)
-        start_run = _latest_run(session, dt.date(run.as_of.year, 1, 1))
-        start = _results(session, start_run.id) if start_run else None
-    names = {d.code: d.unit.removesuffix("政府") for d in pack.districts}
-    # the city's parcels only (a run may cover several cities)
-    end = end[[service._in_city(c, pack.city_code) for c in end["district_code"]]]
-    end = end.reset_index(drop=True)
-    table = land_use_table()
-    end["area_mu"] = end["area_m2"].astype(float) * 0.0015
-    end["construction"] = end["land_use"].map(table.is_construction).astype(bool)
-    for name in ("tax_per_mu", "output_per_mu", "investment_per_mu"):
-        end[name] = [(i or {}).get(name) for i in end["indicators"]]
-    rows = []
-    groups = [*end.groupby(end["district_code"].fillna(""), sort=True), ("", end)]
-    for n, (code, g) in enumerate(groups):
-        city_row = n == len(groups) - 1
-        cons = g[g["construction"]]
-        low = g[g["low"].astype(bool)]
-        row: dict[str, Any] = {
-            "district_code": "" if city_row else code,
-            "district": "全市" if city_row else names.get(code, places.place_name(code)),
-            "parcels": len(g), "construction_mu": round(float(cons["area_mu"].sum()), 2),
-            "low_parcels": len(low), "low_mu": round(float(low["area_mu"].sum()), 2),
-            "potential_m2": round(float(np.nansum(low["potential"].astype(float))), 0)}
-        area = float(cons["area_mu"].sum())
-        row["low_share"] = round(float(low[low["construction"]]["area_mu"].sum()) / area, 4) \
-            if area > 0 else None
-        for name in ("tax_per_mu", "output_per_mu", "investment_per_mu"):
-            v = pd.to_numeric(cons[name], errors="coerce")
-            ok = v.notna()
-            a = float(cons["area_mu"][ok].sum())
-            row[name] = round(float((v[ok] * cons["area_mu"][ok]).sum()) / a, 2) if a > 0 \
-                else None
-        rows.append(row)
-    disposal = []
-    if start is not None and start_run is not None and start_run.id != run.id:
-        merged = end[["parcel_code", "district_code", "area_mu", "flags"]].merge(
-            start[["parcel_code", "flags"]], on="parcel_code", how="left",
-            suffixes=("", "_start"))
-        for flag in FLAG_NAMES:
-            was = has(merged["flags_start"], flag)
-            now = has(merged["flags"], flag)
-            frame = pd.DataFrame({"d": merged["district_code"].fillna(""),
-                                  "stock": np.where(was, merged["area_mu"], 0.0),
-                                  "added": np.where(now & ~was, merged["area_mu"], 0.0),
-                                  "disposed": np.where(was & ~now, merged["area_mu"], 0.0)})
-            parts = [*((c, g, False) for c, g in frame.groupby("d", sort=True)),
-                     ("", frame, True)]
-            for code, g, whole in parts:
-                base = g["stock"].sum() + g["added"].sum()
-                disposal.append({
-                    "district": "全市" if whole else names.get(code, places.place_name(code)),
-                    "flag": flag, "flag_name": FLAG_NAMES[flag],
-                    "stock_start_mu": round(float(g["stock"].sum()), 2),
-                    "added_mu": round(float(g["added"].sum()), 2),
-                    "disposed_mu": round(float(g["disposed"].sum()), 2),
-                    "rate": round(float(g["disposed"].sum() / base), 4) if base > 0 else None})
-    return {"evaluation": {"run": run.id, "as_of": run.as_of, "pack": run.pack_id,
-                           "start_run": start_run.id if start_run else None,
-                           "start_as_of": start_run.as_of if start_run else None},
-            "stock": rows, "disposal": disposal}
-
-
 def district_shapes(store: Store, city: str, inputs: Mapping[str, Any]
                     ) -> list[dict[str, Any]]:
     """The city's district boundaries (simplified for print) with the figure each is coloured
     by: its overdue tasks (its government's) on the day."""
     frame = districts_frame(store)
     overdue = {r["unit"]: r["overdue"] for r in inputs["laggards"]}
-    pack = service.pack_for(city, dt.date.fromisoformat(str(inputs["as_of"])))
+    pack = pack_for(city, dt.date.fromisoformat(str(inputs["as_of"])))
     units = {d.code: d.unit for d in pack.districts}
     out = []
     for code, name, geom in zip(frame["district_code"], frame["name"], frame.geometry,
                                 strict=True):
-        if geom is None or not service._in_city(code, city):
+        if geom is None or not in_city(code, city):
             continue
         out.append({"code": code, "name": name,
                     "overdue": overdue.get(units.get(code, ""), 0),
@@ -292,9 +198,9 @@ def make_report(store: Store, user: Principal, city: str, kind: str, *,
                 period: str | None = None, as_of: dt.date | None = None,
                 sections: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A draft report kept with its inputs (city staff and administrators)."""
-    service._require_runner(user)
-    city = service.city_of(city)
-    pack = service.pack_for(city, as_of or city_today())
+    require_runner(user)
+    city = city_of(city)
+    pack = pack_for(city, as_of or city_today())
     code, day = resolve_period(pack, kind, period, as_of)
     clean = check_sections(sections)
     inputs = gather(store, user, city, kind, code, day, sections=clean)
@@ -333,7 +239,7 @@ def update_report(store: Store, user: Principal, report_id: int, *,
                   sections: Mapping[str, str] | None = None, refresh: bool = True
                   ) -> dict[str, Any]:
     """Change a draft's sections and gather its figures again; a filed one is refused (409)."""
-    service._require_runner(user)
+    require_runner(user)
     clean = check_sections(sections)
     with store.read_session() as session:
         row = _report(session, report_id)
@@ -360,7 +266,7 @@ def update_report(store: Store, user: Principal, report_id: int, *,
 def file_report(store: Store, user: Principal, report_id: int, *, on: dt.date | None = None
                 ) -> dict[str, Any]:
     """File a report (报送): from now on frozen, its inputs kept."""
-    service._require_runner(user)
+    require_runner(user)
     with store.session() as session:
         row = _report(session, report_id)
         if row.filed_at is not None:
@@ -381,8 +287,8 @@ def get_report(store: Store, user: Principal, report_id: int) -> dict[str, Any]:
 
 def list_reports(store: Store, user: Principal, city: str) -> dict[str, Any]:
     """The reports kept, and the half-years whose report was not filed by its due day."""
-    city = service.city_of(city)
-    pack = service.pack_for(city)
+    city = city_of(city)
+    pack = pack_for(city)
     with store.read_session() as session:
         rows = session.scalars(select(ProgrammeReport).where(ProgrammeReport.city_code == city)
                                .order_by(ProgrammeReport.id.desc())).all()
@@ -401,8 +307,8 @@ def report_inputs(store: Store, user: Principal, city: str, kind: str, *,
                   sections: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The inputs a report file is drawn from: the filed report of that period and day if one
     is kept (frozen), else the figures gathered now."""
-    city = service.city_of(city)
-    pack = service.pack_for(city, as_of or city_today())
+    city = city_of(city)
+    pack = pack_for(city, as_of or city_today())
     code, day = resolve_period(pack, kind, period, as_of)
     with store.read_session() as session:
         filed = session.scalars(select(ProgrammeReport).where(

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from landrenew.core.access import PUBLIC, Principal
 from landrenew.core.errors import Conflict, NotFound, PermissionDenied
 from landrenew.core.store import Store
-from landrenew.core.store.migrate import _config, downgrade, upgrade
+from landrenew.core.store.migrate import alembic_config, downgrade, upgrade
 from landrenew.core.store.models import AuditEvent
 from landrenew.demo.generator import write_demo_files
 from landrenew.evaluation import publishing
@@ -102,7 +102,7 @@ def test_who_may_publish_and_what(loaded: Store) -> None:
 
 def test_upgrade_publishes_the_newest_run_that_is_not_a_trial(sqlite_store: Store) -> None:
     """A database from before publishing keeps showing a real run, never a trial."""
-    before = ScriptDirectory.from_config(_config()).get_revision("0018_published_runs")
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0018_published_runs")
     assert before is not None
     downgrade(sqlite_store.engine, str(before.down_revision))
     with sqlite_store.engine.begin() as conn:
@@ -146,10 +146,10 @@ def test_the_command_line_publishes_and_marks_the_runs(loaded: Store) -> None:
 
 
 def test_a_trial_run_never_reaches_a_programme_report(loaded: Store) -> None:
-    from landrenew.supervision.report import _latest_run
+    from landrenew.supervision.stock import latest_run
 
     real = run_on_store(loaded, as_of=DAY, data_as_of=None, user="t").run
     run_on_store(loaded, "jiangmen", as_of=dt.date(2025, 9, 30), data_as_of=None, user="t")
     with loaded.read_session() as session:
-        chosen = _latest_run(session, dt.date(2025, 12, 31))
+        chosen = latest_run(session, dt.date(2025, 12, 31))
     assert chosen is not None and chosen.id == real.id

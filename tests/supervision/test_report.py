@@ -14,7 +14,7 @@ from sqlalchemy import update
 from landrenew.core.errors import InputError, PermissionDenied
 from landrenew.core.store import Store
 from landrenew.core.store.models import EvaluationRun, ParcelResult, ProgrammeTarget
-from landrenew.supervision import render, report, service
+from landrenew.supervision import acts, render, report, service, targets
 from landrenew.supervision.rules import OutsideWindow
 
 from .conftest import ADMIN, CITY, CITY_STAFF, DISTRICT, PENGJIANG, SHA, XINHUI, project, task_id
@@ -42,8 +42,8 @@ def test_a_report_as_of_a_past_day_and_frozen_when_filed(programme: Store) -> No
     service.report_progress(programme, CITY_STAFF, three, percent=100, text="已划定",
                             on=dt.date(2025, 1, 3))
     service.complete_task(programme, CITY_STAFF, three, on=dt.date(2025, 1, 5))
-    service.supervise(programme, CITY_STAFF, three, unit="江海区政府", kind="通报",
-                      reason="逾期", on=dt.date(2025, 1, 6))
+    acts.supervise(programme, CITY_STAFF, three, unit="江海区政府", kind="通报",
+                   reason="逾期", on=dt.date(2025, 1, 6))
     again = report.gather(programme, CITY_STAFF, CITY, "half_year", "2024H2", END_2024)
     assert _stable(again) == _stable(before)
     # once filed, even a correction dated inside the period leaves the filed report as it was
@@ -71,8 +71,8 @@ def test_evaluations_in_their_window_with_targets_and_sections(programme: Store)
     with pytest.raises(PermissionDenied):
         report.make_report(programme, DISTRICT, CITY, "half_year", period="2024H1")
     one = task_id(programme, "一")
-    service.set_target(programme, CITY_STAFF, one, year=2025, target="完成3个单元")
-    service.set_target(programme, CITY_STAFF, one, year=2025, target="完成2个单元",
+    targets.set_target(programme, CITY_STAFF, one, year=2025, target="完成3个单元")
+    targets.set_target(programme, CITY_STAFF, one, year=2025, target="完成2个单元",
                        reason="结合发展变化修正")
     with programme.session() as session:  # recorded in 2025, before the evaluation day
         session.execute(update(ProgrammeTarget).values(recorded_at=dt.datetime(2025, 5, 1)))
@@ -138,9 +138,9 @@ def test_files_open_and_read(sqlite_store: Store) -> None:
     project(sqlite_store, district=PENGJIANG, batch="first", stage="implementing",
             at=dt.date(2025, 3, 1), name="蓬江工业园改造")
     _stock_run(sqlite_store)
-    service.supervise(sqlite_store, ADMIN, service.find_task(sqlite_store, CITY, "二"),
-                      unit="恩平市政府", kind="问责", reason="数据弄虚作假",
-                      on=dt.date(2025, 4, 1), evidence=[{"name": "核查.pdf", "sha256": SHA}])
+    acts.supervise(sqlite_store, ADMIN, service.find_task(sqlite_store, CITY, "二"),
+                   unit="恩平市政府", kind="问责", reason="数据弄虚作假",
+                   on=dt.date(2025, 4, 1), evidence=[{"name": "核查.pdf", "sha256": SHA}])
     inputs = report.gather(sqlite_store, ADMIN, CITY, "half_year", "2025H1",
                            dt.date(2025, 6, 30))
 

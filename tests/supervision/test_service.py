@@ -11,7 +11,7 @@ from sqlalchemy import select
 from landrenew.core.errors import InputError, NotFound, PermissionDenied
 from landrenew.core.store import Store
 from landrenew.core.store.models import AuditEvent, ProgrammeTaskVersion, ProgrammeUnit
-from landrenew.supervision import service
+from landrenew.supervision import acts, figures, service, targets
 
 from .conftest import (
     ADMIN,
@@ -124,37 +124,37 @@ def test_completion_versions_and_status(programme: Store) -> None:
 def test_supervision_acts(programme: Store) -> None:
     two = task_id(programme, "二")
     on = dt.date(2024, 4, 10)
-    notice = service.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="通报",
-                               reason="调查数据未按期报送", on=on)
+    notice = acts.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="通报",
+                            reason="调查数据未按期报送", on=on)
     assert notice["kind"] == "notice" and notice["due_on"] is None
-    press = service.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="督办",
-                              reason="限期报送", on=on)
+    press = acts.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="督办",
+                           reason="限期报送", on=on)
     assert press["due_on"] == on + dt.timedelta(days=15)
     with pytest.raises(InputError):  # 问责 without a reason
-        service.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="问责",
-                          reason="  ", on=on, evidence=EVIDENCE)
+        acts.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="问责",
+                       reason="  ", on=on, evidence=EVIDENCE)
     with pytest.raises(InputError):  # 问责 without evidence
-        service.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="问责",
-                          reason="弄虚作假", on=on)
-    account = service.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="问责",
-                                reason="弄虚作假", on=on, evidence=EVIDENCE)
+        acts.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="问责",
+                       reason="弄虚作假", on=on)
+    account = acts.supervise(programme, CITY_STAFF, two, unit="江海区政府", kind="问责",
+                             reason="弄虚作假", on=on, evidence=EVIDENCE)
     assert account["kind_name"] == "问责"
     with pytest.raises(InputError):  # not a unit of the task
-        service.supervise(programme, CITY_STAFF, task_id(programme, "八"), unit="江海区政府",
-                          kind="通报", reason="x", on=on)
+        acts.supervise(programme, CITY_STAFF, task_id(programme, "八"), unit="江海区政府",
+                       kind="通报", reason="x", on=on)
     with pytest.raises(PermissionDenied):
-        service.supervise(programme, DISTRICT, two, unit="江海区政府", kind="通报", reason="x")
-    ranked = service.overdue(programme, VIEWER, CITY, on=on)
+        acts.supervise(programme, DISTRICT, two, unit="江海区政府", kind="通报", reason="x")
+    ranked = acts.overdue(programme, VIEWER, CITY, on=on)
     assert ranked[0]["overdue"] == 1 and ranked[0]["days_overdue"] == 10
     jianghai = next(r for r in ranked if r["unit"] == "江海区政府")
     assert [a["kind_name"] for a in jianghai["acts"]] == ["问责", "督办", "通报"]
-    assert len(service.list_acts(programme, VIEWER, CITY, on=on)) == 3
-    assert service.list_acts(programme, VIEWER, CITY, on=on - dt.timedelta(days=1)) == []
+    assert len(acts.list_acts(programme, VIEWER, CITY, on=on)) == 3
+    assert acts.list_acts(programme, VIEWER, CITY, on=on - dt.timedelta(days=1)) == []
 
 
 def test_overdue_units_worst_first(programme: Store) -> None:
     on = dt.date(2025, 1, 15)  # 二 (2024-03-31), 三, 四, 八 (2024-12-31) overdue
-    ranked = service.overdue(programme, VIEWER, CITY, on=on)
+    ranked = acts.overdue(programme, VIEWER, CITY, on=on)
     bureau = next(r for r in ranked if r["unit"] == "市自然资源局")
     assert ranked[0]["overdue"] == 4 and bureau["tasks"] == ["二", "三", "四", "八"]
     xinhui = next(r for r in ranked if r["unit"] == "新会区政府")
@@ -165,13 +165,13 @@ def test_overdue_units_worst_first(programme: Store) -> None:
 
 def test_targets_and_revisions(programme: Store) -> None:
     one = task_id(programme, "一")
-    service.set_target(programme, CITY_STAFF, one, year=2024, target="完成3个单元详细规划")
+    targets.set_target(programme, CITY_STAFF, one, year=2024, target="完成3个单元详细规划")
     with pytest.raises(InputError):
-        service.set_target(programme, CITY_STAFF, one, year=2024, target="完成2个")
-    service.set_target(programme, CITY_STAFF, one, year=2024, target="完成2个单元",
+        targets.set_target(programme, CITY_STAFF, one, year=2024, target="完成2个")
+    targets.set_target(programme, CITY_STAFF, one, year=2024, target="完成2个单元",
                        reason="中期评估修正")
     with pytest.raises(InputError):
-        service.set_target(programme, CITY_STAFF, one, year=2028, target="x")
+        targets.set_target(programme, CITY_STAFF, one, year=2028, target="x")
     detail = service.get_task(programme, VIEWER, one)
     assert detail["target_years"] == [2023, 2024, 2025, 2026]
     assert detail["missing_target_years"] == [2023, 2025, 2026]
@@ -186,7 +186,7 @@ def test_milestones_from_project_data(programme: Store) -> None:
             at=dt.date(2025, 7, 15))  # started after the milestone's day
     project(programme, district=PENGJIANG, batch="second", stage="in_library",
             at=dt.date(2025, 6, 20))
-    found = {m["code"]: m for m in service.milestones(programme, VIEWER, CITY,
+    found = {m["code"]: m for m in targets.milestones(programme, VIEWER, CITY,
                                                        on=dt.date(2025, 8, 1))}
     first = found["first_batch_started"]
     assert first["state"] == "due" and first["checked_on"] == dt.date(2025, 6, 30)
@@ -201,15 +201,15 @@ def test_district_figures_and_land_per_gdp(programme: Store) -> None:
              "construction_land_mu": "150000"},
             {"行政区代码": PENGJIANG, "年份": "2024", "GDP(万元)": "12,000,000",
              "建设用地面积(亩)": "150000"}]
-    assert service.import_figures(programme, CITY_STAFF, CITY, rows)["rows"] == 2
-    table = service.land_per_gdp(programme, CITY)
+    assert figures.import_figures(programme, CITY_STAFF, CITY, rows)["rows"] == 2
+    table = figures.land_per_gdp(programme, CITY)
     assert [str(r["mu_per_100m_yuan"]) for r in table] == ["150.00", "125.00"]
     assert str(table[1]["change"]) == "-25.00" and str(table[1]["change_ratio"]) == "-0.1667"
     with pytest.raises(InputError):
-        service.import_figures(programme, CITY_STAFF, CITY, [{**rows[0], "district_code":
+        figures.import_figures(programme, CITY_STAFF, CITY, [{**rows[0], "district_code":
                                                               "440103"}])
     with pytest.raises(InputError):
-        service.import_figures(programme, CITY_STAFF, CITY, [{**rows[0], "year": None}])
+        figures.import_figures(programme, CITY_STAFF, CITY, [{**rows[0], "year": None}])
 
 
 def test_unknown_task_and_unit(programme: Store) -> None:
@@ -221,5 +221,5 @@ def test_unknown_task_and_unit(programme: Store) -> None:
         service.add_member(programme, ADMIN, CITY, "市规划局", "li")
     with pytest.raises(PermissionDenied):
         service.add_member(programme, CITY_STAFF, CITY, "市自然资源局", "li")
-    cal = service.calendar(CITY, dt.date(2025, 7, 1))
+    cal = targets.calendar(CITY, dt.date(2025, 7, 1))
     assert cal["current"] == "mid_term" and cal["half_years"][0]["code"] == "2023H2"

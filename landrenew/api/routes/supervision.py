@@ -27,7 +27,8 @@ from landrenew.api.schemas.supervision import (
     TaskOut,
 )
 from landrenew.land.service import read_upload
-from landrenew.supervision import service
+from landrenew.supervision import acts, common, service, targets
+from landrenew.supervision import figures as district_figures
 
 router = APIRouter(tags=["supervision"])
 
@@ -46,10 +47,10 @@ def init(store: StoreDep, user: CurrentUser, city: City) -> ProgrammeInit:
 def overview(store: StoreDep, user: CurrentUser, city: City, on: Day = None
              ) -> ProgrammeOverview:
     return ProgrammeOverview(
-        calendar=service.calendar(city, on), units=service.list_units(store, city),
-        overdue=service.overdue(store, user, city, on=on),
-        milestones=service.milestones(store, user, city, on=on),
-        land_per_gdp=service.land_per_gdp(store, city))
+        calendar=targets.calendar(city, on), units=service.list_units(store, city),
+        overdue=acts.overdue(store, user, city, on=on),
+        milestones=targets.milestones(store, user, city, on=on),
+        land_per_gdp=district_figures.land_per_gdp(store, city))
 
 
 @router.get("/api/tasks", response_model=list[TaskOut],
@@ -89,15 +90,15 @@ def complete(task_id: IdPath, body: CompleteIn, store: StoreDep, user: CurrentUs
              summary="通报, 督办 or 问责 a unit for a task")
 def supervise(task_id: IdPath, body: SupervisionIn, store: StoreDep, user: CurrentUser
               ) -> RecordOut:
-    return RecordOut(**service.supervise(
-        store, user, task_id, unit=body.unit, kind=body.kind, reason=body.reason, on=body.on,
-        due_on=body.due_on, evidence=[e.model_dump() for e in body.evidence]))
+    return RecordOut(**acts.supervise(
+     store, user, task_id, unit=body.unit, kind=body.kind, reason=body.reason, on=body.on,
+     due_on=body.due_on, evidence=[e.model_dump() for e in body.evidence]))
 
 
 @router.post("/api/tasks/{task_id}/targets", response_model=RecordOut, status_code=201,
              summary="Set or revise a task's target for a year")
 def target(task_id: IdPath, body: TargetIn, store: StoreDep, user: CurrentUser) -> RecordOut:
-    return RecordOut(**service.set_target(store, user, task_id, year=body.year,
+    return RecordOut(**targets.set_target(store, user, task_id, year=body.year,
                                           target=body.target, reason=body.reason))
 
 
@@ -107,8 +108,8 @@ def figures(store: StoreDep, settings: SettingsDep, user: CurrentUser, city: Cit
             file: Annotated[UploadFile, File(description="Columns district_code, year, "
                                              "gdp_10k_yuan, construction_land_mu")]
             ) -> FiguresOut:
-    service._require_runner(user)
+    common.require_runner(user)
     name = upload_name(file.filename)
-    rows = service.read_figures_sheet(name, read_upload(file.file, settings.max_upload_mb))
-    made = service.import_figures(store, user, city, rows, source=name)
-    return FiguresOut(rows=made["rows"], land_per_gdp=service.land_per_gdp(store, city))
+    rows = district_figures.read_figures_sheet(name, read_upload(file.file, settings.max_upload_mb))
+    made = district_figures.import_figures(store, user, city, rows, source=name)
+    return FiguresOut(rows=made["rows"], land_per_gdp=district_figures.land_per_gdp(store, city))

@@ -23,8 +23,10 @@ from landrenew.core.clock import city_time_text, city_today
 from landrenew.core.errors import InputError, LandrenewError
 from landrenew.core.said import said
 from landrenew.land.service import read_upload
+from landrenew.supervision import acts as supervision_acts
 from landrenew.supervision import render as files
-from landrenew.supervision import report, rules, service
+from landrenew.supervision import report, rules, service, targets
+from landrenew.supervision.common import city_of, pack_for
 from landrenew.web.pages.common import need_user, t
 from landrenew.web.render import locale_of, render
 
@@ -36,7 +38,7 @@ ACT_EN = {"notice": "Notice", "press": "Pressing", "accountability": "Accountabi
 
 def _city(user: Principal, city: str | None) -> str:
     if city:
-        return service.city_of(city)
+        return city_of(city)
     cities = service.programme_cities(user)
     if not cities:
         raise InputError("no city has a programme pack", field="city")
@@ -89,19 +91,19 @@ def tasks_page(request: Request, store: StoreDep, user: PageUser, city: str | No
         grid.append({**task, "status_text": _status(task["status"], locale), "roles": roles,
                      "mine": any(u in mine for u in roles)})
     shown_units = [u for u in units if any(u in g["roles"] for g in grid)]
-    overdue = service.overdue(store, who, code, on=day)
+    overdue = supervision_acts.overdue(store, who, code, on=day)
     for entry in overdue:
         for act in entry["acts"]:
             act["kind_text"] = ACT_EN[act["kind"]] if locale == "en" else act["kind_name"]
-    acts = service.list_acts(store, who, code, on=day)
+    acts = supervision_acts.list_acts(store, who, code, on=day)
     for act in acts:
         act["kind_text"] = ACT_EN[act["kind"]] if locale == "en" else act["kind_name"]
     return render(request, "tasks.html", {
         "acts": acts, "city": code, "cities": service.programme_cities(who), "on": day, "unit": unit or "",
         "tasks": grid, "units": shown_units, "mine": mine,
         "todo": [g for g in grid if g["mine"] and g["status"] in ("open", "overdue")],
-        "overdue": overdue, "milestones": service.milestones(store, who, code, on=day),
-        "calendar": service.calendar(code, day),
+        "overdue": overdue, "milestones": targets.milestones(store, who, code, on=day),
+        "calendar": targets.calendar(code, day),
         "counts": {s: sum(1 for g in grid if g["status"] == s) for s in rules.STATUSES},
         "status_names": {s: _status(s, locale) for s in rules.STATUSES},
         "runner": who.role in ("admin", "city_staff")}, user=who)
@@ -191,9 +193,9 @@ async def task_supervision(request: Request, task_id: IdPath, store: StoreDep,
                            evidence: Annotated[UploadFile | None, File()] = None) -> Response:
     who = need_user(request, user)
     try:
-        service.supervise(store, who, task_id, unit=unit, kind=kind, reason=reason,
-                          due_on=_day(due_on, "due_on"),
-                          evidence=await _evidence(evidence, settings.max_upload_mb))
+        supervision_acts.supervise(store, who, task_id, unit=unit, kind=kind, reason=reason,
+                                   due_on=_day(due_on, "due_on"),
+                                   evidence=await _evidence(evidence, settings.max_upload_mb))
     except LandrenewError as exc:
         return _refused(request, store, who, task_id, exc)
     return _back(f"/tasks/{task_id}")
@@ -207,7 +209,7 @@ def task_target(request: Request, task_id: IdPath, store: StoreDep, user: PageUs
     who = need_user(request, user)
     try:
         number = int(year) if year.strip().isdigit() else 0
-        service.set_target(store, who, task_id, year=number, target=target,
+        targets.set_target(store, who, task_id, year=number, target=target,
                            reason=reason or None)
     except LandrenewError as exc:
         return _refused(request, store, who, task_id, exc)
@@ -225,7 +227,7 @@ def _reports_context(store: StoreDep, who: Principal, city: str, locale: str
         r["kind_text"] = {"half_year": t(locale, "Half-year report"),
                           "mid-term": t(locale, "Mid-term evaluation"),
                           "final": t(locale, "Final evaluation")}[r["kind"]]
-    pack = service.pack_for(city)
+    pack = pack_for(city)
     return {"city": city, "cities": service.programme_cities(who), **listed,
             "windows": {k: pack.periods[v] for k, v in rules.EVALUATIONS.items()},
             "sections": report.SECTIONS, "runner": who.role in ("admin", "city_staff"),
@@ -255,7 +257,7 @@ def report_make(request: Request, store: StoreDep, user: PageUser, _csrf: CsrfCh
         if exc.status in (401, 403):
             raise
         locale = locale_of(request)
-        context = _reports_context(store, who, service.city_of(city), locale)
+        context = _reports_context(store, who, city_of(city), locale)
         context["error"] = said(exc, locale)
         return render(request, "programme_report.html", context, user=who,
                       status_code=exc.status)
