@@ -8,6 +8,7 @@ Money is in 万元 (10 000 yuan) per year; areas in m²; dates as ``YYYY-MM-DD``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -65,10 +66,11 @@ def prepare_parcels(parcels: gpd.GeoDataFrame, source: str | None = None) -> gpd
             i = int(np.flatnonzero(blank.to_numpy())[0])
             raise InputError("required value is empty", file=source, row=_row(codes, i),
                              field=name)
-    df["parcel_code"] = codes.map(lambda v: str(v).strip()).astype(object)
+    df["parcel_code"] = (codes.str.strip().astype(object) if isinstance(codes.dtype, pd.StringDtype)
+                         else map_distinct(codes, lambda v: str(v).strip()))
     for name in ("land_use", "planned_use"):
         if name in df.columns:
-            df[name] = df[name].map(normalise_code).astype(object)
+            df[name] = map_distinct(df[name], normalise_code)
             bad = df[name].notna() & ~df[name].astype(str).str.match(_CODE)
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -76,10 +78,10 @@ def prepare_parcels(parcels: gpd.GeoDataFrame, source: str | None = None) -> gpd
                                  row=_row(df["parcel_code"], i), field=name)
     for name in ("district_code", "industry_code", "safety_grade"):
         if name in df.columns:
-            df[name] = df[name].map(normalise_text).astype(object)
+            df[name] = map_distinct(df[name], normalise_text)
     if "safety_grade" in df.columns:
-        df["safety_grade"] = df["safety_grade"].map(
-            lambda v: v.upper() if isinstance(v, str) else v).astype(object)
+        df["safety_grade"] = map_distinct(df["safety_grade"],
+                                          lambda v: v.upper() if isinstance(v, str) else v)
     for name in NUMBERS:
         if name in df.columns:
             df[name] = _numbers(df, name, source)
@@ -92,6 +94,24 @@ def prepare_parcels(parcels: gpd.GeoDataFrame, source: str | None = None) -> gpd
         raise InputError("parcel code appears twice", file=source, row=df["parcel_code"].iloc[i],
                          field="parcel_code")
     return df
+
+
+def map_distinct(col: pd.Series, fn: Callable[[object], object]) -> pd.Series:
+    """``col.map(fn)`` as an object column, ``fn`` called once per distinct value (a city's
+    land-use codes, districts and grades repeat over hundreds of thousands of rows). Values are
+    told apart by type as well, so ``1``, ``1.0`` and ``True`` never share an answer."""
+    memo: dict[tuple[type, object], object] = {}
+    out = []
+    for v in col.tolist():
+        key = (type(v), v)
+        try:
+            r = memo[key]
+        except KeyError:
+            r = memo[key] = fn(v)
+        except TypeError:  # an unhashable value: no memo
+            r = fn(v)
+        out.append(r)
+    return pd.Series(out, index=col.index, name=col.name, dtype=object)
 
 
 def normalise_text(value: object) -> str | None:
@@ -127,9 +147,11 @@ def _dates(df: pd.DataFrame, name: str, source: str | None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(col):
         return col.dt.tz_localize(None) if getattr(col.dt, "tz", None) else col.astype(
             "datetime64[ns]")
-    blank = col.isna() | col.astype(str).str.strip().isin(["", "nan", "None", "NaT", "<NA>"])
-    out = pd.to_datetime(col.where(~blank).astype(object), errors="coerce", format="mixed")
-    bad = out.isna() & ~blank
+    out = pd.to_datetime(col.astype(object), errors="coerce", format="mixed")
+    # only the values that gave no date are looked at as text (dates to text cost seconds)
+    failed = out.isna() & col.notna()
+    blank = col[failed].astype(str).str.strip().isin(["", "nan", "None", "NaT", "<NA>"])
+    bad = failed & ~blank.reindex(col.index, fill_value=True)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(f"not a date (use YYYY-MM-DD): {col.iloc[i]!r}", file=source,
