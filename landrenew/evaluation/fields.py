@@ -66,8 +66,7 @@ def prepare_parcels(parcels: gpd.GeoDataFrame, source: str | None = None) -> gpd
             i = int(np.flatnonzero(blank.to_numpy())[0])
             raise InputError("required value is empty", file=source, row=_row(codes, i),
                              field=name)
-    df["parcel_code"] = (codes.str.strip().astype(object) if isinstance(codes.dtype, pd.StringDtype)
-                         else map_distinct(codes, lambda v: str(v).strip()))
+    df["parcel_code"] = codes.astype(str).str.strip().astype(object)
     for name in ("land_use", "planned_use"):
         if name in df.columns:
             df[name] = map_distinct(df[name], normalise_code)
@@ -76,12 +75,11 @@ def prepare_parcels(parcels: gpd.GeoDataFrame, source: str | None = None) -> gpd
                 i = int(np.flatnonzero(bad.to_numpy())[0])
                 raise InputError(f"not a 用地用海 class code: {df[name].iloc[i]!r}", file=source,
                                  row=_row(df["parcel_code"], i), field=name)
-    for name in ("district_code", "industry_code", "safety_grade"):
+    for name in ("district_code", "industry_code"):
         if name in df.columns:
             df[name] = map_distinct(df[name], normalise_text)
     if "safety_grade" in df.columns:
-        df["safety_grade"] = map_distinct(df["safety_grade"],
-                                          lambda v: v.upper() if isinstance(v, str) else v)
+        df["safety_grade"] = map_distinct(df["safety_grade"], _grade)
     for name in NUMBERS:
         if name in df.columns:
             df[name] = _numbers(df, name, source)
@@ -112,6 +110,11 @@ def map_distinct(col: pd.Series, fn: Callable[[object], object]) -> pd.Series:
             r = fn(v)
         out.append(r)
     return pd.Series(out, index=col.index, name=col.name, dtype=object)
+
+
+def _grade(value: object) -> str | None:
+    text = normalise_text(value)
+    return text.upper() if text else text
 
 
 def normalise_text(value: object) -> str | None:
@@ -149,11 +152,10 @@ def _dates(df: pd.DataFrame, name: str, source: str | None) -> pd.Series:
             "datetime64[ns]")
     out = pd.to_datetime(col.astype(object), errors="coerce", format="mixed")
     # only the values that gave no date are looked at as text (dates to text cost seconds)
-    failed = out.isna() & col.notna()
-    blank = col[failed].astype(str).str.strip().isin(["", "nan", "None", "NaT", "<NA>"])
-    bad = failed & ~blank.reindex(col.index, fill_value=True)
+    bad = (out.isna() & col.notna()).to_numpy(copy=True)
+    bad[bad] = ~col[bad].astype(str).str.strip().isin(["", "nan", "None", "NaT", "<NA>"]).to_numpy()
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+        i = int(np.flatnonzero(bad)[0])
         raise InputError(f"not a date (use YYYY-MM-DD): {col.iloc[i]!r}", file=source,
                          row=_row(df["parcel_code"], i), field=name)
     return out.astype("datetime64[ns]")

@@ -49,3 +49,16 @@ def test_map_distinct_tells_values_apart_by_type() -> None:
     assert map_distinct(col, repr).tolist() == ["1", "1.0", "True", "'1'", "1", "None", "nan"]
     assert map_distinct(col, normalise_code).tolist() == ["01", "01", "True", "01", "01", None,
                                                           None]
+
+
+def test_a_frame_whose_index_repeats_is_read_like_any_other() -> None:
+    parcels = frame(started_on=["2020-03-01", " ", "2021-04-02"],
+                    safety_grade=[" c ", None, "a"]).set_index(pd.Index([0, 0, 1]))
+    df = prepare_parcels(parcels)
+    assert df["started_on"].iloc[0] == pd.Timestamp("2020-03-01")
+    assert pd.isna(df["started_on"].iloc[1])
+    assert df["safety_grade"].tolist() == ["C", None, "A"]
+    with pytest.raises(InputError, match="not a date") as err:
+        prepare_parcels(frame(started_on=["2020-03-01", " ", "soon"])
+                        .set_index(pd.Index([5, 5, 5])))
+    assert err.value.row == "P2"
